@@ -1,0 +1,32 @@
+#!/bin/sh
+# deps.sh - install the Debian packages xspool needs to build and test
+# (and, with "bench", to benchmark), only those that are missing.
+set -eu
+
+build="gcc make pkg-config libzip-dev libcsv-dev libjsmn-dev
+libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libssl-dev"
+test="curl p7zip-full libarchive-tools python3 python3-aiosmtpd perl mandoc
+procps psmisc time zip"
+bench="miller zip wrk nginx task-spooler hyperfine"
+
+case "${1:-}" in
+bench)	want="$bench" ;;
+*)	want="$build $test" ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "xspool: missing packages:$missing" >&2
+	echo "xspool: run as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "xspool: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,11 @@
+/* xspool-httpd.c - placeholder main until its issue lands; replaced by its owner. */
+#include <stdio.h>
+
+#include "xspool.h"
+
+int
+main(void)
+{
+	fprintf(stderr, "xspool-httpd: not built yet\n");
+	return 1;
+}

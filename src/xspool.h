@@ -1,0 +1,531 @@
+/*
+ * xspool.h - the contracts between xspool's parts.
+ *
+ * One section per source file, as OpenBSD httpd's httpd.h does.  Library
+ * functions report (return -1 or NULL, with errno and/or a message in a
+ * caller's buffer) and never exit; only main() decides.  Every program links
+ * the same objects; see the Makefile.
+ */
+#ifndef XSPOOL_H
+#define XSPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+
+#ifndef JSMN_IMPL
+#define JSMN_HEADER
+#endif
+#include <jsmn.h>		/* built with JSMN_PARENT_LINKS and JSMN_STRICT */
+
+#define XSPOOL_VERSION	"0.1.0"
+#define ID_MAX		128	/* [A-Za-z0-9][A-Za-z0-9._-]{0,127} */
+#define TYPE_MAX	64	/* export type names: [A-Za-z][A-Za-z0-9_-]{0,63} */
+#define JOB_MAX_SIZE	(1024 * 1024)	/* a bigger job file is bad */
+#define ERRLEN		512	/* size of the err buffers below */
+
+/* exit statuses shared by the programs */
+#define EXIT_NO		1	/* the answer is "no": not found, not cancellable */
+#define EXIT_USAGE	2	/* usage, input or config error */
+#define EXIT_TEMPFAIL	75	/* spool full (EX_TEMPFAIL) */
+
+/* ---------------------------------------------------------------- xmalloc.c */
+/* Allocation that cannot return NULL: on failure they print and abort(). */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* ---------------------------------------------------------------- buf.c */
+/* A growable byte buffer, always NUL-terminated after len. */
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_consume(struct buf *, size_t);	/* drop the first n bytes */
+char	*buf_steal(struct buf *);		/* hand p to the caller */
+
+/* ---------------------------------------------------------------- log.c */
+/*
+ * Daemon diagnostics: stderr in the foreground, syslog otherwise.
+ * log_warn appends strerror(errno); log_warnx does not.  fatal/fatalx exit 1.
+ */
+void	 log_init(const char *progname, int foreground);
+void	 log_setdebug(int);
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* ---------------------------------------------------------------- util.c */
+/* Time is int64 milliseconds since the epoch throughout. */
+int64_t	 now_ms(void);				/* CLOCK_REALTIME */
+int64_t	 mono_ms(void);				/* CLOCK_MONOTONIC */
+/* "2026-11-30T10:00:00Z", or with ".250" before the Z when ms % 1000 != 0;
+ * buf must hold 32 bytes.  Returns buf. */
+char	*fmt_time(int64_t ms, char *buf);
+/* Parses what fmt_time writes (and an offset-less "...Z" with 0-9 fraction
+ * digits).  Returns 0 or -1. */
+int	 parse_time(const char *, size_t len, int64_t *ms);
+/* Durations: "250ms", "30s", "10m", "2h", "7d", a bare number is seconds.
+ * Sizes: "512", "512K", "10M", "10G", "1T" (powers of 1024).
+ * Both return 0, or -1 for a malformed, negative or overflowing value. */
+int	 parse_duration(const char *, int64_t *ms);
+int	 parse_size(const char *, int64_t *bytes);
+/* "1.5 MiB" style, for people; buf holds 32 bytes. */
+char	*fmt_size(int64_t bytes, char *buf);
+/* UTF-8 well-formedness (no overlongs, no surrogates, <= U+10FFFF). */
+int	 utf8_valid(const char *, size_t);
+/* Write all / read all, retrying EINTR and short transfers; 0 or -1. */
+int	 write_all(int fd, const void *, size_t);
+/* Reads a whole file of at most max bytes into *out (NUL-terminated).
+ * -1 with errno (EFBIG when larger than max). */
+int	 read_file(const char *path, size_t max, char **out, size_t *len);
+/* Open a directory read-only and fsync it; 0 or -1 with errno. */
+int	 fsync_dir(const char *path);
+/* Joins into buf; -1 with errno ENAMETOOLONG if it does not fit. */
+int	 path_join(char *buf, size_t size, const char *a, const char *b);
+
+/* ---------------------------------------------------------------- id.c */
+/* A new UUIDv4 from getrandom(2), "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
+ * out holds 37 bytes.  Returns 0, or -1 with errno. */
+int	 id_new(char *out);
+int	 id_valid(const char *);		/* 1 when a legal job id */
+int	 type_valid(const char *);		/* 1 when a legal type name */
+/* Parameter names: [A-Za-z][A-Za-z0-9_]{0,63} */
+int	 param_name_valid(const char *);
+/* Random bytes as lowercase hex (2*n chars + NUL in out); 0 or -1. */
+int	 random_hex(char *out, size_t nbytes);
+
+/* ---------------------------------------------------------------- config.c */
+enum emits	{ EMITS_CSV = 1, EMITS_JSONL };
+enum format	{ FMT_NONE = 0, FMT_JSON = 1, FMT_CSV = 2 };
+enum coltype	{ COL_STRING = 0, COL_INT, COL_NUMBER, COL_BOOL };
+
+struct column {
+	char		*name;
+	enum coltype	 type;
+};
+
+struct xtype {
+	char		*name;
+	char		*command;	/* absolute path once loaded */
+	char		**argv;		/* command split on blanks, NULL-ended */
+	enum emits	 emits;
+	unsigned	 formats;	/* FMT_JSON | FMT_CSV bits */
+	int64_t		 timeout_ms;	/* default 10m */
+	int64_t		 max_bytes;	/* default 10G */
+	struct column	*columns;	/* CSV -> JSON typing, may be NULL */
+	size_t		 ncolumns;
+	int		 level;		/* zip level 0-9, -1: [spool] zip_level */
+	int		 line;		/* where its section starts */
+};
+
+struct config {
+	char		*path;
+	/* [spool] */
+	char		*dir;		/* absolute */
+	char		*node;		/* default: host name */
+	int		 workers;	/* default 2 */
+	int		 max_attempts;	/* default 3 */
+	int64_t		 retry_base_ms;	/* default 30s */
+	int64_t		 retry_max_ms;	/* default 1h */
+	int64_t		 lease_ms;	/* default 2m */
+	int64_t		 rescan_ms;	/* default 30s */
+	int64_t		 retention_ms;	/* default 7d */
+	int64_t		 drop_grace_ms;	/* default 60s */
+	int64_t		 min_free;	/* bytes, default 64M; inodes: min_free/64K */
+	int64_t		 kill_grace_ms;	/* SIGTERM -> SIGKILL, default 5s */
+	int		 sync;		/* fsync files and dirs, default 1 */
+	int		 zip_level;	/* default 6 */
+	/* [http] */
+	char		*listen;	/* "127.0.0.1:8080", comma-separated list */
+	char		*keys;		/* keys file, absolute */
+	int		 max_connections;	/* default 256 */
+	int64_t		 max_header;	/* bytes, default 8K */
+	int64_t		 request_timeout_ms;	/* default 30s */
+	int		 rate;		/* requests per minute per key, 0 = none */
+	int		 threads;	/* default 2 */
+	char		*tls_cert, *tls_key;	/* both or neither */
+	char		*access_log;	/* file, "-" for stderr, NULL: none */
+	/* [notify] */
+	char		*smtp;		/* smtp://host:port or smtps:// */
+	char		*smtp_user, *smtp_password;
+	char		*from;
+	char		*webhook_secret;	/* "whsec_BASE64" */
+	int64_t		 webhook_timeout_ms;	/* default 10s */
+	int		 webhook_attempts;	/* default 5 */
+	int64_t		 webhook_retry_base_ms;	/* default 10s */
+	char		*callback_allow;	/* host patterns, comma-separated */
+	int		 notify_each_failure;	/* default 0 */
+	char		*base_url;	/* for links in mails, may be NULL */
+	/* [type NAME] */
+	struct xtype	*types;
+	size_t		 ntypes;
+};
+
+/*
+ * config_load - read an INI file into c (which it zeroes first).
+ * Relative paths (dir, command, keys, ...) are made absolute against the
+ * current directory.  On failure returns -1 with "FILE:LINE: reason" in err.
+ */
+int	 config_load(struct config *c, const char *path, char *err, size_t);
+void	 config_free(struct config *);
+const struct xtype *config_type(const struct config *, const char *name);
+/* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
+enum format format_parse(const char *);
+const char *format_name(enum format);	/* "JSON", "CSV" */
+const char *format_ext(enum format);	/* "json", "csv" */
+
+/* ---------------------------------------------------------------- json.c */
+/*
+ * A tokenized, validated JSON document (jsmn with parent links, plus the
+ * checks jsmn does not make: primitives, strings, UTF-8, a single value).
+ */
+struct jdoc {
+	const char	*text;
+	size_t		 len;
+	jsmntok_t	*tok;
+	int		 ntok;
+};
+/* Tokenizes text; -1 with a reason in err (it names the byte offset). */
+int	 json_parse(struct jdoc *, const char *text, size_t len,
+	    char *err, size_t errlen);
+void	 json_free(struct jdoc *);
+/* Index of the token after tok i and all its children. */
+int	 json_skip(const struct jdoc *, int i);
+/* In object token obj, the value token of key, or -1. */
+int	 json_get(const struct jdoc *, int obj, const char *key);
+/* 1 when string token i equals s (after unescaping). */
+int	 json_eq(const struct jdoc *, int i, const char *s);
+/* Unescapes string token i into a new NUL-terminated string (length in
+ * *len if not NULL); NULL with err set if it holds \u0000 or a bad escape. */
+char	*json_str(const struct jdoc *, int i, size_t *len);
+/* Unescape s[0..n) (the inside of a JSON string) onto out; 0 or -1. */
+int	 json_unescape(struct buf *out, const char *s, size_t n);
+/* Integer value of primitive token i; 0 or -1 when not an integer. */
+int	 json_int(const struct jdoc *, int i, int64_t *);
+/* 1 for true, 0 for false, -1 otherwise. */
+int	 json_bool(const struct jdoc *, int i);
+/* Appends s as a quoted JSON string, escaping '"', '\\' and every control
+ * character; UTF-8 is kept as is (the caller validated it). */
+void	 json_quote(struct buf *, const char *s, size_t n);
+/* Checks one JSON number / literal primitive strictly (RFC 8259). */
+int	 json_primitive_valid(const char *s, size_t n);
+
+/* ---------------------------------------------------------------- job.c */
+enum state {
+	ST_QUEUED = 0, ST_PROCESSING, ST_FAILED, ST_COMPLETED, ST_CANCELLED,
+	NSTATES
+};
+
+struct param {
+	char	*name;
+	char	*value;
+};
+
+/* A field this version does not know, kept verbatim and written back. */
+struct extra {
+	char	*name;
+	char	*json;		/* the raw JSON value */
+};
+
+enum notify_state { NS_NONE = 0, NS_PENDING, NS_SENT, NS_FAILED };
+
+struct notify_track {
+	enum notify_state state;
+	char		*msg_id;	/* webhook-id, the same on every try */
+	int		 tries;
+	int64_t		 next_ms;	/* next try, 0 = now */
+	char		*error;		/* last failure */
+};
+
+struct result {
+	int		 present;
+	int		 success;
+	char		**errors;
+	size_t		 nerrors;
+	int64_t		 duration_ms;
+	char		*file_name;	/* "Invoices.csv" */
+	int64_t		 file_size;	/* the zip's size */
+	int64_t		 records;
+	int		 callback_sent;	/* -1: not asked for, 0, 1 */
+	int		 email_sent;	/* -1: not asked for, 0, 1 */
+};
+
+struct job {
+	char		 id[ID_MAX + 1];
+	char		*type;
+	enum format	 format;	/* FMT_NONE until filled in */
+	char		*password;
+	char		*email;
+	char		*callback;
+	char		*client;
+	char		*idempotency_key;
+	char		*request_hash;	/* for EXPORT_DUPLICATE */
+	struct param	*params;
+	size_t		 nparams;
+	int64_t		 created, started, finished, next_attempt; /* 0: unset */
+	int		 attempts;
+	char		*node;
+	int		 has_progress;
+	int64_t		 progress_records, progress_bytes;
+	char		*cancelled_by;	/* "user", "attempts", NULL */
+	struct result	 result;
+	struct notify_track webhook, mail;	/* "notify" object */
+	struct extra	*extras;
+	size_t		 nextras;
+};
+
+void	 job_init(struct job *);	/* zero, callback_sent = -1, ... */
+void	 job_free(struct job *);
+/*
+ * job_parse - a job file's text into j.  Needs "type"; every known field
+ * must have its type; a duplicate key, invalid UTF-8, trailing data or a
+ * non-object are refused with a reason in err.  The id is not taken from
+ * the text when the file name gives it (the caller sets j->id after).
+ */
+int	 job_parse(struct job *j, const char *text, size_t len,
+	    char *err, size_t errlen);
+/* Whole file text, "\n"-terminated, onto out.  with_password 0 omits it
+ * (for status answers and listings). */
+void	 job_write(const struct job *, struct buf *out, int with_password);
+/* Adds an error line to j->result (copies s). */
+void	 job_add_error(struct job *, const char *s);
+void	 job_set_param(struct job *, const char *name, const char *value);
+const char *state_name(enum state);	/* "QUEUED", ... */
+const char *state_dir(enum state);	/* "queued", ... */
+int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
+
+/* ---------------------------------------------------------------- spool.c */
+struct spool {
+	char	*dir;
+	char	*node;
+	int	 sync;
+	int	 dirfd;		/* the spool's root */
+};
+
+/* Opens (and with create, makes) the layout under dir; -1 with err. */
+int	 spool_open(struct spool *, const char *dir, const char *node,
+	    int sync, int create, char *err, size_t errlen);
+void	 spool_close(struct spool *);
+/* "DIR/queued/ID.job", "DIR/processing/NODE/ID.job" (node NULL: own). */
+int	 spool_path(const struct spool *, char *buf, size_t, enum state,
+	    const char *node, const char *id);
+int	 spool_zip_path(const struct spool *, char *buf, size_t, const char *id);
+/* Creates an exclusive file in tmp/ named time.host.pid.random[.suffix];
+ * returns the fd, the path in buf. */
+int	 spool_tmpfile(const struct spool *, char *buf, size_t,
+	    const char *suffix);
+/*
+ * spool_submit - write j (giving it an id, created, format default when
+ * unset) through tmp/ into queued/.  Refuses with EXIT_TEMPFAIL-worthy
+ * errno ENOSPC when the file system has less than min_free.
+ */
+int	 spool_submit(struct spool *, struct job *j, int64_t min_free,
+	    char *err, size_t errlen);
+/*
+ * spool_move - the only function that renames job files: from state
+ * (node for PROCESSING) to state.  When j is not NULL the job file is
+ * first rewritten from j in place (tmp/ + rename), then moved; fsync as
+ * the spool's sync says.  Returns 0, or -1 with errno (ENOENT: it was not
+ * there: lost the race, or already moved).  For a claim into PROCESSING on
+ * NFS, an ENOENT after which the file is in our node directory is success.
+ */
+int	 spool_move(struct spool *, const char *id, enum state from,
+	    const char *from_node, enum state to, const struct job *j);
+/* Rewrite the job file where it is (tmp/ + same-dir rename). */
+int	 spool_rewrite(struct spool *, enum state, const char *node,
+	    const struct job *);
+/*
+ * spool_find - where is job id?  One stat per state directory and per
+ * node directory; retries when the file moves during the look-up.
+ * Returns the state (node name copied to node when PROCESSING, if node is
+ * not NULL, size NODE_MAX+1) or -1 with errno ENOENT.
+ */
+#define NODE_MAX 64
+int	 spool_find(struct spool *, const char *id, char *node);
+/* spool_find, then read and parse it into j.  Returns the state or -1,
+ * err set (ENOENT -> "no such job"). */
+int	 spool_load(struct spool *, const char *id, struct job *j, char *node,
+	    char *err, size_t errlen);
+/* Reads the job file at path (parse + id from its name). */
+int	 spool_read(const char *path, struct job *, char *err, size_t errlen);
+/* Calls fn for every "*.job" in state's directory (all node directories
+ * for PROCESSING); fn returns 0 to go on. ids only, no parsing. */
+typedef int (*spool_each_fn)(const char *id, const char *node,
+	    const struct stat *, void *arg);
+int	 spool_each(struct spool *, enum state, spool_each_fn, void *arg);
+/* Puts a dropped file queued/NAME into bad/NAME with bad/NAME.why. */
+int	 spool_bad(struct spool *, const char *name, const char *why);
+/* 1 when the file system has at least min_free bytes (and min_free/64K
+ * inodes) free, 0 when not, -1 on error. */
+int	 spool_has_room(struct spool *, int64_t min_free);
+
+/* ---------------------------------------------------------------- submit.c */
+/*
+ * Checks a request before it is queued, for the CLI and the REST shim
+ * alike: the type exists, the format (default JSON) is one it supports,
+ * the e-mail address and callback URL are well-formed (and the callback
+ * within callback_allow), parameter names and values are legal.  Fills in
+ * j->format and j->request_hash.  Returns 0, or -1 with a reason in err
+ * and *code set to an API code ("UNKNOWN_EXPORT_TYPE", "UNSUPPORTED_FORMAT",
+ * "INVALID_PARAMETER").
+ */
+int	 job_validate(const struct config *, struct job *j, const char **code,
+	    char *err, size_t errlen);
+int	 email_valid(const char *addr);		/* one address, no CR/LF */
+/* http/https URL with a host; within the allow-list when one is set.
+ * 0 or -1 with a reason. */
+int	 callback_valid(const struct config *, const char *url, char *err,
+	    size_t errlen);
+/* 1 when host matches one of the comma-separated patterns ("*.example.com",
+ * "127.0.0.1", "10.0.0.0/8"). */
+int	 host_allowed(const char *patterns, const char *host);
+
+/* ---------------------------------------------------------------- keys.c */
+/* The API keys file: only KeyIds and salted hashes of secrets. */
+struct apikey {
+	char		 keyid[33];
+	char		*client;
+	int		 admin;
+	int		 disabled;
+	char		*allow;		/* comma-separated IPs/CIDRs, or NULL */
+	char		 salt[33];	/* hex */
+	char		 hash[65];	/* hex SHA-256(salt || secret) */
+};
+struct keys {
+	struct apikey	*k;
+	size_t		 n;
+};
+int	 keys_load(struct keys *, const char *path, char *err, size_t);
+/* Writes through a temporary file and rename, mode 0600. */
+int	 keys_save(const struct keys *, const char *path, char *err, size_t);
+void	 keys_free(struct keys *);
+/* Adds a key; the whole "KeyId.Secret" token (shown once) into token,
+ * which holds 128 bytes. */
+int	 keys_add(struct keys *, const char *client, int admin,
+	    const char *allow, char *token, size_t);
+struct apikey *keys_find(const struct keys *, const char *keyid);
+int	 keys_del(struct keys *, const char *keyid);	/* 0 or -1 */
+int	 keys_secret_ok(const struct apikey *, const char *secret); /* const time */
+int	 keys_addr_ok(const struct apikey *, const struct sockaddr *);
+
+/* ---------------------------------------------------------------- convert.c */
+/* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,
+ * streaming, in bounded memory. */
+struct conv;
+struct conv *conv_new(enum emits, enum format, const struct column *,
+	    size_t ncolumns);
+/* Converts the next n input bytes, appending output to out; -1 with a
+ * reason naming the record (and line) in err. */
+int	 conv_feed(struct conv *, const char *in, size_t n, struct buf *out,
+	    char *err, size_t errlen);
+/* End of input: flushes a last record, closes the JSON array. */
+int	 conv_finish(struct conv *, struct buf *out, char *err, size_t errlen);
+int64_t	 conv_records(const struct conv *);
+void	 conv_free(struct conv *);
+
+/* ---------------------------------------------------------------- runner.c */
+/* One exporter process: no shell, own process group, stdin /dev/null,
+ * XSPOOL_* environment, timeout, max_bytes, stderr tail. */
+struct runner {
+	pid_t		 pid;		/* also its process group */
+	int		 out;		/* its stdout */
+	int		 err;		/* its stderr */
+	int64_t		 deadline;	/* mono_ms() */
+	int64_t		 kill_grace_ms;
+	int64_t		 max_bytes;
+	int64_t		 nbytes;	/* read from stdout so far */
+	char		 tail[4096];	/* last lines of stderr */
+	size_t		 taillen;
+	char		 reason[ERRLEN];	/* why runner_read failed */
+};
+int	 runner_start(struct runner *, const struct config *,
+	    const struct xtype *, const struct job *, char *err, size_t);
+/* Next stdout bytes (draining stderr meanwhile): >0, 0 at EOF, -1 when
+ * the attempt fails (timeout, max_bytes, read error: reason set, the group
+ * is killed). */
+ssize_t	 runner_read(struct runner *, char *buf, size_t len);
+/* Reaps the exporter, kills what is left of its group, and adds to j's
+ * errors the reason, exit status or signal, and stderr's last lines.
+ * Returns 0 when the exporter succeeded. */
+int	 runner_finish(struct runner *, struct job *j);
+void	 runner_kill(struct runner *);	/* SIGKILL the group, reap */
+
+/* ---------------------------------------------------------------- pack.c */
+typedef ssize_t (*pack_read_fn)(void *arg, char *buf, size_t len);
+/* Writes a zip at path with one deflated entry (AES-256 with a password),
+ * pulling its data from read until it returns 0 (-1 aborts: no file is
+ * left).  Returns 0, or -1 with err. */
+int	 pack_zip(const char *path, const char *entry, const char *password,
+	    int level, pack_read_fn read, void *arg, char *err, size_t);
+
+/* ---------------------------------------------------------------- export.c */
+/* Progress callback: records and input bytes so far. */
+typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes);
+/*
+ * export_run - one attempt of job j: run the exporter, convert, zip into
+ * zip_path.  Fills j->result (success, errors, durationMs, fileName,
+ * fileSizeBytes, records).  Returns 0 on success; on failure no file is
+ * left at zip_path.  Blocking: the daemon runs it in a child process.
+ */
+int	 export_run(const struct config *, const struct xtype *, struct job *j,
+	    const char *zip_path, export_progress_fn, void *arg);
+
+/* ---------------------------------------------------------------- notify.c */
+/* Blocking delivery tries; the daemon runs them in child processes. */
+/* The webhook's JSON body for j having reached st. */
+void	 notify_webhook_body(const struct job *, enum state, struct buf *);
+/* One try.  0: delivered (2xx); 1: try again later (*retry_after_ms > 0
+ * when the receiver asked); -1: give up (410, refused address, bad URL).
+ * A reason in err when not 0. */
+int	 notify_webhook_try(const struct config *, const struct job *,
+	    enum state, int64_t *retry_after_ms, char *err, size_t);
+int	 notify_email_try(const struct config *, const struct job *,
+	    enum state, char *err, size_t);
+
+/* ---------------------------------------------------------------- notifyq.c */
+/* The daemon's queue of pending notifications, kept on disk in the job
+ * file's "notify" object and a hint file notify/ID. */
+struct notifyq;
+struct notifyq *notifyq_new(struct spool *, const struct config *);
+void	 notifyq_free(struct notifyq *);
+void	 notifyq_config(struct notifyq *, const struct config *); /* SIGHUP */
+/* Before the rewrite that puts j in its final state st: marks what is
+ * to be sent as pending in j.  Returns 1 when something is. */
+int	 notifyq_prepare(struct notifyq *, struct job *j, enum state st);
+/* After that move: queue it (and write the hint file). */
+void	 notifyq_add(struct notifyq *, const char *id);
+/* Start tries that are due (in child processes; never blocks). */
+void	 notifyq_run(struct notifyq *);
+/* Milliseconds until the next try is due, -1 when nothing is queued. */
+int64_t	 notifyq_next(struct notifyq *);
+/* A child exited: 1 when it was one of ours (handled), else 0. */
+int	 notifyq_reap(struct notifyq *, pid_t, int status);
+/* At start: picks up every hint in notify/. */
+void	 notifyq_scan(struct notifyq *);
+/* Children still running (for shutdown). */
+int	 notifyq_busy(struct notifyq *);
+
+#endif /* XSPOOL_H */
