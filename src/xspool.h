@@ -504,6 +504,20 @@ int	 notify_webhook_try(const struct config *, const struct job *,
 	    enum state, int64_t *retry_after_ms, char *err, size_t);
 int	 notify_email_try(const struct config *, const struct job *,
 	    enum state, char *err, size_t);
+/* "v1,BASE64(HMAC-SHA256(key, id.ts.body))" into out (at least 64 bytes),
+ * key being the base64 after an optional "whsec_" in secret.  0, or -1
+ * with a reason in err when the secret is not base64. */
+int	 notify_sign(const char *secret, const char *msg_id, int64_t ts,
+	    const char *body, size_t len, char *out, size_t outlen,
+	    char *err, size_t errlen);
+/* The whole RFC 5322 mail (CRLF lines) about j having reached st, dated
+ * when (ms since the epoch); what notify_email_try sends. */
+void	 notify_email_message(const struct config *, const struct job *,
+	    enum state, int64_t when, struct buf *);
+/* The event a pending notification is about, from the state its job file
+ * is in now: COMPLETED and CANCELLED as they are, anything else FAILED
+ * (a failed attempt's job may have moved on to its next attempt). */
+enum state notify_event_state(enum state now);
 
 /* ---------------------------------------------------------------- notifyq.c */
 /* The daemon's queue of pending notifications, kept on disk in the job
