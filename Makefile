@@ -36,6 +36,8 @@ UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:tests/unit/%.c=$(BIN)/unit/%)
 HELPERSRC = $(wildcard tests/helpers/*.c)
 HELPERS	 = $(HELPERSRC:tests/helpers/%.c=$(BIN)/helpers/%)
+BENCHSRC = $(wildcard tests/bench/*.c)
+BENCHES	 = $(BENCHSRC:tests/bench/%.c=bin/bench/%)
 MANS	 = $(wildcard man/*.[1-8])
 
 all: $(PROGS:%=$(BIN)/%) $(UNITS) $(HELPERS)
@@ -60,6 +62,10 @@ $(BIN)/helpers/%: tests/helpers/%.c $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS)
 
+bin/bench/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
 .PRECIOUS: $(OBJDIR)/%.o
 
 deps:
@@ -75,7 +81,7 @@ check: deps
 	@sh tests/run.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BENCHES)
 	@sh .ci/deps.sh bench
 	@sh tests/bench/run.sh
 
@@ -106,6 +112,6 @@ uninstall:
 
 clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
-	    bin/helpers bin/asan
+	    bin/helpers bin/asan bin/bench
 
 .PHONY: all deps asan check bench run lint-man install uninstall clean

@@ -1,0 +1,113 @@
+#!/bin/sh
+# bench-throughput.sh [N] - job throughput and pickup latency of xspoold
+# (2 workers) against the bare file-system work of a job (fsbare) and
+# task-spooler (tsp -S 2) running the same tiny exporter.
+. "$(dirname "$0")/lib.sh"
+N=${1:-2000}
+LAT_N=${LAT_N:-1000}
+
+count() { ls "$1" 2>/dev/null | wc -l; }
+
+conf() {	# conf DIR SYNC
+	cat > "$1.conf" <<CONF
+[spool]
+dir = $1
+node = bench
+workers = 2
+sync = $2
+rescan = 30s
+min_free = 1M
+[type Tiny]
+command = $BIN/bench/tinyexp
+emits = csv
+formats = CSV,JSON
+CONF
+}
+
+# xspool_run DIR SYNC N INTERVAL_US : prints jobs/s; latencies in DIR.lat
+xspool_run() {
+	rm -rf "$1" "$1.lat"; mkdir -p "$1"
+	conf "$1" "$2"
+	"$BIN/xspoold" -f -c "$1.conf" 2>"$1.log" &
+	_d=$!
+	# wait for the layout
+	while [ ! -d "$1/queued" ]; do sleep 0.01; done
+	sleep 0.2
+	_t0=$(now_ns)
+	"$BIN/bench/submit" "$1" Tiny "$3" "$4" "$1.lat" "$2"
+	while [ "$(count "$1/completed")" -lt "$3" ]; do
+		sleep 0.01
+		kill -0 $_d 2>/dev/null || { say "xspoold died"; tail "$1.log" >&2; break; }
+	done
+	_t1=$(now_ns)
+	kill $_d; wait $_d 2>/dev/null
+	awk -v n="$3" -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f\n", n / ((b - a) / 1e9) }'
+}
+
+tsp_run() {	# tsp_run N : prints jobs/s
+	export TS_SOCKET="$DISK/tsp.sock" TMPDIR="$DISK"
+	tsp -K 2>/dev/null
+	tsp -S 2 >/dev/null
+	_t0=$(now_ns)
+	i=0
+	while [ $i -lt "$1" ]; do
+		tsp "$BIN/bench/tinyexp" >/dev/null
+		i=$((i + 1))
+	done
+	tsp -w >/dev/null 2>&1
+	# -w waits for the last job only; wait for the whole queue to drain
+	while tsp | grep -q -e running -e queued; do sleep 0.01; done
+	_t1=$(now_ns)
+	tsp -K 2>/dev/null
+	awk -v n="$1" -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f\n", n / ((b - a) / 1e9) }'
+}
+
+pct() {	# pct FILE : "p50 p99 max" of exporter start - submit, in ms
+	awk '{ print ($3 - $2) / 1e6 }' "$1" | sort -g | awk '
+	    { a[NR] = $1 } END { if (!NR) { print "n/a n/a n/a"; exit }
+	    i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+	    i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+	    printf "%.2f %.2f %.2f\n", a[i50], a[i99], a[NR] }'
+}
+
+for where in disk tmpfs; do
+	if [ $where = disk ]; then base=$DISK; sync=yes; s=1; else base=$SHM; sync=no; s=0; fi
+	: > "$base/x.r"; : > "$base/b.r"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		say "throughput $where run $r"
+		xspool_run "$base/sp" $sync "$N" 0 >> "$base/x.r"
+		rm -rf "$base/bare"; mkdir -p "$base/bare"
+		"$BIN/bench/fsbare" "$base/bare" "$N" $s >> "$base/b.r"
+		r=$((r + 1))
+	done
+	eval "X_$where=$(median < "$base/x.r")"
+	eval "B_$where=$(median < "$base/b.r")"
+	say "latency $where"
+	xspool_run "$base/lat" $sync "$LAT_N" 5000 >/dev/null
+	eval "L_$where=\"$(pct "$base/lat.lat")\""
+done
+: > "$DISK/t.r"
+if command -v tsp >/dev/null; then
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		say "tsp run $r"
+		tsp_run "$N" >> "$DISK/t.r"
+		r=$((r + 1))
+	done
+fi
+TSP=$(median < "$DISK/t.r")
+
+echo "### Job throughput ($N jobs, 2 workers, median of $RUNS runs)"
+echo
+echo "| setup | xspool jobs/s | bare fs jobs/s | xspool / bare | tsp jobs/s | xspool / tsp |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| disk, sync = yes | $X_disk | $B_disk | $(ratio "$X_disk" "$B_disk") | $TSP | $(ratio "$X_disk" "$TSP") |"
+echo "| tmpfs, sync = no | $X_tmpfs | $B_tmpfs | $(ratio "$X_tmpfs" "$B_tmpfs") | | |"
+echo
+echo "### Pickup latency ($LAT_N jobs, one every 5 ms; submit to exporter start, ms)"
+echo
+echo "| setup | p50 | p99 | max |"
+echo "|---|---:|---:|---:|"
+set -- $L_disk; echo "| disk, sync = yes | $1 | $2 | $3 |"
+set -- $L_tmpfs; echo "| tmpfs, sync = no | $1 | $2 | $3 |"

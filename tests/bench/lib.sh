@@ -1,0 +1,29 @@
+# lib.sh - shared by the benchmarks: scratch space, medians, peak RSS,
+# Markdown rows.  Benchmarks report; they never fail on a time.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/bin
+RUNS=${RUNS:-3}
+# DISK: scratch on the real disk (fsync means something there);
+# SHM: tmpfs
+DISK=$(mktemp -d "${BENCH_DISK:-/var/tmp}/xspool-bench.XXXXXX")
+SHM=$(mktemp -d /dev/shm/xspool-bench.XXXXXX)
+_pids=""
+trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$DISK" "$SHM"' EXIT
+trap 'exit 1' INT TERM
+
+# median of the numbers on stdin
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# ratio A B, two decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || b == "nan") print "n/a"; else printf "%.2f\n", a / b }'; }
+# timed OUT COMMAND... : runs COMMAND, appends "seconds maxrss_kib" to OUT
+timed() {
+	_o=$1; shift
+	/usr/bin/time -f '%e %M' -o "$_o.t" "$@" >/dev/null 2>"$_o.err" ||
+	    { echo "# failed: $*" >&2; cat "$_o.err" >&2; }
+	cat "$_o.t" >> "$_o"
+}
+col() { awk -v c="$1" '{print $c}' "$2" | median; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f\n", b / s / 1048576; else print "n/a" }'; }
+now_ns() { date +%s%N; }
+say() { echo "$*" >&2; }
