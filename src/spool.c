@@ -1,0 +1,694 @@
+/* spool.c - the spool's directories, paths and spool_move(): the only code
+ * that renames job files.  Maildir's rule: write in tmp/, fsync, rename. */
+#include <sys/statvfs.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xspool.h"
+
+#define FIND_PASSES	4	/* look-ups that race a move try again */
+#define BAD_MAX		255
+
+/* the directories spool_open makes, besides processing/NODE */
+static const char *const spool_dirs[] = {
+	"tmp", "queued", "processing", "failed", "completed", "cancelled",
+	"out", "bad", "nodes", "notify",
+};
+
+/* the order spool_find looks in: the direction jobs usually move */
+static const enum state find_order[] = {
+	ST_QUEUED, ST_PROCESSING, ST_FAILED, ST_COMPLETED, ST_CANCELLED,
+};
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* seterr - a message into the caller's buffer, keeping errno */
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	errno = saved;
+}
+
+/* node_valid - node names are used as directory names */
+static int
+node_valid(const char *n)
+{
+	size_t i;
+
+	if (n == NULL || n[0] == '\0' || n[0] == '.' || n[0] == '-')
+		return 0;
+	for (i = 0; n[i] != '\0'; i++) {
+		if (i >= NODE_MAX)
+			return 0;
+		if (!((n[i] >= 'a' && n[i] <= 'z') ||
+		    (n[i] >= 'A' && n[i] <= 'Z') ||
+		    (n[i] >= '0' && n[i] <= '9') ||
+		    n[i] == '.' || n[i] == '_' || n[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* fmt_path - snprintf that fails with ENAMETOOLONG instead of truncating */
+static int
+fmt_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fmt_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_open(struct spool *s, const char *dir, const char *node, int sync,
+    int create, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->dirfd = -1;
+	if (node != NULL && !node_valid(node)) {
+		errno = EINVAL;
+		seterr(err, errlen, "%s: bad node name", node);
+		return -1;
+	}
+	if (create && mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		seterr(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(spool_dirs) / sizeof(spool_dirs[0]); i++) {
+		if (fmt_path(path, sizeof(path), "%s/%s", dir,
+		    spool_dirs[i]) == -1)
+			goto toolong;
+		if (create && mkdir(path, 0750) == -1 && errno != EEXIST)
+			goto syserr;
+		if (!create && access(path, F_OK) == -1)
+			goto syserr;
+	}
+	if (node != NULL) {
+		if (fmt_path(path, sizeof(path), "%s/processing/%s", dir,
+		    node) == -1)
+			goto toolong;
+		if (create && mkdir(path, 0750) == -1 && errno != EEXIST)
+			goto syserr;
+	}
+	if ((s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(path, sizeof(path), "%s", dir);
+		goto syserr;
+	}
+	s->dir = xstrdup(dir);
+	s->node = node ? xstrdup(node) : NULL;
+	s->sync = sync;
+	return 0;
+ toolong:
+	seterr(err, errlen, "%s: %s", dir, strerror(errno));
+	return -1;
+ syserr:
+	seterr(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+void
+spool_close(struct spool *s)
+{
+	if (s->dirfd != -1)
+		close(s->dirfd);
+	free(s->dir);
+	free(s->node);
+	memset(s, 0, sizeof(*s));
+	s->dirfd = -1;
+}
+
+/* spool_dirpath - the directory of a state (node's for PROCESSING) */
+static int
+spool_dirpath(const struct spool *s, char *buf, size_t size, enum state st,
+    const char *node)
+{
+	if ((int)st < 0 || st >= NSTATES) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (st != ST_PROCESSING)
+		return fmt_path(buf, size, "%s/%s", s->dir, state_dir(st));
+	if (node == NULL)
+		node = s->node;
+	if (!node_valid(node)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fmt_path(buf, size, "%s/processing/%s", s->dir, node);
+}
+
+int
+spool_path(const struct spool *s, char *buf, size_t size, enum state st,
+    const char *node, const char *id)
+{
+	char dir[PATH_MAX];
+
+	if (!id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (spool_dirpath(s, dir, sizeof(dir), st, node) == -1)
+		return -1;
+	return fmt_path(buf, size, "%s/%s.job", dir, id);
+}
+
+int
+spool_zip_path(const struct spool *s, char *buf, size_t size, const char *id)
+{
+	if (!id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fmt_path(buf, size, "%s/out/%s.zip", s->dir, id);
+}
+
+int
+spool_tmpfile(const struct spool *s, char *buf, size_t size,
+    const char *suffix)
+{
+	char host[65], rnd[17];
+	size_t i;
+	int fd, tries;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; host[i] != '\0'; i++)
+		if (host[i] == '/' || host[i] == ':' || host[i] == '.')
+			host[i] = '_';
+	for (tries = 0; tries < 10; tries++) {
+		if (random_hex(rnd, 8) == -1)
+			return -1;
+		if (fmt_path(buf, size, "%s/tmp/%lld.%s.%ld.%s%s%s", s->dir,
+		    (long long)(now_ms() / 1000), host, (long)getpid(), rnd,
+		    suffix ? "." : "", suffix ? suffix : "") == -1)
+			return -1;
+		fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/* dir_of - the directory part of path into buf */
+static void
+dir_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 1;
+
+	if (slash == NULL)
+		path = ".";
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+}
+
+/* sync_dirs - fsync the directories of a and b (b may be NULL) */
+static int
+sync_dirs(const struct spool *s, const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX];
+
+	if (!s->sync)
+		return 0;
+	dir_of(a, da, sizeof(da));
+	if (fsync_dir(da) == -1)
+		return -1;
+	if (b == NULL)
+		return 0;
+	dir_of(b, db, sizeof(db));
+	if (strcmp(da, db) != 0 && fsync_dir(db) == -1)
+		return -1;
+	return 0;
+}
+
+/* write_tmp - j's whole text into a new file in tmp/, synced */
+static int
+write_tmp(const struct spool *s, const struct job *j, char *tmp, size_t size)
+{
+	struct buf b;
+	int fd, saved;
+
+	if ((fd = spool_tmpfile(s, tmp, size, NULL)) == -1)
+		return -1;
+	buf_init(&b);
+	job_write(j, &b, 1);
+	if (write_all(fd, b.p, b.len) == -1 ||
+	    (s->sync && fsync(fd) == -1))
+		goto fail;
+	buf_free(&b);
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+ fail:
+	saved = errno;
+	buf_free(&b);
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+/* rename_noreplace - rename that refuses to overwrite where it can (not on
+ * NFS, where it falls back to a plain rename) */
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	return rename(from, to);
+}
+
+/*
+ * replace_existing - put tmp in place of path only if path exists: an
+ * atomic exchange, so a job that moved away meanwhile is not brought back
+ * to life (ENOENT).  File systems without RENAME_EXCHANGE (NFS) get a stat
+ * and a rename.
+ */
+static int
+replace_existing(const char *tmp, const char *path)
+{
+	struct stat sb;
+	int saved;
+
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+		unlink(tmp);	/* now the old text */
+		return 0;
+	}
+	if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+		if (stat(path, &sb) == 0 && rename(tmp, path) == 0)
+			return 0;
+	}
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+spool_rewrite(struct spool *s, enum state st, const char *node,
+    const struct job *j)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+
+	if (spool_path(s, path, sizeof(path), st, node, j->id) == -1)
+		return -1;
+	if (write_tmp(s, j, tmp, sizeof(tmp)) == -1)
+		return -1;
+	if (replace_existing(tmp, path) == -1)
+		return -1;
+	return sync_dirs(s, path, tmp);
+}
+
+int
+spool_move(struct spool *s, const char *id, enum state from,
+    const char *from_node, enum state to, const struct job *j)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+	struct stat sb;
+
+	if (spool_path(s, src, sizeof(src), from, from_node, id) == -1 ||
+	    spool_path(s, dst, sizeof(dst), to, NULL, id) == -1)
+		return -1;
+	if (j != NULL) {
+		if (strcmp(j->id, id) != 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		if (spool_rewrite(s, from, from_node, j) == -1)
+			return -1;
+	}
+	if (rename_noreplace(src, dst) == -1) {
+		/* NFS: a retransmitted rename that did happen says ENOENT */
+		if (errno == ENOENT && to == ST_PROCESSING &&
+		    stat(dst, &sb) == 0)
+			return sync_dirs(s, dst, src);
+		return -1;
+	}
+	return sync_dirs(s, dst, src);
+}
+
+int
+spool_submit(struct spool *s, struct job *j, int64_t min_free, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int r;
+
+	if (j->id[0] == '\0' && id_new(j->id) == -1) {
+		seterr(err, errlen, "cannot make an id: %s", strerror(errno));
+		return -1;
+	}
+	if (!id_valid(j->id)) {
+		errno = EINVAL;
+		seterr(err, errlen, "invalid job id");
+		return -1;
+	}
+	if (spool_find(s, j->id, NULL) != -1) {
+		errno = EEXIST;
+		seterr(err, errlen, "%s: job exists", j->id);
+		return -1;
+	}
+	if ((r = spool_has_room(s, min_free)) != 1) {
+		if (r == 0)
+			errno = ENOSPC;
+		seterr(err, errlen, "%s: %s", s->dir, r == 0 ?
+		    "spool full (less than min_free left)" : strerror(errno));
+		return -1;
+	}
+	if (j->created == 0)
+		j->created = now_ms();
+	if (j->format == FMT_NONE)
+		j->format = FMT_JSON;
+	if (spool_path(s, path, sizeof(path), ST_QUEUED, NULL, j->id) == -1 ||
+	    write_tmp(s, j, tmp, sizeof(tmp)) == -1) {
+		seterr(err, errlen, "%s/tmp: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	if (rename_noreplace(tmp, path) == -1) {
+		r = errno;
+		unlink(tmp);
+		errno = r;
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sync_dirs(s, path, tmp) == -1) {
+		seterr(err, errlen, "%s: fsync: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* find_processing - stat processing/NODE/ID.job for every node */
+static int
+find_processing(struct spool *s, const char *id, char *node)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int found = 0;
+
+	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return -1;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (!node_valid(de->d_name))
+			continue;
+		if (fmt_path(path, sizeof(path), "%s/processing/%s/%s.job",
+		    s->dir, de->d_name, id) == -1)
+			continue;
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			found = 1;
+			if (node != NULL)	/* node_valid: <= NODE_MAX */
+				memcpy(node, de->d_name,
+				    strlen(de->d_name) + 1);
+		}
+	}
+	closedir(d);
+	return found ? 0 : -1;
+}
+
+int
+spool_find(struct spool *s, const char *id, char *node)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	size_t i;
+	int pass;
+
+	if (!id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (pass = 0; pass < FIND_PASSES; pass++) {
+		for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]);
+		    i++) {
+			if (find_order[i] == ST_PROCESSING) {
+				if (find_processing(s, id, node) == 0)
+					return ST_PROCESSING;
+				continue;
+			}
+			if (spool_path(s, path, sizeof(path), find_order[i],
+			    NULL, id) == -1)
+				return -1;
+			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+				return find_order[i];
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+int
+spool_read(const char *path, struct job *j, char *err, size_t errlen)
+{
+	const char *base;
+	char *text = NULL;
+	size_t len, n;
+
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n <= 4 || n - 4 > ID_MAX || strcmp(base + n - 4, ".job") != 0) {
+		errno = EINVAL;
+		seterr(err, errlen, "%s: not a job file name", path);
+		return -1;
+	}
+	if (read_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
+		seterr(err, errlen, "%s: %s", path, errno == EFBIG ?
+		    "job file too big" : strerror(errno));
+		return -1;
+	}
+	if (job_parse(j, text, len, err, errlen) == -1) {
+		free(text);
+		errno = EINVAL;
+		return -1;
+	}
+	free(text);
+	memcpy(j->id, base, n - 4);
+	j->id[n - 4] = '\0';
+	if (!id_valid(j->id)) {
+		errno = EINVAL;
+		seterr(err, errlen, "%s: not a job file name", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_load(struct spool *s, const char *id, struct job *j, char *node,
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX], nbuf[NODE_MAX + 1];
+	int st, pass;
+
+	for (pass = 0; pass < FIND_PASSES; pass++) {
+		if ((st = spool_find(s, id, nbuf)) == -1) {
+			seterr(err, errlen, "%s: %s", id, errno == ENOENT ?
+			    "no such job" : errno == EINVAL ?
+			    "invalid job id" : strerror(errno));
+			return -1;
+		}
+		if (spool_path(s, path, sizeof(path), st, nbuf, id) == -1) {
+			seterr(err, errlen, "%s: %s", id, strerror(errno));
+			return -1;
+		}
+		job_free(j);
+		job_init(j);
+		if (spool_read(path, j, err, errlen) == 0) {
+			if (node != NULL)
+				snprintf(node, NODE_MAX + 1, "%s",
+				    st == ST_PROCESSING ? nbuf : "");
+			return st;
+		}
+		if (errno != ENOENT)	/* moved between find and read */
+			return -1;
+	}
+	seterr(err, errlen, "%s: keeps moving", id);
+	return -1;
+}
+
+/* each_dir - fn for every ID.job in one directory */
+static int
+each_dir(const char *dir, const char *node, spool_each_fn fn, void *arg)
+{
+	char id[ID_MAX + 1];
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *d;
+	int r = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n <= 4 || n - 4 > ID_MAX ||
+		    strcmp(de->d_name + n - 4, ".job") != 0)
+			continue;
+		memcpy(id, de->d_name, n - 4);
+		id[n - 4] = '\0';
+		if (!id_valid(id))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, 0) == -1 ||
+		    !S_ISREG(sb.st_mode))
+			continue;	/* moved on meanwhile */
+		r = fn(id, node, &sb, arg);
+	}
+	closedir(d);
+	return r;
+}
+
+int
+spool_each(struct spool *s, enum state st, spool_each_fn fn, void *arg)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (st != ST_PROCESSING) {
+		if (spool_dirpath(s, dir, sizeof(dir), st, NULL) == -1)
+			return -1;
+		return each_dir(dir, NULL, fn, arg);
+	}
+	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return -1;
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (!node_valid(de->d_name))
+			continue;
+		if (fmt_path(dir, sizeof(dir), "%s/%s", path,
+		    de->d_name) == -1)
+			continue;
+		r = each_dir(dir, de->d_name, fn, arg);
+		if (r == -1 && (errno == ENOTDIR || errno == ENOENT))
+			r = 0;
+	}
+	closedir(d);
+	return r;
+}
+
+/* bad_name_ok - a single path component that is a plain file name */
+static int
+bad_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= BAD_MAX - 8 && strchr(name, '/') == NULL &&
+	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+int
+spool_bad(struct spool *s, const char *name, const char *why)
+{
+	char src[PATH_MAX], dst[PATH_MAX], whyp[PATH_MAX], tmp[PATH_MAX];
+	char base[BAD_MAX + 16];
+	int fd, i, saved;
+
+	if (!bad_name_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fmt_path(src, sizeof(src), "%s/queued/%s", s->dir, name) == -1)
+		return -1;
+	/* never overwrite an earlier bad file of the same name */
+	for (i = 0; i < 100; i++) {
+		if (i == 0)
+			snprintf(base, sizeof(base), "%s", name);
+		else
+			snprintf(base, sizeof(base), "%s.%d", name, i);
+		if (fmt_path(dst, sizeof(dst), "%s/bad/%s", s->dir,
+		    base) == -1)
+			return -1;
+		if (rename_noreplace(src, dst) == 0)
+			break;
+		if (errno != EEXIST)
+			return -1;
+	}
+	if (i == 100) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (fmt_path(whyp, sizeof(whyp), "%s/bad/%s.why", s->dir,
+	    base) == -1 ||
+	    (fd = spool_tmpfile(s, tmp, sizeof(tmp), "why")) == -1)
+		return -1;
+	if (write_all(fd, why, strlen(why)) == -1 ||
+	    write_all(fd, "\n", 1) == -1 ||
+	    (s->sync && fsync(fd) == -1)) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	if (rename(tmp, whyp) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return sync_dirs(s, dst, src);
+}
+
+int
+spool_has_room(struct spool *s, int64_t min_free)
+{
+	struct statvfs sv;
+	uint64_t bytes, inodes;
+
+	if (fstatvfs(s->dirfd, &sv) == -1)
+		return -1;
+	if (min_free <= 0)
+		return 1;
+	bytes = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
+	if (bytes < (uint64_t)min_free)
+		return 0;
+	/* some file systems (btrfs) report no inode counts at all */
+	inodes = (uint64_t)min_free / 65536;
+	if (sv.f_files != 0 && (uint64_t)sv.f_favail < inodes)
+		return 0;
+	return 1;
+}
