@@ -460,7 +460,21 @@ struct runner {
 	char		 tail[4096];	/* last lines of stderr */
 	size_t		 taillen;
 	char		 reason[ERRLEN];	/* why runner_read failed */
+	int64_t		 timeout_ms;
+	int64_t		 checked;	/* mono_ms() of the last exit check */
+	int		 exited;	/* the leader is a zombie (not reaped) */
+	int		 reaped;
+	int		 status;	/* wait status once reaped, -1: lost */
 };
+/*
+ * runner_start - fork and execve xtype->argv.  Environment: PATH, HOME and
+ * LANG from ours, XSPOOL_ID, XSPOOL_TYPE, XSPOOL_FORMAT ("JSON"/"CSV"),
+ * XSPOOL_ATTEMPT = j->attempts + 1 (j->attempts counts the attempts that
+ * ended before this one: 1 on the first), XSPOOL_PARAM_<name> per param.
+ * A command that cannot be executed fails here ("cannot run PATH: why").
+ * The caller must not reap the exporter itself (SIGCHLD not SIG_IGN, no
+ * waitpid(-1) in a handler while it runs).
+ */
 int	 runner_start(struct runner *, const struct config *,
 	    const struct xtype *, const struct job *, char *err, size_t);
 /* Next stdout bytes (draining stderr meanwhile): >0, 0 at EOF, -1 when
