@@ -503,6 +503,10 @@ typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes);
  * zip_path.  Fills j->result (success, errors, durationMs, fileName,
  * fileSizeBytes, records).  Returns 0 on success; on failure no file is
  * left at zip_path.  Blocking: the daemon runs it in a child process.
+ * Errors are appended to j->result.errors (the caller clears them first
+ * if it keeps only the last attempt's); a file already at zip_path is
+ * replaced.  Entry "TYPE.json"/"TYPE.csv"; level: xtype's, else [spool]
+ * zip_level; j->format FMT_NONE becomes JSON (CSV if JSON is not allowed).
  */
 int	 export_run(const struct config *, const struct xtype *, struct job *j,
 	    const char *zip_path, export_progress_fn, void *arg);
