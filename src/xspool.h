@@ -202,6 +202,7 @@ const char *format_ext(enum format);	/* "json", "csv" */
  * A tokenized, validated JSON document (jsmn with parent links, plus the
  * checks jsmn does not make: primitives, strings, UTF-8, a single value).
  */
+#define JSON_MAX_DEPTH	256	/* deeper nesting is refused */
 struct jdoc {
 	const char	*text;
 	size_t		 len;
