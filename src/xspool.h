@@ -550,6 +550,13 @@ void	 notifyq_config(struct notifyq *, const struct config *); /* SIGHUP */
 int	 notifyq_prepare(struct notifyq *, struct job *j, enum state st);
 /* After that move: queue it (and write the hint file). */
 void	 notifyq_add(struct notifyq *, const char *id);
+/*
+ * For programs without a queue (the CLI and the REST shim cancelling a
+ * QUEUED job): notifyq_prepare(NULL, j, ST_CANCELLED) before the move
+ * that rewrites j, then notifyq_hint(spool, id) after it.  The daemon's
+ * notifyq_run looks at notify/ every few seconds and sends.  0 or -1.
+ */
+int	 notifyq_hint(struct spool *, const char *id);
 /* Start tries that are due (in child processes; never blocks). */
 void	 notifyq_run(struct notifyq *);
 /* Milliseconds until the next try is due, -1 when nothing is queued. */

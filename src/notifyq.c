@@ -1,0 +1,575 @@
+/* notifyq.c - the daemon's queue of pending notifications: one child
+ * process per delivery try, outcomes and retries recorded in the job file,
+ * a hint file notify/ID while anything is pending. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "xspool.h"
+
+#define NQ_CHILDREN	4	/* deliveries at once */
+#define MAIL_ATTEMPTS	3	/* tries of one mail */
+#define DELAY_MAX	(24 * 3600 * 1000LL)	/* longest wait between tries */
+#define HINT_SCAN_MS	5000	/* look for hints other programs wrote */
+
+/* child exit statuses */
+enum { TRY_SENT = 0, TRY_AGAIN = 1, TRY_GIVEUP = 2, TRY_NONE = 3 };
+enum chan { CH_WEBHOOK = 0, CH_MAIL, NCHAN };
+
+struct nqchan {
+	int	 pending;	/* a try is to be made at due */
+	int64_t	 due;		/* now_ms() */
+	pid_t	 pid;		/* the child trying it, 0 when none */
+	int	 fd;		/* read end of the child's result pipe */
+	char	*msg_id;	/* the event the child sends */
+};
+
+struct nqent {
+	char		 id[ID_MAX + 1];
+	int		 fresh;		/* (re)read the job file first */
+	struct nqchan	 ch[NCHAN];
+	struct nqent	*next;
+};
+
+struct notifyq {
+	struct spool		*sp;
+	const struct config	*cfg;
+	struct nqent		*head;
+	int			 nbusy;
+	int64_t			 hint_scan;	/* next look at notify/ */
+};
+
+static const char *chan_name[NCHAN] = { "webhook", "mail" };
+
+static void	entry_load(struct notifyq *, struct nqent *);
+
+struct notifyq *
+notifyq_new(struct spool *sp, const struct config *cfg)
+{
+	struct notifyq *q = xcalloc(1, sizeof(*q));
+
+	q->sp = sp;
+	q->cfg = cfg;
+	return q;
+}
+
+void
+notifyq_config(struct notifyq *q, const struct config *cfg)
+{
+	q->cfg = cfg;
+}
+
+static struct nqent *
+entry_find(struct notifyq *q, const char *id)
+{
+	struct nqent *e;
+
+	for (e = q->head; e != NULL; e = e->next)
+		if (strcmp(e->id, id) == 0)
+			return e;
+	return NULL;
+}
+
+/* entry_get - the entry of id, a new one (to be read) if none */
+static struct nqent *
+entry_get(struct notifyq *q, const char *id)
+{
+	struct nqent *e;
+	int c;
+
+	if ((e = entry_find(q, id)) != NULL)
+		return e;
+	e = xcalloc(1, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	for (c = 0; c < NCHAN; c++)
+		e->ch[c].fd = -1;
+	e->fresh = 1;
+	e->next = q->head;
+	q->head = e;
+	return e;
+}
+
+static void
+entry_free(struct nqent *e)
+{
+	int c;
+
+	for (c = 0; c < NCHAN; c++) {
+		if (e->ch[c].fd != -1)
+			close(e->ch[c].fd);
+		free(e->ch[c].msg_id);
+	}
+	free(e);
+}
+
+/* hint_path - DIR/notify/ID */
+static int
+hint_path(struct notifyq *q, const char *id, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/notify/%s", q->sp->dir, id);
+
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* entry_forget - drop e from the queue (its hint stays) */
+static void
+entry_forget(struct notifyq *q, struct nqent *e)
+{
+	struct nqent **pp;
+
+	for (pp = &q->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	entry_free(e);
+}
+
+/* entry_done - nothing left to send or running: forget it, drop its hint */
+static void
+entry_done(struct notifyq *q, struct nqent *e)
+{
+	char path[PATH_MAX];
+
+	if (hint_path(q, e->id, path, sizeof(path)) == 0 &&
+	    unlink(path) == -1 && errno != ENOENT)
+		log_warn("notify: %s", path);
+	entry_forget(q, e);
+}
+
+static int
+entry_idle(const struct nqent *e)
+{
+	int c;
+
+	for (c = 0; c < NCHAN; c++)
+		if (e->ch[c].pending || e->ch[c].pid != 0)
+			return 0;
+	return !e->fresh;
+}
+
+/* track_reset - a new event to send on one channel */
+static void
+track_reset(struct notify_track *t)
+{
+	char hex[33];
+
+	free(t->msg_id);
+	free(t->error);
+	t->error = NULL;
+	if (random_hex(hex, 16) == -1)	/* getrandom cannot really fail */
+		snprintf(hex, sizeof(hex), "%llx", (long long)now_ms());
+	xasprintf(&t->msg_id, "msg_%s", hex);
+	t->state = NS_PENDING;
+	t->tries = 0;
+	t->next_ms = 0;
+}
+
+int
+notifyq_prepare(struct notifyq *q, struct job *j, enum state st)
+{
+	int n = 0;
+
+	if (st != ST_COMPLETED && st != ST_CANCELLED && !(st == ST_FAILED &&
+	    q != NULL && q->cfg->notify_each_failure))
+		return 0;
+	if (j->callback != NULL && *j->callback != '\0') {
+		track_reset(&j->webhook);
+		j->result.callback_sent = 0;
+		n++;
+	}
+	if (j->email != NULL && *j->email != '\0') {
+		track_reset(&j->mail);
+		j->result.email_sent = 0;
+		n++;
+	}
+	if (n > 0)
+		j->result.present = 1;
+	return n > 0;
+}
+
+int
+notifyq_hint(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s/notify/%s", sp->dir, id);
+	if (!id_valid(id) || n < 0 || (size_t)n >= sizeof(path)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	if (sp->sync && fsync(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	snprintf(dir, sizeof(dir), "%s/notify", sp->dir);
+	return sp->sync ? fsync_dir(dir) : 0;
+}
+
+void
+notifyq_add(struct notifyq *q, const char *id)
+{
+	if (notifyq_hint(q->sp, id) == -1)
+		log_warn("notify: %s: hint file", id);
+	entry_get(q, id)->fresh = 1;
+}
+
+/* entry_load - schedule from what the job file says is pending */
+static void
+entry_load(struct notifyq *q, struct nqent *e)
+{
+	char err[ERRLEN];
+	struct notify_track *t;
+	struct job j;
+	int c;
+
+	e->fresh = 0;
+	job_init(&j);
+	if (spool_load(q->sp, e->id, &j, NULL, err, sizeof(err)) == -1) {
+		if (errno != ENOENT) {	/* the next hint scan tries again */
+			log_warnx("notify: %s", err);
+			if (e->ch[CH_WEBHOOK].pid || e->ch[CH_MAIL].pid)
+				goto out;
+			entry_forget(q, e);
+			goto gone;
+		}
+		log_info("notify: %s: job gone, nothing to send", e->id);
+		for (c = 0; c < NCHAN; c++)
+			e->ch[c].pending = 0;
+		goto out;
+	}
+	for (c = 0; c < NCHAN; c++) {
+		t = c == CH_WEBHOOK ? &j.webhook : &j.mail;
+		if (e->ch[c].pid != 0)
+			continue;	/* looked at again when it is reaped */
+		e->ch[c].pending = t->state == NS_PENDING && t->msg_id;
+		e->ch[c].due = t->next_ms;
+		free(e->ch[c].msg_id);
+		e->ch[c].msg_id = t->msg_id ? xstrdup(t->msg_id) : NULL;
+	}
+out:
+	job_free(&j);
+	if (entry_idle(e))
+		entry_done(q, e);
+	return;
+gone:
+	job_free(&j);
+}
+
+void
+notifyq_scan(struct notifyq *q)
+{
+	char path[PATH_MAX];
+	struct nqent *e, *next;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/notify", q->sp->dir);
+	if ((d = opendir(path)) == NULL) {
+		log_warn("notify: %s", path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (id_valid(de->d_name) && entry_find(q, de->d_name) == NULL)
+			entry_get(q, de->d_name);
+	closedir(d);
+	for (e = q->head; e != NULL; e = next) {
+		next = e->next;
+		if (e->fresh)
+			entry_load(q, e);
+	}
+	q->hint_scan = mono_ms() + HINT_SCAN_MS;
+}
+
+/* child_reset - a delivery child: default signals, none blocked */
+static void
+child_reset(void)
+{
+	sigset_t all;
+
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* child_try - in the child: one try of channel c; never returns */
+static void
+child_try(struct notifyq *q, struct nqent *e, int c, int fd)
+{
+	char err[ERRLEN] = "", out[ERRLEN + 32];
+	struct notify_track *t;
+	int64_t ra = 0;
+	struct job j;
+	int st, r, code = TRY_NONE, n;
+
+	child_reset();
+	job_init(&j);
+	if ((st = spool_load(q->sp, e->id, &j, NULL, err, sizeof(err))) == -1)
+		goto out;
+	t = c == CH_WEBHOOK ? &j.webhook : &j.mail;
+	if (t->state != NS_PENDING || t->msg_id == NULL ||
+	    e->ch[c].msg_id == NULL || strcmp(t->msg_id, e->ch[c].msg_id)) {
+		snprintf(err, sizeof(err), "superseded");
+		goto out;
+	}
+	if (c == CH_WEBHOOK)
+		r = notify_webhook_try(q->cfg, &j, st, &ra, err, sizeof(err));
+	else
+		r = notify_email_try(q->cfg, &j, st, err, sizeof(err));
+	code = r == 0 ? TRY_SENT : r == 1 ? TRY_AGAIN : TRY_GIVEUP;
+out:
+	n = snprintf(out, sizeof(out), "%lld\n%s", (long long)ra, err);
+	if (n > 0)
+		(void)write_all(fd, out, (size_t)n < sizeof(out) ? (size_t)n :
+		    sizeof(out) - 1);
+	_exit(code);
+}
+
+/* child_start - fork a try of channel c of e */
+static void
+child_start(struct notifyq *q, struct nqent *e, int c)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		log_warn("notify: pipe");
+		return;
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("notify: fork");
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_try(q, e, c, fds[1]);
+	}
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	e->ch[c].pid = pid;
+	e->ch[c].fd = fds[0];
+	q->nbusy++;
+}
+
+void
+notifyq_run(struct notifyq *q)
+{
+	struct nqent *e, *next;
+	int64_t now = now_ms();
+	int c;
+
+	if (mono_ms() >= q->hint_scan)
+		notifyq_scan(q);	/* hints from the CLI, the API */
+	for (e = q->head; e != NULL; e = next) {
+		next = e->next;
+		if (e->fresh) {
+			entry_load(q, e);	/* may free e */
+			continue;
+		}
+		for (c = 0; c < NCHAN && q->nbusy < NQ_CHILDREN; c++)
+			if (e->ch[c].pending && e->ch[c].pid == 0 &&
+			    e->ch[c].due <= now)
+				child_start(q, e, c);
+	}
+}
+
+int64_t
+notifyq_next(struct notifyq *q)
+{
+	struct nqent *e;
+	int64_t best = -1, now = now_ms(), d;
+	int c;
+
+	for (e = q->head; e != NULL; e = e->next) {
+		if (e->fresh)
+			return 0;
+		for (c = 0; c < NCHAN; c++) {
+			if (!e->ch[c].pending || e->ch[c].pid != 0)
+				continue;
+			d = e->ch[c].due > now ? e->ch[c].due - now : 0;
+			if (best == -1 || d < best)
+				best = d;
+		}
+	}
+	return best;
+}
+
+/* child_result - what the child wrote: Retry-After and its message */
+static void
+child_result(int fd, int64_t *ra, char *msg, size_t size)
+{
+	char in[ERRLEN + 32], *nl;
+	ssize_t n;
+	size_t len = 0;
+
+	while (len < sizeof(in) - 1 && (n = read(fd, in + len,
+	    sizeof(in) - 1 - len)) > 0)
+		len += (size_t)n;
+	in[len] = '\0';
+	*ra = strtoll(in, &nl, 10);
+	snprintf(msg, size, "%s", *nl == '\n' ? nl + 1 : "no answer");
+}
+
+/* next_delay - how long to wait before try number tries + 1 */
+static int64_t
+next_delay(const struct config *cfg, int tries, int64_t ra)
+{
+	int64_t d = cfg->webhook_retry_base_ms > 0 ?
+	    cfg->webhook_retry_base_ms : 1000;
+
+	if (ra > 0)
+		return ra < DELAY_MAX ? ra : DELAY_MAX;
+	while (--tries > 0 && d < DELAY_MAX)
+		d *= 2;
+	return d < DELAY_MAX ? d : DELAY_MAX;
+}
+
+/* outcome - apply one try's result to the channel's track */
+static void
+outcome(const struct config *cfg, struct job *j, int c, int code,
+    int64_t ra, const char *msg)
+{
+	struct notify_track *t = c == CH_WEBHOOK ? &j->webhook : &j->mail;
+	int max = c == CH_WEBHOOK ? cfg->webhook_attempts : MAIL_ATTEMPTS;
+
+	t->tries++;
+	free(t->error);
+	t->error = code == TRY_SENT ? NULL : xstrdup(msg);
+	if (code == TRY_SENT)
+		t->state = NS_SENT;
+	else if (code == TRY_GIVEUP || t->tries >= (max > 0 ? max : 1))
+		t->state = NS_FAILED;
+	else
+		t->next_ms = now_ms() + next_delay(cfg, t->tries, ra);
+	if (c == CH_WEBHOOK)
+		j->result.callback_sent = t->state == NS_SENT;
+	else
+		j->result.email_sent = t->state == NS_SENT;
+	j->result.present = 1;
+}
+
+/*
+ * record - write a try's outcome into the job file (where it is now) and
+ * schedule the channel's next try; a superseded event is read again.
+ */
+static void
+record(struct notifyq *q, struct nqent *e, int c, int code, int64_t ra,
+    const char *msg)
+{
+	char err[ERRLEN], node[NODE_MAX + 1];
+	struct notify_track *t;
+	struct job j;
+	int st, pass;
+
+	job_init(&j);
+	e->ch[c].pending = 0;
+	for (pass = 0; pass < 3; pass++) {
+		st = spool_load(q->sp, e->id, &j, node, err, sizeof(err));
+		if (st == -1) {
+			log_warnx("notify: %s %s: %s", e->id, chan_name[c],
+			    err);
+			break;
+		}
+		t = c == CH_WEBHOOK ? &j.webhook : &j.mail;
+		if (code == TRY_NONE || t->state != NS_PENDING || !t->msg_id ||
+		    !e->ch[c].msg_id || strcmp(t->msg_id, e->ch[c].msg_id)) {
+			e->fresh = 1;	/* superseded by a newer event */
+			break;
+		}
+		outcome(q->cfg, &j, c, code, ra, msg);
+		e->ch[c].pending = t->state == NS_PENDING;
+		e->ch[c].due = t->next_ms;
+		if (pass == 0)
+			log_info("notify: %s %s try %d: %s%s", e->id,
+			    chan_name[c], t->tries, code == TRY_SENT ?
+			    "delivered, " : t->state == NS_FAILED ?
+			    "gave up, " : "will retry, ", msg);
+		if (st == ST_PROCESSING || st == ST_QUEUED)
+			break;		/* its next attempt owns the file */
+		if (spool_rewrite(q->sp, st, node, &j) == 0)
+			break;
+		if (errno != ENOENT) {
+			log_warn("notify: %s: rewrite", e->id);
+			break;
+		}
+		job_free(&j);	/* it moved meanwhile: again */
+		job_init(&j);
+	}
+	job_free(&j);
+}
+
+int
+notifyq_reap(struct notifyq *q, pid_t pid, int status)
+{
+	struct nqent *e;
+	char msg[ERRLEN];
+	int64_t ra = 0;
+	int c, code;
+
+	for (e = q->head; e != NULL; e = e->next)
+		for (c = 0; c < NCHAN; c++)
+			if (e->ch[c].pid == pid && pid > 0)
+				goto found;
+	return 0;
+found:
+	child_result(e->ch[c].fd, &ra, msg, sizeof(msg));
+	close(e->ch[c].fd);
+	e->ch[c].fd = -1;
+	e->ch[c].pid = 0;
+	q->nbusy--;
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= TRY_NONE)
+		code = WEXITSTATUS(status);
+	else {
+		code = TRY_AGAIN;
+		snprintf(msg, sizeof(msg), "delivery process %s %d",
+		    WIFSIGNALED(status) ? "killed by signal" : "exited",
+		    WIFSIGNALED(status) ? WTERMSIG(status) :
+		    WEXITSTATUS(status));
+	}
+	record(q, e, c, code, ra, msg);
+	if (e->fresh)
+		entry_load(q, e);	/* may free e */
+	else if (entry_idle(e))
+		entry_done(q, e);
+	return 1;
+}
+
+int
+notifyq_busy(struct notifyq *q)
+{
+	return q->nbusy;
+}
+
+void
+notifyq_free(struct notifyq *q)
+{
+	struct nqent *e, *next;
+
+	if (q == NULL)
+		return;
+	for (e = q->head; e != NULL; e = next) {
+		next = e->next;
+		entry_free(e);
+	}
+	free(q);
+}
