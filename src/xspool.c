@@ -1,11 +1,1213 @@
-/* xspool.c - placeholder main until its issue lands; replaced by its owner. */
+/* xspool.c - the command-line tool: submits, inspects, cancels, retries
+ * and downloads jobs on the spool directly, checks the spool, manages keys. */
+#include <sys/file.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "xspool.h"
 
-int
-main(void)
+#define DEFAULT_CONF	"etc/xspool.conf"
+#define HOUR_MS		(3600 * 1000LL)
+
+struct ctx {
+	const char	*confpath;
+	struct config	 c;
+	struct spool	 s;
+	int		 have_conf, have_spool;
+};
+
+/* one listed job */
+struct entry {
+	char		 id[ID_MAX + 1];
+	char		 node[NODE_MAX + 1];
+	enum state	 st;
+	int64_t		 mtime;
+	int64_t		 created;
+	struct job	 j;
+	int		 ok;		/* j was read */
+};
+
+struct entries {
+	struct entry	*v;
+	size_t		 n;
+	enum state	 st;
+};
+
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void __attribute__((noreturn))
+usage(void)
 {
-	fprintf(stderr, "xspool: not built yet\n");
-	return 1;
+	fprintf(stderr,
+	    "usage: xspool [-c FILE] COMMAND [ARGS]\n"
+	    "  submit TYPE [-f FORMAT] [-p PASSWORD|-] [-e EMAIL] "
+	    "[-w URL] [-C CLIENT] [-P NAME=VALUE]...\n"
+	    "  status ID [--json]\n"
+	    "  list [STATE|all] [--json]\n"
+	    "  cancel ID\n"
+	    "  wait ID [-t TIMEOUT]\n"
+	    "  download ID [-o FILE|-]\n"
+	    "  retry ID\n"
+	    "  check\n"
+	    "  key add NAME [--admin] [--allow IP,...]\n"
+	    "  key list\n"
+	    "  key disable|enable|del KEYID\n");
+	exit(EXIT_USAGE);
+}
+
+/* ctx_config - the config file: -c, $XSPOOL_CONF, etc/xspool.conf */
+static void
+ctx_config(struct ctx *x)
+{
+	char e[ERRLEN];
+	const char *path = x->confpath;
+
+	if (path == NULL)
+		path = getenv("XSPOOL_CONF");
+	if (path == NULL || *path == '\0')
+		path = DEFAULT_CONF;
+	if (config_load(&x->c, path, e, sizeof(e)) == -1)
+		errx(EXIT_USAGE, "%s", e);
+	x->have_conf = 1;
+}
+
+/* ctx_spool - the config, then the spool (made when missing) */
+static void
+ctx_spool(struct ctx *x)
+{
+	char e[ERRLEN];
+
+	ctx_config(x);
+	if (spool_open(&x->s, x->c.dir, x->c.node, x->c.sync, 1, e,
+	    sizeof(e)) == -1)
+		errx(EXIT_USAGE, "spool: %s", e);
+	x->have_spool = 1;
+}
+
+static void
+ctx_free(struct ctx *x)
+{
+	if (x->have_spool)
+		spool_close(&x->s);
+	if (x->have_conf)
+		config_free(&x->c);
+}
+
+/* check_id - an id from the command line, before any path is made */
+static const char *
+check_id(const char *id)
+{
+	if (!id_valid(id))
+		errx(EXIT_USAGE, "%s: invalid job id", id);
+	return id;
+}
+
+/* fmt_age - "45s", "3m", "2h", "5d" */
+static char *
+fmt_age(int64_t ms, char *buf, size_t size)
+{
+	int64_t s = ms < 0 ? 0 : ms / 1000;
+
+	if (s < 60)
+		snprintf(buf, size, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(buf, size, "%lldh", (long long)(s / 3600));
+	else
+		snprintf(buf, size, "%lldd", (long long)(s / 86400));
+	return buf;
+}
+
+/* job_json - the job without its password, plus "status" */
+static void
+job_json(const struct job *j, enum state st, struct buf *out)
+{
+	struct buf b;
+	size_t end;
+
+	buf_init(&b);
+	job_write(j, &b, 0);
+	end = b.len;
+	while (end > 0 && b.p[end - 1] != '}')
+		end--;
+	if (end == 0) {		/* cannot happen: job_write writes objects */
+		buf_free(&b);
+		buf_adds(out, "{}");
+		return;
+	}
+	buf_add(out, b.p, end - 1);
+	buf_addf(out, ",\"status\":\"%s\"}", state_name(st));
+	buf_free(&b);
+}
+
+/* load - the job, or a message and exit 1 (no such job) */
+static enum state
+load(struct ctx *x, const char *id, struct job *j, char *node)
+{
+	char e[ERRLEN];
+	int st;
+
+	job_init(j);
+	if ((st = spool_load(&x->s, id, j, node, e, sizeof(e))) == -1) {
+		job_free(j);
+		ctx_free(x);
+		errx(EXIT_NO, "%s", e);
+	}
+	return (enum state)st;
+}
+
+/* ---------------------------------------------------------------- submit */
+
+/* read_password - "-p -": the first line of stdin */
+static char *
+read_password(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if ((n = getline(&line, &cap, stdin)) <= 0) {
+		free(line);
+		errx(EXIT_USAGE, "submit: no password on standard input");
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
+static int
+cmd_submit(struct ctx *x, int argc, char **argv)
+{
+	char e[ERRLEN], *eq;
+	const char *code;
+	struct job j;
+	int ch, r;
+
+	job_init(&j);
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt(argc, argv, "f:p:e:w:P:C:")) != -1) {
+		switch (ch) {
+		case 'f':
+			if ((j.format = format_parse(optarg)) == FMT_NONE)
+				errx(EXIT_USAGE, "submit: unknown format %s "
+				    "(JSON or CSV)", optarg);
+			break;
+		case 'p':
+			free(j.password);
+			j.password = strcmp(optarg, "-") == 0 ?
+			    read_password() : xstrdup(optarg);
+			break;
+		case 'e':
+			free(j.email);
+			j.email = xstrdup(optarg);
+			break;
+		case 'w':
+			free(j.callback);
+			j.callback = xstrdup(optarg);
+			break;
+		case 'C':
+			free(j.client);
+			j.client = xstrdup(optarg);
+			break;
+		case 'P':
+			if ((eq = strchr(optarg, '=')) == NULL)
+				errx(EXIT_USAGE, "submit: -P %s: want "
+				    "NAME=VALUE", optarg);
+			*eq = '\0';
+			if (!param_name_valid(optarg))
+				errx(EXIT_USAGE, "submit: -P %s: invalid "
+				    "parameter name", optarg);
+			job_set_param(&j, optarg, eq + 1);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	j.type = xstrdup(argv[optind]);
+	ctx_spool(x);
+	if (job_validate(&x->c, &j, &code, e, sizeof(e)) == -1)
+		errx(EXIT_USAGE, "submit: %s: %s", argv[optind], e);
+	if (spool_submit(&x->s, &j, x->c.min_free, e, sizeof(e)) == -1) {
+		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
+		job_free(&j);
+		ctx_free(x);
+		errx(r, "submit: %s", e);
+	}
+	printf("%s\n", j.id);
+	job_free(&j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- status */
+
+static void
+print_time(const char *label, int64_t ms)
+{
+	char t[32];
+
+	if (ms != 0)
+		printf("%-13s %s\n", label, fmt_time(ms, t));
+}
+
+static void
+print_result(const struct result *r)
+{
+	char sz[32];
+	size_t i;
+
+	if (!r->present)
+		return;
+	printf("%-13s %s", "result:", r->success ? "success" : "failure");
+	if (r->file_name != NULL)
+		printf(", %s", r->file_name);
+	if (r->file_size > 0)
+		printf(", zip %s", fmt_size(r->file_size, sz));
+	if (r->records > 0)
+		printf(", %lld records", (long long)r->records);
+	if (r->duration_ms > 0)
+		printf(", %.1f s", (double)r->duration_ms / 1000);
+	printf("\n");
+	if (r->callback_sent >= 0)
+		printf("%-13s %s\n", "callback:", r->callback_sent ?
+		    "sent" : "not sent");
+	if (r->email_sent >= 0)
+		printf("%-13s %s\n", "e-mail:", r->email_sent ?
+		    "sent" : "not sent");
+	for (i = 0; i < r->nerrors; i++)
+		printf("%-13s %s\n", i == 0 ? "errors:" : "", r->errors[i]);
+}
+
+static void
+print_status(const struct job *j, enum state st, const char *node)
+{
+	char sz[32];
+	size_t i;
+
+	printf("%-13s %s\n", "id:", j->id);
+	printf("%-13s %s", "state:", state_name(st));
+	if (st == ST_PROCESSING && node[0] != '\0')
+		printf(" (node %s)", node);
+	if (st == ST_CANCELLED && j->cancelled_by != NULL)
+		printf(" (by %s)", j->cancelled_by);
+	printf("\n%-13s %s\n", "type:", j->type);
+	if (j->format != FMT_NONE)
+		printf("%-13s %s\n", "format:", format_name(j->format));
+	if (j->client != NULL)
+		printf("%-13s %s\n", "client:", j->client);
+	for (i = 0; i < j->nparams; i++)
+		printf("%-13s %s=%s\n", i == 0 ? "params:" : "",
+		    j->params[i].name, j->params[i].value);
+	if (j->email != NULL)
+		printf("%-13s %s\n", "email:", j->email);
+	if (j->callback != NULL)
+		printf("%-13s %s\n", "callback URL:", j->callback);
+	if (j->password != NULL)
+		printf("%-13s %s\n", "password:", "(set)");
+	print_time("created:", j->created);
+	print_time("started:", j->started);
+	print_time("finished:", j->finished);
+	printf("%-13s %d\n", "attempts:", j->attempts);
+	if (st == ST_FAILED)
+		print_time("next attempt:", j->next_attempt);
+	if (j->has_progress)
+		printf("%-13s %lld records, %s read\n", "progress:",
+		    (long long)j->progress_records,
+		    fmt_size(j->progress_bytes, sz));
+	print_result(&j->result);
+}
+
+static int
+cmd_status(struct ctx *x, int argc, char **argv)
+{
+	char node[NODE_MAX + 1];
+	struct job j;
+	struct buf b;
+	enum state st;
+	int ch, json = 0;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "j", json_opts, NULL)) != -1) {
+		if (ch != 'j')
+			usage();
+		json = 1;
+	}
+	if (argc - optind != 1)
+		usage();
+	check_id(argv[optind]);
+	ctx_spool(x);
+	st = load(x, argv[optind], &j, node);
+	if (json) {
+		buf_init(&b);
+		job_json(&j, st, &b);
+		printf("%s\n", b.p);
+		buf_free(&b);
+	} else
+		print_status(&j, st, node);
+	job_free(&j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- list */
+
+/* collect - spool_each callback: remember id, node and mtime */
+static int
+collect(const char *id, const char *node, const struct stat *sb, void *arg)
+{
+	struct entries *es = arg;
+	struct entry *e;
+
+	es->v = xreallocarray(es->v, es->n + 1, sizeof(*es->v));
+	e = &es->v[es->n++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	if (node != NULL)
+		snprintf(e->node, sizeof(e->node), "%s", node);
+	e->st = es->st;
+	e->mtime = (int64_t)sb->st_mtim.tv_sec * 1000 +
+	    sb->st_mtim.tv_nsec / 1000000;
+	return 0;
+}
+
+/* entries_read - parse every listed job file (gone ones are dropped) */
+static void
+entries_read(struct ctx *x, struct entries *es)
+{
+	char path[PATH_MAX], e[ERRLEN];
+	size_t i, k = 0;
+
+	for (i = 0; i < es->n; i++) {
+		struct entry *en = &es->v[i];
+
+		job_init(&en->j);
+		en->created = en->mtime;
+		if (spool_path(&x->s, path, sizeof(path), en->st,
+		    en->node[0] ? en->node : NULL, en->id) == 0 &&
+		    spool_read(path, &en->j, e, sizeof(e)) == 0) {
+			en->ok = 1;
+			if (en->j.created != 0)
+				en->created = en->j.created;
+		} else if (errno == ENOENT) {
+			job_free(&en->j);
+			continue;	/* moved on since the listing */
+		}
+		es->v[k++] = *en;
+	}
+	es->n = k;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *ea = a, *eb = b;
+
+	if (ea->created != eb->created)
+		return ea->created < eb->created ? -1 : 1;
+	return strcmp(ea->id, eb->id);
+}
+
+static void
+entries_free(struct entries *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++)
+		job_free(&es->v[i].j);
+	free(es->v);
+	es->v = NULL;
+	es->n = 0;
+}
+
+static void
+list_table(const struct entries *es, int all, int64_t now)
+{
+	char age[16];
+	size_t i;
+
+	printf("%-36s %-16s %-6s %5s %8s%s\n", "ID", "TYPE", "FORMAT",
+	    "AGE", "ATTEMPTS", all ? " STATE       NODE" : " NODE");
+	for (i = 0; i < es->n; i++) {
+		const struct entry *e = &es->v[i];
+
+		printf("%-36s %-16s %-6s %5s %8d", e->id,
+		    e->ok ? e->j.type : "(unreadable)",
+		    e->ok && e->j.format ? format_name(e->j.format) : "-",
+		    fmt_age(now - e->created, age, sizeof(age)),
+		    e->ok ? e->j.attempts : 0);
+		if (all)
+			printf(" %-11s", state_name(e->st));
+		if (e->st == ST_PROCESSING)
+			printf(" %s", e->node);
+		printf("\n");
+	}
+}
+
+static void
+list_json(const struct entries *es)
+{
+	struct buf b;
+	size_t i, n = 0;
+
+	buf_init(&b);
+	buf_adds(&b, "[");
+	for (i = 0; i < es->n; i++) {
+		if (!es->v[i].ok)
+			continue;
+		buf_adds(&b, n++ ? ",\n" : "\n");
+		job_json(&es->v[i].j, es->v[i].st, &b);
+	}
+	buf_adds(&b, n ? "\n]" : "]");
+	printf("%s\n", b.p);
+	buf_free(&b);
+}
+
+static int
+cmd_list(struct ctx *x, int argc, char **argv)
+{
+	struct entries es = { NULL, 0, ST_QUEUED };
+	int ch, json = 0, all = 0, st = ST_QUEUED, i;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "j", json_opts, NULL)) != -1) {
+		if (ch != 'j')
+			usage();
+		json = 1;
+	}
+	if (argc - optind > 1)
+		usage();
+	if (argc - optind == 1) {
+		if (strcasecmp(argv[optind], "all") == 0)
+			all = 1;
+		else if ((st = state_parse(argv[optind])) == -1)
+			errx(EXIT_USAGE, "list: %s: unknown state (queued, "
+			    "processing, failed, completed, cancelled, all)",
+			    argv[optind]);
+	}
+	ctx_spool(x);
+	for (i = 0; i < NSTATES; i++) {
+		if (!all && i != st)
+			continue;
+		es.st = (enum state)i;
+		if (spool_each(&x->s, es.st, collect, &es) == -1)
+			warn("list: %s", state_dir(es.st));
+	}
+	entries_read(x, &es);
+	qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	if (json)
+		list_json(&es);
+	else
+		list_table(&es, all, now_ms());
+	entries_free(&es);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- cancel */
+
+static int
+cmd_cancel(struct ctx *x, int argc, char **argv)
+{
+	char node[NODE_MAX + 1];
+	const char *id;
+	struct job j;
+	enum state st;
+
+	if (argc != 2)
+		usage();
+	id = check_id(argv[1]);
+	ctx_spool(x);
+	st = load(x, id, &j, node);
+	if (st != ST_QUEUED) {
+		job_free(&j);
+		ctx_free(x);
+		errx(EXIT_NO, "cancel: %s is %s: only a queued job can be "
+		    "cancelled", id, state_name(st));
+	}
+	free(j.cancelled_by);
+	j.cancelled_by = xstrdup("user");
+	j.finished = now_ms();
+	j.result.present = 1;
+	j.result.success = 0;
+	job_add_error(&j, "cancelled by user");
+	if (spool_move(&x->s, id, ST_QUEUED, NULL, ST_CANCELLED, &j) == -1) {
+		int e = errno;
+
+		job_free(&j);
+		ctx_free(x);
+		if (e == ENOENT)
+			errx(EXIT_NO, "cancel: %s is no longer queued", id);
+		errno = e;
+		err(EXIT_NO, "cancel: %s", id);
+	}
+	job_free(&j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- retry */
+
+/* result_reset - forget an earlier run's outcome */
+static void
+result_reset(struct job *j)
+{
+	struct notify_track *t[2] = { &j->webhook, &j->mail };
+	size_t i;
+
+	for (i = 0; i < j->result.nerrors; i++)
+		free(j->result.errors[i]);
+	free(j->result.errors);
+	free(j->result.file_name);
+	memset(&j->result, 0, sizeof(j->result));
+	j->result.callback_sent = j->result.email_sent = -1;
+	for (i = 0; i < 2; i++) {
+		free(t[i]->msg_id);
+		free(t[i]->error);
+		memset(t[i], 0, sizeof(*t[i]));
+	}
+	free(j->cancelled_by);
+	j->cancelled_by = NULL;
+	free(j->node);
+	j->node = NULL;
+	j->has_progress = 0;
+	j->progress_records = j->progress_bytes = 0;
+	j->started = j->finished = j->next_attempt = 0;
+}
+
+static int
+cmd_retry(struct ctx *x, int argc, char **argv)
+{
+	char node[NODE_MAX + 1];
+	const char *id;
+	struct job j;
+	enum state st;
+	int e;
+
+	if (argc != 2)
+		usage();
+	id = check_id(argv[1]);
+	ctx_spool(x);
+	st = load(x, id, &j, node);
+	if (st != ST_CANCELLED && st != ST_FAILED) {
+		job_free(&j);
+		ctx_free(x);
+		errx(EXIT_NO, "retry: %s is %s: only a cancelled or failed "
+		    "job can be retried", id, state_name(st));
+	}
+	if (st == ST_CANCELLED) {
+		result_reset(&j);
+		j.attempts = 0;
+	} else
+		j.next_attempt = 0;	/* failed: run it now */
+	if (spool_move(&x->s, id, st, NULL, ST_QUEUED, &j) == -1) {
+		e = errno;
+		job_free(&j);
+		ctx_free(x);
+		if (e == ENOENT)
+			errx(EXIT_NO, "retry: %s moved meanwhile", id);
+		errno = e;
+		err(EXIT_NO, "retry: %s", id);
+	}
+	job_free(&j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- download */
+
+/* copy_fd - all of in to out */
+static int
+copy_fd(int in, int out)
+{
+	char b[65536];
+	ssize_t n;
+
+	while ((n = read(in, b, sizeof(b))) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (write_all(out, b, (size_t)n) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_download(struct ctx *x, int argc, char **argv)
+{
+	char node[NODE_MAX + 1], zip[PATH_MAX], *name = NULL;
+	const char *id, *out = NULL;
+	struct job j;
+	enum state st;
+	int ch, in, fd;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt(argc, argv, "o:")) != -1) {
+		if (ch != 'o')
+			usage();
+		out = optarg;
+	}
+	if (argc - optind != 1)
+		usage();
+	id = check_id(argv[optind]);
+	ctx_spool(x);
+	st = load(x, id, &j, node);
+	if (st != ST_COMPLETED)
+		errx(EXIT_NO, "download: %s is %s, not COMPLETED", id,
+		    state_name(st));
+	if (spool_zip_path(&x->s, zip, sizeof(zip), id) == -1 ||
+	    (in = open(zip, O_RDONLY | O_CLOEXEC)) == -1)
+		err(EXIT_NO, "download: %s", zip);
+	if (out == NULL)
+		xasprintf(&name, "%s-%s.zip", j.type, id);
+	if (out != NULL && strcmp(out, "-") == 0)
+		fd = STDOUT_FILENO;
+	else if ((fd = open(out ? out : name, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0600)) == -1)
+		err(EXIT_NO, "download: %s", out ? out : name);
+	if (copy_fd(in, fd) == -1)
+		err(EXIT_NO, "download: %s", out ? out : name);
+	if (fd != STDOUT_FILENO) {
+		if (close(fd) == -1)
+			err(EXIT_NO, "download: %s", out ? out : name);
+		if (out == NULL)
+			printf("%s\n", name);
+	}
+	close(in);
+	free(name);
+	job_free(&j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- wait */
+
+/* show_progress - one line on a terminal: a moving bar and the counts */
+static void
+show_progress(const struct job *j, enum state st, int64_t elapsed, int tick)
+{
+	char bar[21], sz[32];
+	int i, pos = tick % 34;
+
+	if (pos > 17)
+		pos = 34 - pos;
+	for (i = 0; i < 20; i++)
+		bar[i] = (i >= pos && i < pos + 3) ? '=' : ' ';
+	bar[20] = '\0';
+	if (st != ST_PROCESSING)
+		memset(bar, st == ST_COMPLETED ? '=' : ' ', 20);
+	fprintf(stderr, "\r[%s] %-10s %lld records %10s %5llds\033[K",
+	    bar, state_name(st), (long long)j->progress_records,
+	    fmt_size(j->progress_bytes, sz), (long long)(elapsed / 1000));
+	fflush(stderr);
+}
+
+static int
+cmd_wait(struct ctx *x, int argc, char **argv)
+{
+	char node[NODE_MAX + 1];
+	int64_t timeout = -1, start;
+	const char *id;
+	struct job j;
+	enum state st;
+	int ch, tty, tick = 0;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt(argc, argv, "t:")) != -1) {
+		if (ch != 't' || parse_duration(optarg, &timeout) == -1)
+			usage();
+	}
+	if (argc - optind != 1)
+		usage();
+	id = check_id(argv[optind]);
+	ctx_spool(x);
+	tty = isatty(STDERR_FILENO);
+	start = mono_ms();
+	for (;;) {
+		st = load(x, id, &j, node);
+		if (tty)
+			show_progress(&j, st, mono_ms() - start, tick++);
+		job_free(&j);
+		if (st == ST_COMPLETED || st == ST_CANCELLED)
+			break;
+		if (timeout >= 0 && mono_ms() - start >= timeout) {
+			if (tty)
+				fprintf(stderr, "\n");
+			ctx_free(x);
+			errx(EXIT_NO, "wait: %s: timed out (%s)", id,
+			    state_name(st));
+		}
+		nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+	}
+	if (tty)
+		fprintf(stderr, "\n");
+	printf("%s\n", state_name(st));
+	return st == ST_COMPLETED ? 0 : EXIT_NO;
+}
+
+/* ---------------------------------------------------------------- check */
+
+struct checker {
+	struct ctx	*x;
+	struct entries	 jobs;		/* every job in every state */
+	int64_t		 now;		/* the file server's clock */
+	uid_t		 owner;
+	int		 findings;
+};
+
+static void
+finding(struct checker *ck, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* finding - one line per problem on stdout */
+static void
+finding(struct checker *ck, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	ck->findings++;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	const struct entry *ea = a, *eb = b;
+
+	return strcmp(ea->id, eb->id);
+}
+
+/* job_states - a state as a place: "queued", "processing/NODE" */
+static const char *
+place(const struct entry *e, char *buf, size_t size)
+{
+	if (e->st == ST_PROCESSING)
+		snprintf(buf, size, "processing/%s", e->node);
+	else
+		snprintf(buf, size, "%s", state_dir(e->st));
+	return buf;
+}
+
+/* check_twice - the same id in two places */
+static void
+check_twice(struct checker *ck)
+{
+	char a[NODE_MAX + 16], b[NODE_MAX + 16];
+	struct entries *es = &ck->jobs;
+	size_t i;
+
+	for (i = 1; i < es->n; i++)
+		if (strcmp(es->v[i - 1].id, es->v[i].id) == 0)
+			finding(ck, "two states: %s in %s and %s", es->v[i].id,
+			    place(&es->v[i - 1], a, sizeof(a)),
+			    place(&es->v[i], b, sizeof(b)));
+}
+
+/* job_in - is there a job id in state st? */
+static int
+job_in(struct checker *ck, const char *id, enum state st)
+{
+	struct entry key, *e;
+	size_t i;
+
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	e = bsearch(&key, ck->jobs.v, ck->jobs.n, sizeof(key), id_cmp);
+	if (e == NULL)
+		return 0;
+	/* back to the first of equal ids */
+	i = (size_t)(e - ck->jobs.v);
+	while (i > 0 && strcmp(ck->jobs.v[i - 1].id, id) == 0)
+		i--;
+	for (; i < ck->jobs.n && strcmp(ck->jobs.v[i].id, id) == 0; i++)
+		if (ck->jobs.v[i].st == st)
+			return 1;
+	return 0;
+}
+
+/* mtime_ms - a stat's mtime in ms */
+static int64_t
+mtime_ms(const struct stat *sb)
+{
+	return (int64_t)sb->st_mtim.tv_sec * 1000 +
+	    sb->st_mtim.tv_nsec / 1000000;
+}
+
+/* check_out - zips with no completed (or running) job */
+static void
+check_out(struct checker *ck)
+{
+	char path[PATH_MAX], id[ID_MAX + 1], age[16];
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/out", ck->x->s.dir);
+	if ((d = opendir(path)) == NULL) {
+		finding(ck, "out/: %s", strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    fstatat(dirfd(d), de->d_name, &sb, 0) == -1)
+			continue;
+		n = strlen(de->d_name);
+		if (n > 4 && n - 4 <= ID_MAX &&
+		    strcmp(de->d_name + n - 4, ".zip") == 0) {
+			memcpy(id, de->d_name, n - 4);
+			id[n - 4] = '\0';
+			if (id_valid(id) && (job_in(ck, id, ST_COMPLETED) ||
+			    job_in(ck, id, ST_PROCESSING)))
+				continue;
+			finding(ck, "orphan zip: out/%s has no completed job",
+			    de->d_name);
+		} else if (ck->now - mtime_ms(&sb) > HOUR_MS)
+			finding(ck, "stray file: out/%s (%s old)", de->d_name,
+			    fmt_age(ck->now - mtime_ms(&sb), age,
+			    sizeof(age)));
+	}
+	closedir(d);
+}
+
+/* check_leases - node directories holding jobs without a live heartbeat */
+static void
+check_leases(struct checker *ck)
+{
+	char path[PATH_MAX], age[16], last[NODE_MAX + 1] = "";
+	struct entries *es = &ck->jobs;
+	struct stat sb;
+	size_t i, k, held;
+
+	for (i = 0; i < es->n; i++) {
+		if (es->v[i].st != ST_PROCESSING ||
+		    strcmp(es->v[i].node, last) == 0)
+			continue;
+		snprintf(last, sizeof(last), "%s", es->v[i].node);
+		for (held = 0, k = 0; k < es->n; k++)
+			if (es->v[k].st == ST_PROCESSING &&
+			    strcmp(es->v[k].node, last) == 0)
+				held++;
+		snprintf(path, sizeof(path), "%s/nodes/%s", ck->x->s.dir,
+		    last);
+		if (stat(path, &sb) == -1)
+			finding(ck, "stale lease: processing/%s holds %zu "
+			    "job(s), no heartbeat nodes/%s", last, held, last);
+		else if (ck->now - mtime_ms(&sb) > ck->x->c.lease_ms)
+			finding(ck, "stale lease: processing/%s holds %zu "
+			    "job(s), heartbeat %s old", last, held,
+			    fmt_age(ck->now - mtime_ms(&sb), age,
+			    sizeof(age)));
+	}
+}
+
+/* why_of - the first line of bad/NAME.why */
+static void
+why_of(struct checker *ck, const char *name, char *buf, size_t size)
+{
+	char path[PATH_MAX], *text = NULL, *nl;
+	size_t len;
+
+	snprintf(buf, size, "no .why file");
+	if (snprintf(path, sizeof(path), "%s/bad/%s.why", ck->x->s.dir,
+	    name) >= (int)sizeof(path) ||
+	    read_file(path, 65536, &text, &len) == -1)
+		return;
+	if ((nl = strchr(text, '\n')) != NULL)
+		*nl = '\0';
+	snprintf(buf, size, "%s", text);
+	free(text);
+}
+
+/* check_dir - one directory: bad files, old tmp files, owners */
+static void
+check_dir(struct checker *ck, const char *rel)
+{
+	char path[PATH_MAX], why[256], age[16];
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", ck->x->s.dir, rel);
+	if ((d = opendir(path)) == NULL) {
+		finding(ck, "%s/: %s", rel, strerror(errno));
+		return;
+	}
+	if (fstat(dirfd(d), &sb) == 0 && sb.st_uid != ck->owner)
+		finding(ck, "wrong owner: %s/ (uid %u, spool uid %u)", rel,
+		    (unsigned)sb.st_uid, (unsigned)ck->owner);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (sb.st_uid != ck->owner)
+			finding(ck, "wrong owner: %s/%s (uid %u, spool uid %u)",
+			    rel, de->d_name, (unsigned)sb.st_uid,
+			    (unsigned)ck->owner);
+		n = strlen(de->d_name);
+		if (strcmp(rel, "bad") == 0 && !(n > 4 &&
+		    strcmp(de->d_name + n - 4, ".why") == 0)) {
+			why_of(ck, de->d_name, why, sizeof(why));
+			finding(ck, "bad file: bad/%s: %s", de->d_name, why);
+		}
+		if (strcmp(rel, "tmp") == 0 &&
+		    ck->now - mtime_ms(&sb) > HOUR_MS)
+			finding(ck, "old tmp file: tmp/%s (%s old)",
+			    de->d_name, fmt_age(ck->now - mtime_ms(&sb), age,
+			    sizeof(age)));
+	}
+	closedir(d);
+}
+
+/* server_now - the spool file server's clock: a new file's mtime */
+static int64_t
+server_now(struct ctx *x)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd;
+	int64_t t = now_ms();
+
+	if ((fd = spool_tmpfile(&x->s, path, sizeof(path), "clock")) == -1)
+		return t;
+	if (fstat(fd, &sb) == 0)
+		t = mtime_ms(&sb);
+	close(fd);
+	unlink(path);
+	return t;
+}
+
+static int
+cmd_check(struct ctx *x, int argc, char **argv)
+{
+	static const char *const dirs[] = { "tmp", "queued", "processing",
+	    "failed", "completed", "cancelled", "out", "bad", "nodes",
+	    "notify" };
+	struct checker ck;
+	struct stat sb;
+	size_t i;
+	int st;
+
+	if (argc != 1)
+		usage();
+	ctx_spool(x);
+	memset(&ck, 0, sizeof(ck));
+	ck.x = x;
+	if (fstat(x->s.dirfd, &sb) == -1)
+		err(EXIT_NO, "check: %s", x->s.dir);
+	ck.owner = sb.st_uid;
+	ck.now = server_now(x);
+	for (st = 0; st < NSTATES; st++) {
+		ck.jobs.st = (enum state)st;
+		if (spool_each(&x->s, ck.jobs.st, collect, &ck.jobs) == -1)
+			finding(&ck, "%s/: %s", state_dir(ck.jobs.st),
+			    strerror(errno));
+	}
+	qsort(ck.jobs.v, ck.jobs.n, sizeof(*ck.jobs.v), id_cmp);
+	check_twice(&ck);
+	check_out(&ck);
+	check_leases(&ck);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		check_dir(&ck, dirs[i]);
+	for (i = 0; i < ck.jobs.n; i++) {	/* processing/NODE/ */
+		char rel[NODE_MAX + 16];
+
+		if (ck.jobs.v[i].st != ST_PROCESSING || (i > 0 &&
+		    ck.jobs.v[i - 1].st == ST_PROCESSING &&
+		    strcmp(ck.jobs.v[i - 1].node, ck.jobs.v[i].node) == 0))
+			continue;
+		snprintf(rel, sizeof(rel), "processing/%s",
+		    ck.jobs.v[i].node);
+		check_dir(&ck, rel);
+	}
+	free(ck.jobs.v);
+	if (ck.findings == 0)
+		printf("spool %s is consistent\n", x->s.dir);
+	return ck.findings ? EXIT_NO : 0;
+}
+
+/* ---------------------------------------------------------------- key */
+
+static const struct option key_opts[] = {
+	{ "admin", no_argument, NULL, 'a' },
+	{ "allow", required_argument, NULL, 'A' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* keys_lock - serialize edits of the keys file with a lock file */
+static int
+keys_lock(const char *path)
+{
+	char *lock;
+	int fd;
+
+	xasprintf(&lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 || flock(fd, LOCK_EX) == -1)
+		err(EXIT_NO, "key: %s", lock);
+	free(lock);
+	return fd;
+}
+
+static void
+key_list(const struct keys *ks)
+{
+	size_t i;
+
+	printf("%-16s %-20s %-6s %-9s %s\n", "KEYID", "CLIENT", "RIGHTS",
+	    "STATE", "ALLOW");
+	for (i = 0; i < ks->n; i++)
+		printf("%-16s %-20s %-6s %-9s %s\n", ks->k[i].keyid,
+		    ks->k[i].client, ks->k[i].admin ? "admin" : "user",
+		    ks->k[i].disabled ? "disabled" : "enabled",
+		    ks->k[i].allow ? ks->k[i].allow : "-");
+}
+
+/* key_add - "key add NAME [--admin] [--allow LIST]"; prints the token */
+static int
+key_add(struct keys *ks, int argc, char **argv)
+{
+	char token[128];
+	const char *allow = NULL;
+	int ch, admin = 0;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "", key_opts, NULL)) != -1) {
+		if (ch == 'a')
+			admin = 1;
+		else if (ch == 'A')
+			allow = optarg;
+		else
+			usage();
+	}
+	if (argc - optind != 1)
+		usage();
+	if (keys_add(ks, argv[optind], admin, allow, token,
+	    sizeof(token)) == -1) {
+		if (errno == EINVAL)
+			errx(EXIT_USAGE, "key add: invalid client name "
+			    "([A-Za-z0-9._-], up to 64) or allow list (IP or "
+			    "CIDR, comma-separated)");
+		err(EXIT_NO, "key add");
+	}
+	printf("%s\n", token);
+	if (isatty(STDOUT_FILENO))
+		fprintf(stderr, "xspool: the secret is shown only once; "
+		    "store it now\n");
+	return 0;
+}
+
+static int
+cmd_key(struct ctx *x, int argc, char **argv)
+{
+	char e[ERRLEN];
+	struct keys ks;
+	struct apikey *k;
+	const char *sub;
+	int lock, save = 1, r = 0;
+
+	if (argc < 2)
+		usage();
+	sub = argv[1];
+	ctx_config(x);
+	if (x->c.keys == NULL)
+		errx(EXIT_USAGE, "key: no keys file in %s ([http] keys)",
+		    x->c.path);
+	lock = keys_lock(x->c.keys);
+	if (keys_load(&ks, x->c.keys, e, sizeof(e)) == -1)
+		errx(EXIT_USAGE, "key: %s", e);
+	if (strcmp(sub, "add") == 0)
+		r = key_add(&ks, argc - 1, argv + 1);
+	else if (strcmp(sub, "list") == 0 && argc == 2) {
+		key_list(&ks);
+		save = 0;
+	} else if ((strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0
+	    || strcmp(sub, "del") == 0) && argc == 3) {
+		if ((k = keys_find(&ks, argv[2])) == NULL)
+			errx(EXIT_NO, "key %s: %s: no such key", sub, argv[2]);
+		if (strcmp(sub, "del") == 0)
+			keys_del(&ks, argv[2]);
+		else
+			k->disabled = strcmp(sub, "disable") == 0;
+	} else
+		usage();
+	if (save && keys_save(&ks, x->c.keys, e, sizeof(e)) == -1)
+		errx(EXIT_NO, "key: %s", e);
+	keys_free(&ks);
+	close(lock);
+	return r;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(struct ctx *, int, char **);
+} commands[] = {
+	{ "submit", cmd_submit },
+	{ "status", cmd_status },
+	{ "list", cmd_list },
+	{ "cancel", cmd_cancel },
+	{ "wait", cmd_wait },
+	{ "download", cmd_download },
+	{ "retry", cmd_retry },
+	{ "check", cmd_check },
+	{ "key", cmd_key },
+};
+
+int
+main(int argc, char **argv)
+{
+	struct ctx x;
+	size_t i;
+	int ch, r;
+
+	memset(&x, 0, sizeof(x));
+	while ((ch = getopt(argc, argv, "+c:hV")) != -1) {
+		switch (ch) {
+		case 'c':
+			x.confpath = optarg;
+			break;
+		case 'V':
+			printf("xspool %s\n", XSPOOL_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		warnx("%s: unknown command", argv[0]);
+		usage();
+	}
+	r = commands[i].fn(&x, argc, argv);
+	ctx_free(&x);
+	if (fflush(stdout) == EOF)
+		err(EXIT_NO, "stdout");
+	return r;
 }
