@@ -527,6 +527,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	const char *id;
 	struct job j;
 	enum state st;
+	int notify;
 
 	if (argc != 2)
 		usage();
@@ -545,6 +546,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	j.result.present = 1;
 	j.result.success = 0;
 	job_add_error(&j, "cancelled by user");
+	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
 	if (spool_move(&x->s, id, ST_QUEUED, NULL, ST_CANCELLED, &j) == -1) {
 		int e = errno;
 
@@ -555,6 +557,9 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errno = e;
 		err(EXIT_NO, "cancel: %s", id);
 	}
+	/* the daemon sends the webhook and mail */
+	if (notify == 1 && notifyq_hint(&x->s, id) == -1)
+		warn("cancel: %s: notification hint", id);
 	job_free(&j);
 	return 0;
 }
