@@ -1,0 +1,689 @@
+/* config.c - the INI file (inih) into struct config: one table of keys
+ * with their kind, place and default; every error is "FILE:LINE: reason". */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "xspool.h"
+
+#if INI_HANDLER_LINENO
+#error "inih built with INI_HANDLER_LINENO: adapt cf_handler"
+#endif
+
+enum sect { S_NONE = 0, S_SPOOL, S_HTTP, S_NOTIFY, S_TYPE };
+enum kind {
+	K_STRING, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
+	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS
+};
+
+#define F_DASH	0x01	/* a path that may be "-" (stderr) */
+
+struct ckey {
+	enum sect	 sect;
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;	/* in struct config, or struct xtype */
+	int64_t		 min, max;	/* K_INT, K_DURATION (ms), K_SIZE */
+	const char	*dflt;	/* applied as if written, NULL: none */
+	int		 flags;
+};
+
+#define C(s, n, k, f, lo, hi, d) \
+	{ s, n, k, offsetof(struct config, f), lo, hi, d, 0 }
+#define T(n, k, f, lo, hi, d) \
+	{ S_TYPE, n, k, offsetof(struct xtype, f), lo, hi, d, 0 }
+#define DAY	INT64_C(86400000)
+#define TB	(INT64_C(1) << 40)
+
+/* Every key of the file; man/xspool.conf.5 documents the same list. */
+static const struct ckey keys[] = {
+	C(S_SPOOL, "dir", K_PATH, dir, 0, 0, "spool"),
+	C(S_SPOOL, "node", K_STRING, node, 0, 0, NULL),
+	C(S_SPOOL, "workers", K_INT, workers, 1, 1024, "2"),
+	C(S_SPOOL, "max_attempts", K_INT, max_attempts, 1, 1000, "3"),
+	C(S_SPOOL, "retry_base", K_DURATION, retry_base_ms, 0, 365 * DAY,
+	    "30s"),
+	C(S_SPOOL, "retry_max", K_DURATION, retry_max_ms, 0, 365 * DAY, "1h"),
+	C(S_SPOOL, "lease", K_DURATION, lease_ms, 1000, 365 * DAY, "2m"),
+	C(S_SPOOL, "rescan", K_DURATION, rescan_ms, 10, DAY, "30s"),
+	C(S_SPOOL, "retention", K_DURATION, retention_ms, 0, 36500 * DAY,
+	    "7d"),
+	C(S_SPOOL, "drop_grace", K_DURATION, drop_grace_ms, 0, DAY, "60s"),
+	C(S_SPOOL, "min_free", K_SIZE, min_free, 0, 1024 * TB, "64M"),
+	C(S_SPOOL, "kill_grace", K_DURATION, kill_grace_ms, 0, DAY, "5s"),
+	C(S_SPOOL, "sync", K_BOOL, sync, 0, 1, "yes"),
+	C(S_SPOOL, "zip_level", K_INT, zip_level, 0, 9, "6"),
+	C(S_HTTP, "listen", K_STRING, listen, 0, 0, "127.0.0.1:8080"),
+	C(S_HTTP, "keys", K_PATH, keys, 0, 0, "etc/keys"),
+	C(S_HTTP, "max_connections", K_INT, max_connections, 1, 1000000,
+	    "256"),
+	C(S_HTTP, "max_header", K_SIZE, max_header, 256, 1 << 20, "8K"),
+	C(S_HTTP, "request_timeout", K_DURATION, request_timeout_ms, 1,
+	    DAY, "30s"),
+	C(S_HTTP, "rate", K_INT, rate, 0, 100000000, "0"),
+	C(S_HTTP, "threads", K_INT, threads, 1, 1024, "2"),
+	C(S_HTTP, "tls_cert", K_PATH, tls_cert, 0, 0, NULL),
+	C(S_HTTP, "tls_key", K_PATH, tls_key, 0, 0, NULL),
+	{ S_HTTP, "access_log", K_PATH, offsetof(struct config, access_log),
+	    0, 0, NULL, F_DASH },
+	C(S_NOTIFY, "smtp", K_STRING, smtp, 0, 0, NULL),
+	C(S_NOTIFY, "smtp_user", K_STRING, smtp_user, 0, 0, NULL),
+	C(S_NOTIFY, "smtp_password", K_STRING, smtp_password, 0, 0, NULL),
+	C(S_NOTIFY, "from", K_STRING, from, 0, 0, NULL),
+	C(S_NOTIFY, "webhook_secret", K_STRING, webhook_secret, 0, 0, NULL),
+	C(S_NOTIFY, "webhook_timeout", K_DURATION, webhook_timeout_ms, 1,
+	    DAY, "10s"),
+	C(S_NOTIFY, "webhook_attempts", K_INT, webhook_attempts, 1, 1000,
+	    "5"),
+	C(S_NOTIFY, "webhook_retry_base", K_DURATION, webhook_retry_base_ms,
+	    0, DAY, "10s"),
+	C(S_NOTIFY, "callback_allow", K_STRING, callback_allow, 0, 0, NULL),
+	C(S_NOTIFY, "notify_each_failure", K_BOOL, notify_each_failure, 0, 1,
+	    "no"),
+	C(S_NOTIFY, "base_url", K_STRING, base_url, 0, 0, NULL),
+	T("command", K_COMMAND, command, 0, 0, NULL),
+	T("emits", K_EMITS, emits, 0, 0, "csv"),
+	T("formats", K_FORMATS, formats, 0, 0, "JSON,CSV"),
+	T("timeout", K_DURATION, timeout_ms, 1, 365 * DAY, "10m"),
+	T("max_bytes", K_SIZE, max_bytes, 1, 1024 * TB, "10G"),
+	T("columns", K_COLUMNS, columns, 0, 0, NULL),
+	T("level", K_INT, level, 0, 9, NULL),
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const char *sect_names[] = { "", "spool", "http", "notify", "type" };
+
+/* The parse in progress. */
+struct ctx {
+	struct config	*c;
+	FILE		*fp;
+	char		*linebuf;
+	size_t		 linecap;
+	int		 line;		/* the line inih is working on */
+	int		 errline;	/* the first error's, -1: no line */
+	char		*err;
+	size_t		 errlen;
+	char		 cwd[PATH_MAX];
+	enum sect	 sect;
+	int		 sectline;
+	int		 gseen[NKEYS];	/* line each global key was set on */
+	int		 (*tseen)[NKEYS];	/* the same per type */
+};
+
+/* cf_err - the first error wins; line 0 means "no line" */
+static int
+cf_err(struct ctx *x, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cf_err(struct ctx *x, int line, const char *fmt, ...)
+{
+	char msg[ERRLEN];
+	va_list ap;
+
+	if (x->errline != 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(x->err, x->errlen, "%s:%d: %s", x->c->path, line, msg);
+	else
+		snprintf(x->err, x->errlen, "%s: %s", x->c->path, msg);
+	x->errline = line > 0 ? line : -1;
+	return 0;
+}
+
+enum format
+format_parse(const char *s)
+{
+	if (s == NULL)
+		return FMT_NONE;
+	if (strcasecmp(s, "json") == 0)
+		return FMT_JSON;
+	if (strcasecmp(s, "csv") == 0)
+		return FMT_CSV;
+	return FMT_NONE;
+}
+
+const char *
+format_name(enum format f)
+{
+	return f == FMT_JSON ? "JSON" : f == FMT_CSV ? "CSV" : "";
+}
+
+const char *
+format_ext(enum format f)
+{
+	return f == FMT_JSON ? "json" : f == FMT_CSV ? "csv" : "";
+}
+
+const struct xtype *
+config_type(const struct config *c, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < c->ntypes; i++)
+		if (strcmp(c->types[i].name, name) == 0)
+			return &c->types[i];
+	return NULL;
+}
+
+/* abs_path - s made absolute against the current directory */
+static char *
+abs_path(struct ctx *x, const char *s)
+{
+	char *p;
+
+	if (*s == '/')
+		return xstrdup(s);
+	while (s[0] == '.' && s[1] == '/')
+		s += 2;
+	if (strcmp(s, ".") == 0 || *s == '\0')
+		return xstrdup(x->cwd);
+	xasprintf(&p, "%s%s%s", x->cwd, strcmp(x->cwd, "/") ? "/" : "", s);
+	return p;
+}
+
+/* find_in_path - a bare command name through $PATH, as execvp would */
+static char *
+find_in_path(const char *name)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char *full;
+
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = e + 1) {
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p) {
+			xasprintf(&full, "%.*s/%s", (int)(e - p), p, name);
+			if (access(full, X_OK) == 0 && full[0] == '/')
+				return full;
+			free(full);
+		}
+		if (*e == '\0')
+			return NULL;
+	}
+}
+
+/* set_command - split on blanks into argv, the first word made absolute */
+static int
+set_command(struct ctx *x, struct xtype *t, const char *v)
+{
+	const char *blanks = " \t";
+	char *copy, *w, *save = NULL;
+	size_t n = 0;
+
+	copy = xstrdup(v);
+	for (w = strtok_r(copy, blanks, &save); w != NULL;
+	    w = strtok_r(NULL, blanks, &save)) {
+		t->argv = xreallocarray(t->argv, n + 2, sizeof(char *));
+		t->argv[n++] = xstrdup(w);
+		t->argv[n] = NULL;
+	}
+	free(copy);
+	if (n == 0)
+		return cf_err(x, x->line, "[type %s]: empty command", t->name);
+	if (strchr(t->argv[0], '/') != NULL)
+		t->command = abs_path(x, t->argv[0]);
+	else if ((t->command = find_in_path(t->argv[0])) == NULL)
+		return cf_err(x, x->line, "[type %s]: command %s: not found in"
+		    " PATH", t->name, t->argv[0]);
+	free(t->argv[0]);
+	t->argv[0] = xstrdup(t->command);
+	return 1;
+}
+
+/* next_item - the next comma-separated item of *sp, blanks trimmed */
+static char *
+next_item(char **sp)
+{
+	char *s = *sp, *e;
+
+	if (s == NULL)
+		return NULL;
+	if ((e = strchr(s, ',')) != NULL) {
+		*e = '\0';
+		*sp = e + 1;
+	} else
+		*sp = NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+set_formats(struct ctx *x, struct xtype *t, const char *v)
+{
+	char *copy = xstrdup(v), *s = copy, *item;
+	enum format f;
+
+	t->formats = 0;
+	while ((item = next_item(&s)) != NULL) {
+		if ((f = format_parse(item)) == FMT_NONE) {
+			cf_err(x, x->line, "[type %s]: formats: '%s' is not"
+			    " JSON or CSV", t->name, item);
+			free(copy);
+			return 0;
+		}
+		t->formats |= f;
+	}
+	free(copy);
+	return 1;
+}
+
+/* set_columns - "name:int,amount:number,paid:bool,note:string" */
+static int
+set_columns(struct ctx *x, struct xtype *t, const char *v)
+{
+	static const char *types[] = { "string", "int", "number", "bool" };
+	char *copy = xstrdup(v), *s = copy, *item, *colon;
+	const char *why = NULL;
+	size_t i;
+
+	while (why == NULL && (item = next_item(&s)) != NULL) {
+		if ((colon = strchr(item, ':')) != NULL)
+			*colon++ = '\0';
+		t->columns = xreallocarray(t->columns, t->ncolumns + 1,
+		    sizeof(*t->columns));
+		t->columns[t->ncolumns].name = xstrdup(item);
+		t->columns[t->ncolumns++].type = COL_STRING;
+		if (*item == '\0' || strcspn(item, " \t") != strlen(item))
+			why = "a column needs a name without blanks";
+		for (i = 0; why == NULL && i + 1 < t->ncolumns; i++)
+			if (strcmp(t->columns[i].name, item) == 0)
+				why = "a column is named twice";
+		if (why != NULL || colon == NULL)
+			continue;
+		for (i = 0; i < 4 && strcmp(colon, types[i]) != 0; i++)
+			;
+		if (i == 4)
+			why = "a column's type is not string, int, number or"
+			    " bool";
+		else
+			t->columns[t->ncolumns - 1].type = (enum coltype)i;
+	}
+	if (why)
+		cf_err(x, x->line, "[type %s]: columns: %s (at '%s')", t->name,
+		    why, item);
+	free(copy);
+	return why == NULL;
+}
+
+static int
+parse_bool(const char *v)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* set_number - K_INT, K_BOOL, K_DURATION, K_SIZE into base + k->off */
+static int
+set_number(struct ctx *x, const struct ckey *k, char *base, const char *v)
+{
+	static const char *want[] = {
+		[K_INT] = "an integer", [K_BOOL] = "yes or no",
+		[K_DURATION] = "a duration such as 30s, 10m, 2h, 7d",
+		[K_SIZE] = "a size such as 512K, 10M, 10G",
+	};
+	char *end;
+	long long ll;
+	int64_t n;
+	int r = 0, b;
+
+	errno = 0;
+	switch (k->kind) {
+	case K_INT:
+		ll = strtoll(v, &end, 10);
+		r = (*v == '\0' || *end != '\0' || errno) ? -1 : 0;
+		n = ll;
+		break;
+	case K_BOOL:
+		b = parse_bool(v);
+		r = b < 0 ? -1 : 0;
+		n = b;
+		break;
+	case K_DURATION:
+		r = parse_duration(v, &n);
+		break;
+	default:
+		r = parse_size(v, &n);
+		break;
+	}
+	if (r == -1)
+		return cf_err(x, x->line, "%s: bad value '%s' (want %s)",
+		    k->name, v, want[k->kind]);
+	if (n < k->min || n > k->max)
+		return cf_err(x, x->line, "%s: '%s' out of range", k->name, v);
+	if (k->kind == K_DURATION || k->kind == K_SIZE)
+		*(int64_t *)(void *)(base + k->off) = n;
+	else
+		*(int *)(void *)(base + k->off) = (int)n;
+	return 1;
+}
+
+/* set_key - parse v as k's kind into base (a config or an xtype) */
+static int
+set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
+{
+	char **sp = (char **)(void *)(base + k->off);
+	struct xtype *t = (struct xtype *)(void *)base;
+
+	switch (k->kind) {
+	case K_STRING:
+		free(*sp);
+		*sp = *v ? xstrdup(v) : NULL;
+		return 1;
+	case K_PATH:
+		free(*sp);
+		*sp = NULL;
+		if (*v)
+			*sp = (k->flags & F_DASH) && strcmp(v, "-") == 0 ?
+			    xstrdup(v) : abs_path(x, v);
+		return 1;
+	case K_COMMAND:
+		return set_command(x, t, v);
+	case K_EMITS:
+		if (strcasecmp(v, "csv") == 0)
+			t->emits = EMITS_CSV;
+		else if (strcasecmp(v, "jsonl") == 0)
+			t->emits = EMITS_JSONL;
+		else
+			return cf_err(x, x->line, "[type %s]: emits: '%s' is"
+			    " not csv or jsonl", t->name, v);
+		return 1;
+	case K_FORMATS:
+		return set_formats(x, t, v);
+	case K_COLUMNS:
+		return set_columns(x, t, v);
+	default:
+		return set_number(x, k, base, v);
+	}
+}
+
+/* start_section - the reader saw "[NAME]" on the current line */
+static void
+start_section(struct ctx *x, const char *s, size_t n)
+{
+	struct config *c = x->c;
+	struct xtype *t;
+	char name[256];
+	size_t i;
+	int sect;
+
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	snprintf(name, sizeof(name), "%.*s", (int)n, s);
+	x->sect = S_NONE;
+	x->sectline = x->line;
+	for (sect = S_SPOOL; sect < S_TYPE; sect++)
+		if (strcmp(name, sect_names[sect]) == 0) {
+			x->sect = (enum sect)sect;
+			return;
+		}
+	if (strcmp(name, "type") == 0) {
+		cf_err(x, x->line, "[type NAME]: the type needs a name");
+		return;
+	}
+	if (strncmp(name, "type", 4) != 0 || (name[4] != ' ' &&
+	    name[4] != '\t')) {
+		cf_err(x, x->line, "unknown section [%s]", name);
+		return;
+	}
+	s = name + 5 + strspn(name + 5, " \t");
+	if (!type_valid(s)) {
+		cf_err(x, x->line, "[%s]: a type name is a letter, then up to"
+		    " %d letters, digits, '_' or '-'", name, TYPE_MAX - 1);
+		return;
+	}
+	for (i = 0; i < c->ntypes; i++)
+		if (strcasecmp(c->types[i].name, s) == 0) {
+			cf_err(x, x->line, "duplicate type %s (first on line"
+			    " %d)", s, c->types[i].line);
+			return;
+		}
+	c->types = xreallocarray(c->types, c->ntypes + 1, sizeof(*c->types));
+	x->tseen = xreallocarray(x->tseen, c->ntypes + 1, sizeof(*x->tseen));
+	memset(x->tseen[c->ntypes], 0, sizeof(x->tseen[0]));
+	t = &c->types[c->ntypes++];
+	memset(t, 0, sizeof(*t));
+	t->name = xstrdup(s);
+	t->level = -1;
+	t->line = x->line;
+	x->sect = S_TYPE;
+}
+
+/*
+ * cf_read - inih's line reader.  It counts lines (Debian's inih has no
+ * line numbers in the handler), starts sections, and drops leading blanks
+ * so that an indented line is never taken as a continuation of the last.
+ */
+static char *
+cf_read(char *str, int num, void *arg)
+{
+	struct ctx *x = arg;
+	ssize_t n;
+	char *s, *e;
+
+	if ((n = getline(&x->linebuf, &x->linecap, x->fp)) == -1)
+		return NULL;
+	x->line++;
+	s = x->linebuf;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	for (; *s == ' ' || *s == '\t'; s++, n--)
+		;
+	str[0] = '\0';
+	if (strlen(s) != (size_t)n)
+		cf_err(x, x->line, "NUL byte in line");
+	else if (!utf8_valid(s, (size_t)n))
+		cf_err(x, x->line, "invalid UTF-8");
+	else if (n > num - 1)
+		cf_err(x, x->line, "line too long (at most %d bytes)",
+		    num - 1);
+	else {
+		memcpy(str, s, (size_t)n + 1);
+		if (*s == '[' && (e = strchr(s, ']')) != NULL)
+			start_section(x, s + 1, (size_t)(e - s - 1));
+	}
+	return str;
+}
+
+/* cf_handler - one "name = value" of the current section */
+static int
+cf_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct ctx *x = arg;
+	struct config *c = x->c;
+	int *seen;
+	char *base;
+	size_t i;
+
+	if (x->errline != 0)
+		return 1;	/* only the first error is told */
+	if (x->sect == S_NONE)
+		return cf_err(x, x->line, "%s outside of a section", name);
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].sect == x->sect && strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == NKEYS)
+		return cf_err(x, x->line, "unknown key %s in [%s]", name,
+		    section);
+	if (x->sect == S_TYPE) {
+		seen = x->tseen[c->ntypes - 1];
+		base = (char *)&c->types[c->ntypes - 1];
+	} else {
+		seen = x->gseen;
+		base = (char *)c;
+	}
+	if (seen[i])
+		return cf_err(x, x->line, "%s set twice (first on line %d)",
+		    name, seen[i]);
+	seen[i] = x->line;
+	return set_key(x, &keys[i], base, value);
+}
+
+/* defaults - every key of the group (types or the rest) not written
+ * takes its default */
+static int
+defaults(struct ctx *x, int types, int *seen, char *base)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS && x->errline == 0; i++)
+		if ((keys[i].sect == S_TYPE) == types && !seen[i] &&
+		    keys[i].dflt != NULL)
+			set_key(x, &keys[i], base, keys[i].dflt);
+	return x->errline == 0 ? 0 : -1;
+}
+
+/* key_line - the line a global key was set on, 0 when it was not */
+static int
+key_line(const struct ctx *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].sect != S_TYPE && strcmp(keys[i].name, name) == 0)
+			return x->gseen[i];
+	return 0;
+}
+
+/* finish - defaults, the node name, and checks across keys */
+static int
+finish(struct ctx *x)
+{
+	struct config *c = x->c;
+	char host[256];
+	size_t i;
+	int l;
+
+	x->line = 0;	/* errors in defaults have no line */
+	if (defaults(x, 0, x->gseen, (char *)c) == -1)
+		return -1;
+	for (i = 0; i < c->ntypes; i++) {
+		if (c->types[i].command == NULL)
+			return cf_err(x, c->types[i].line, "[type %s] has no"
+			    " command", c->types[i].name), -1;
+		if (defaults(x, 1, x->tseen[i], (char *)&c->types[i]) == -1)
+			return -1;
+	}
+	if (c->node == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			return cf_err(x, 0, "gethostname: %s; set node in"
+			    " [spool]", strerror(errno)), -1;
+		host[sizeof(host) - 1] = '\0';
+		host[strcspn(host, ".")] = '\0';
+		c->node = xstrdup(host);
+	}
+	l = key_line(x, "node");
+	if (!id_valid(c->node) || strlen(c->node) > NODE_MAX)
+		return cf_err(x, l, "node: '%s' is not a valid node name"
+		    " (letters, digits, '.', '_', '-', at most %d)%s", c->node,
+		    NODE_MAX, l ? "" : "; set node in [spool]"), -1;
+	if (c->retry_max_ms < c->retry_base_ms)
+		return cf_err(x, (l = key_line(x, "retry_max")) ? l :
+		    key_line(x, "retry_base"),
+		    "retry_max is shorter than retry_base"), -1;
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
+		return cf_err(x, (l = key_line(x, "tls_cert")) ? l :
+		    key_line(x, "tls_key"),
+		    "tls_cert and tls_key go together"), -1;
+	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct ctx x;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	memset(&x, 0, sizeof(x));
+	c->path = xstrdup(path);
+	x.c = c;
+	x.err = err;
+	x.errlen = errlen;
+	if (getcwd(x.cwd, sizeof(x.cwd)) == NULL) {
+		cf_err(&x, 0, "getcwd: %s", strerror(errno));
+		goto fail;
+	}
+	if ((x.fp = fopen(path, "r")) == NULL) {
+		cf_err(&x, 0, "%s", strerror(errno));
+		goto fail;
+	}
+	r = ini_parse_stream(cf_read, &x, cf_handler, &x);
+	if (r < 0 || ferror(x.fp))
+		cf_err(&x, 0, "read error: %s", strerror(errno));
+	else if (r > 0 && (x.errline == 0 || r < x.errline)) {
+		x.errline = 0;	/* inih's syntax error came first */
+		cf_err(&x, r, "syntax error (want [section] or name = value)");
+	}
+	if (x.errline != 0 || finish(&x) == -1)
+		goto fail;
+	fclose(x.fp);
+	free(x.linebuf);
+	free(x.tseen);
+	return 0;
+fail:
+	if (x.fp)
+		fclose(x.fp);
+	free(x.linebuf);
+	free(x.tseen);
+	config_free(c);
+	return -1;
+}
+
+void
+config_free(struct config *c)
+{
+	struct xtype *t;
+	size_t i, j;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].sect != S_TYPE &&
+		    (keys[i].kind == K_STRING || keys[i].kind == K_PATH))
+			free(*(char **)(void *)((char *)c + keys[i].off));
+	for (i = 0; i < c->ntypes; i++) {
+		t = &c->types[i];
+		free(t->name);
+		free(t->command);
+		for (j = 0; t->argv && t->argv[j]; j++)
+			free(t->argv[j]);
+		free(t->argv);
+		for (j = 0; j < t->ncolumns; j++)
+			free(t->columns[j].name);
+		free(t->columns);
+	}
+	free(c->types);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}
