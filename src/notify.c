@@ -24,7 +24,8 @@
 struct answer {
 	char	 snippet[SNIPPET_MAX + 1];
 	size_t	 len;
-	char	 line[ERRLEN];	/* last SMTP reply line */
+	char	 line[ERRLEN];	/* last SMTP reply line before QUIT's */
+	char	 bad[ERRLEN];	/* first 4xx or 5xx reply line */
 };
 
 /* The mail text handed to curl's read callback. */
@@ -650,20 +651,27 @@ mail_read(char *p, size_t size, size_t n, void *arg)
 	return k;
 }
 
-/* mail_debug - keep the server's last reply line for the error */
+/* mail_debug - keep the server's replies for the outcome's message */
 static int
 mail_debug(CURL *c, curl_infotype t, char *p, size_t n, void *arg)
 {
 	struct answer *a = arg;
+	char *dst;
 	size_t i;
 
-	if (t != CURLINFO_HEADER_IN)
+	if (t != CURLINFO_HEADER_IN || n < 3 || strncmp(p, "221", 3) == 0)
 		return 0;
-	if (n >= sizeof(a->line))
-		n = sizeof(a->line) - 1;
+	if (p[0] == '4' || p[0] == '5')
+		dst = a->bad[0] ? NULL : a->bad;
+	else
+		dst = a->line;
+	if (dst == NULL)
+		return 0;
+	if (n >= ERRLEN)
+		n = ERRLEN - 1;
 	for (i = 0; i < n && p[i] != '\r' && p[i] != '\n'; i++)
-		a->line[i] = (unsigned char)p[i] < 0x20 ? ' ' : p[i];
-	a->line[i] = '\0';
+		dst[i] = (unsigned char)p[i] < 0x20 ? ' ' : p[i];
+	dst[i] = '\0';
 	return 0;
 }
 
@@ -750,8 +758,7 @@ notify_email_try(const struct config *cfg, const struct job *j,
 		rc = 0;
 	} else {
 		snprintf(err, errlen, "%s%s%s", *cerr ? cerr :
-		    curl_easy_strerror(cc), code >= 400 && *a.line ? ": " : "",
-		    code >= 400 ? a.line : "");
+		    curl_easy_strerror(cc), *a.bad ? ": " : "", a.bad);
 		rc = code >= 500 && code < 600 ? -1 : 1;
 	}
 fail:
