@@ -568,4 +568,89 @@ void	 notifyq_scan(struct notifyq *);
 /* Children still running (for shutdown). */
 int	 notifyq_busy(struct notifyq *);
 
+/* ---------------------------------------------------------------- watch.c */
+/* The daemon's candidates: inotify on queued/ and failed/ (a hint) and
+ * rescans (the truth), handed out oldest first (mtime, then name).  A name
+ * is a file name less ".job" (it may not be a valid id: the caller checks). */
+struct watch;
+/* Watches DIR/queued and DIR/failed.  NULL with err. */
+struct watch *watch_new(const char *spooldir, char *err, size_t errlen);
+void	 watch_free(struct watch *);
+int	 watch_fd(const struct watch *);
+/* Reads pending events into the candidates; 1 when a rescan is needed
+ * (IN_Q_OVERFLOW). */
+int	 watch_drain(struct watch *);
+/* Reads both directories: new names and failed/ files that changed become
+ * candidates due now.  0, or -1 when a directory could not be read. */
+int	 watch_rescan(struct watch *);
+/* Adds or updates a candidate: mtime in ns orders it; due_ms (real time,
+ * 0: now, INT64_MAX: never, until its file changes) says when. */
+void	 watch_add(struct watch *, const char *name, enum state,
+	    int64_t mtime_ns, int64_t due_ms);
+void	 watch_forget(struct watch *, const char *name, enum state);
+/* Takes the oldest candidate due at now: its name into name, returns its
+ * state (ST_QUEUED or ST_FAILED), or -1 when none is due. */
+int	 watch_next(struct watch *, int64_t now, char *name, size_t size);
+/* When the next candidate is due (now if one is), -1 when none. */
+int64_t	 watch_due(struct watch *, int64_t now);
+size_t	 watch_count(const struct watch *);
+
+/* ---------------------------------------------------------------- worker.c */
+/* One attempt in a forked child: export_run() into a tmp/ zip; progress
+ * ("P records bytes" lines) and the result (the job as JSON after "R")
+ * come back up a pipe.  The child is in its own process group, dies with
+ * the daemon (PDEATHSIG), and on SIGTERM kills its exporter's group. */
+#define WORKER_SLACK_MS	30000	/* deadline = timeout + kill_grace + this */
+struct worker {
+	pid_t		 pid;		/* 0: a free slot */
+	int		 fd;		/* the pipe from it, -1 after EOF */
+	struct buf	 in;
+	int		 eof, reaped, status;	/* wait status once reaped */
+	struct job	 job;		/* the parent's copy, with password */
+	enum state	 from;		/* ST_QUEUED or ST_FAILED */
+	char		 zip[4096];	/* the tmp/ file the child writes */
+	int64_t		 t0, deadline, killed;	/* mono_ms(); killed 0: not */
+	int		 dirty;		/* progress not yet written */
+	int64_t		 flushed;	/* mono_ms() of the last write */
+	int		 shutdown;	/* stopped because the daemon stops */
+};
+/* Forks the worker for w->job (set by the caller).  -1 with err. */
+int	 worker_start(struct worker *, const struct config *,
+	    const struct xtype *, const struct spool *, char *err, size_t);
+/* Reads what the pipe has; progress goes into w->job.  1 at EOF. */
+int	 worker_input(struct worker *);
+/* After it was reaped: the attempt's result into res (errors are this
+ * attempt's only; a worker that died says so).  0 when it succeeded. */
+int	 worker_result(struct worker *, struct result *res);
+/* SIGTERM: it kills its exporter and exits; SIGKILL: its group too. */
+void	 worker_kill(struct worker *, int sig);
+/* Frees the slot's memory (not the process). */
+void	 worker_clear(struct worker *);
+
+/* ---------------------------------------------------------------- daemon.c */
+/* xspoold's engine; xspoold.c runs the event loop around it. */
+struct pollfd;
+struct daemon;
+/* Takes c (freed by daemon_free); node overrides c->node when not NULL.
+ * Opens the spool, locks nodes/NODE, recovers, scans.  NULL with err. */
+struct daemon *daemon_new(struct config *c, const char *node,
+	    int64_t grace_ms, char *err, size_t errlen);
+/* Removes the heartbeat (a clean stop) and frees everything. */
+void	 daemon_free(struct daemon *);
+/* The fds to poll for input (inotify, worker pipes); how many. */
+int	 daemon_pollfds(struct daemon *, struct pollfd *, int max);
+void	 daemon_input(struct daemon *, const struct pollfd *, int n);
+/* SIGCHLD: reap workers (settling their jobs) and notifyq's children. */
+void	 daemon_reap(struct daemon *);
+/* Timers, claims and notifications that are due. */
+void	 daemon_tick(struct daemon *);
+/* Milliseconds until daemon_tick has something to do. */
+int64_t	 daemon_timeout(struct daemon *);
+/* SIGHUP with a config that loaded (taken; dir and node stay). */
+void	 daemon_reload(struct daemon *, struct config *c);
+/* SIGTERM: claim no more; workers get grace_ms, then are stopped and
+ * their jobs handed back to failed/ (not counted as attempts). */
+void	 daemon_stop(struct daemon *);
+int	 daemon_done(struct daemon *);	/* 1: stopped, exit now */
+
 #endif /* XSPOOL_H */
