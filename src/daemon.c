@@ -1,0 +1,1048 @@
+/* daemon.c - xspoold's engine: claims jobs oldest first, runs each in a
+ * worker, settles the outcome with spool_move, keeps the heartbeat and the
+ * leases, recovers at start and expires old results.  xspoold.c owns the
+ * event loop and calls in here. */
+#include <sys/file.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xspool.h"
+
+#define PROGRESS_MS	2000		/* progress rewrite, at most */
+#define RETENTION_MS	60000		/* retention pass, at most */
+#define TMP_AGE_MS	3600000		/* stray tmp/ files */
+#define ORPHAN_AGE_MS	60000		/* zips without a job */
+#define KILL_WAIT_MS	2000		/* worker SIGTERM -> SIGKILL */
+#define PARKED		INT64_MAX	/* a candidate not to look at again */
+
+enum end { END_OK, END_FAIL, END_SHUTDOWN };
+
+struct daemon {
+	struct config	*cfg;
+	char		*node;
+	struct spool	 sp;
+	struct watch	*w;
+	struct notifyq	*nq;
+	struct worker	*wk;
+	int		 nwk;		/* slots */
+	int		 nrun;
+	int		 hbfd;
+	char		 hbpath[PATH_MAX];
+	int64_t		 hb_server;	/* our heartbeat's mtime, ms */
+	int64_t		 next_hb, next_rescan, next_retention;	/* mono */
+	int		 stopping;
+	int64_t		 stop_at;	/* mono: give up waiting for workers */
+	int64_t		 grace_ms;
+	uint64_t	 rng;
+};
+
+/* an id to deal with after a directory walk */
+struct idlist {
+	char		(*id)[ID_MAX + 1];
+	char		(*node)[NODE_MAX + 1];
+	size_t		 n, cap;
+	int64_t		 cutoff;	/* for the walks that filter by age */
+	const struct daemon *d;
+};
+
+static void	settle(struct daemon *, struct job *, enum end);
+
+/* logt - one line per transition */
+static void
+logt(const struct job *j, enum state from, enum state to, const char *why,
+    int64_t ms)
+{
+	log_info("%s %s %s -> %s (%s) %lldms", j->id, j->type ? j->type : "-",
+	    state_dir(from), state_dir(to), why, (long long)(ms < 0 ? 0 : ms));
+}
+
+static int64_t
+ns_now(void)
+{
+	return now_ms() * 1000000;
+}
+
+/* rnd - xorshift64*, for the jitter only */
+static uint64_t
+rnd(struct daemon *d)
+{
+	d->rng ^= d->rng >> 12;
+	d->rng ^= d->rng << 25;
+	d->rng ^= d->rng >> 27;
+	return d->rng * 2685821657736338717ULL;
+}
+
+/* backoff - retry_base * 2^(attempts-1), at most retry_max, +-20% */
+static int64_t
+backoff(struct daemon *d, int attempts)
+{
+	int64_t ms = d->cfg->retry_base_ms;
+	int i;
+
+	for (i = 1; i < attempts && ms < d->cfg->retry_max_ms; i++)
+		ms *= 2;
+	if (ms > d->cfg->retry_max_ms)
+		ms = d->cfg->retry_max_ms;
+	return ms * (80 + (int64_t)(rnd(d) % 41)) / 100;
+}
+
+static void
+idlist_add(struct idlist *l, const char *id, const char *node)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->id = xreallocarray(l->id, l->cap, sizeof(*l->id));
+		l->node = xreallocarray(l->node, l->cap, sizeof(*l->node));
+	}
+	snprintf(l->id[l->n], sizeof(l->id[0]), "%s", id);
+	snprintf(l->node[l->n], sizeof(l->node[0]), "%s", node ? node : "");
+	l->n++;
+}
+
+static void
+idlist_free(struct idlist *l)
+{
+	free(l->id);
+	free(l->node);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+drop_password(struct job *j)
+{
+	if (j->password != NULL) {
+		explicit_bzero(j->password, strlen(j->password));
+		free(j->password);
+		j->password = NULL;
+	}
+}
+
+static struct worker *
+worker_of(struct daemon *d, const char *id)
+{
+	int i;
+
+	for (i = 0; i < d->nwk; i++)
+		if (d->wk[i].pid > 0 && strcmp(d->wk[i].job.id, id) == 0)
+			return &d->wk[i];
+	return NULL;
+}
+
+/* notify_pending - the job file says a notification is still to go */
+static int
+notify_pending(const struct job *j)
+{
+	return j->webhook.state == NS_PENDING || j->mail.state == NS_PENDING;
+}
+
+/*
+ * settle - j's attempt in processing/NODE/ is over: to completed/,
+ * failed/ (attempts + 1, backoff) or cancelled/ (the last attempt); a
+ * shutdown hands it back to failed/ due now, not counted.
+ */
+static void
+settle(struct daemon *d, struct job *j, enum end how)
+{
+	enum state to = ST_FAILED;
+	int64_t now = now_ms(), ms = now - j->started;
+	int pending;
+	const char *why = "failed";
+
+	j->finished = now;
+	j->result.present = 1;
+	j->result.success = how == END_OK;
+	j->has_progress = 0;
+	j->next_attempt = 0;
+	if (how == END_OK) {
+		j->attempts++;
+		drop_password(j);
+		to = ST_COMPLETED;
+		why = "done";
+	} else if (how == END_SHUTDOWN) {
+		j->next_attempt = now;
+		why = "interrupted by shutdown";
+	} else if (++j->attempts >= d->cfg->max_attempts) {
+		to = ST_CANCELLED;
+		free(j->cancelled_by);
+		j->cancelled_by = xstrdup("attempts");
+		drop_password(j);
+		why = "last attempt failed";
+	} else
+		j->next_attempt = now + backoff(d, j->attempts);
+	pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
+	if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, to, j) == -1) {
+		log_warn("%s: cannot move to %s/", j->id, state_dir(to));
+		/* a full disk: hand it back as it is, try again later */
+		if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, ST_FAILED,
+		    NULL) == 0)
+			watch_add(d->w, j->id, ST_FAILED, ns_now(),
+			    now + backoff(d, j->attempts));
+		return;
+	}
+	if (pending)
+		notifyq_add(d->nq, j->id);
+	if (to == ST_FAILED)
+		watch_add(d->w, j->id, ST_FAILED, ns_now(), j->next_attempt);
+	logt(j, ST_PROCESSING, to, why, ms);
+}
+
+/* bad - a dropped file that is not a job goes to bad/ */
+static void
+bad(struct daemon *d, const char *name, const char *why)
+{
+	char file[NAME_MAX + 1];
+
+	snprintf(file, sizeof(file), "%s.job", name);
+	if (spool_bad(&d->sp, file, why) == -1) {
+		log_warn("queued/%s: cannot move to bad/", file);
+		watch_add(d->w, name, ST_QUEUED, ns_now(),
+		    now_ms() + d->cfg->rescan_ms);
+		return;
+	}
+	log_warnx("queued/%s -> bad/ (%s)", file, why);
+}
+
+/*
+ * check_drop - reads queued/NAME.job into j when it is a job we can run.
+ * 0 when it is; -1 when not (gone, sent to bad/, or left for later).
+ */
+static int
+check_drop(struct daemon *d, const char *name, struct job *j)
+{
+	char path[PATH_MAX], err[ERRLEN], why[ERRLEN + 64], *text = NULL;
+	const char *code;
+	struct jdoc doc;
+	struct stat sb;
+	int64_t mt;
+	size_t len;
+
+	if (!id_valid(name)) {
+		bad(d, name, "the file name is not a valid job id");
+		return -1;
+	}
+	if (spool_path(&d->sp, path, sizeof(path), ST_QUEUED, NULL,
+	    name) == -1 || stat(path, &sb) == -1)
+		return -1;	/* claimed or cancelled meanwhile */
+	mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+	if (sb.st_size > JOB_MAX_SIZE ||
+	    read_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
+		if (sb.st_size > JOB_MAX_SIZE || errno == EFBIG)
+			bad(d, name, "the job file is over 1 MiB");
+		else if (errno != ENOENT)
+			log_warn("%s", path);
+		return -1;
+	}
+	if (json_parse(&doc, text, len, err, sizeof(err)) == -1) {
+		/* its writer may not be done: wait for drop_grace */
+		if (now_ms() - mt >= d->cfg->drop_grace_ms) {
+			snprintf(why, sizeof(why), "bad JSON: %s", err);
+			bad(d, name, why);
+		} else
+			watch_add(d->w, name, ST_QUEUED,
+			    (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+			    sb.st_mtim.tv_nsec, mt + d->cfg->drop_grace_ms + 1);
+		free(text);
+		return -1;
+	}
+	json_free(&doc);
+	job_init(j);
+	if (job_parse(j, text, len, err, sizeof(err)) == -1)
+		goto bad;
+	free(text);
+	text = NULL;
+	snprintf(j->id, sizeof(j->id), "%s", name);
+	if (config_type(d->cfg, j->type) == NULL) {
+		snprintf(err, sizeof(err), "unknown export type \"%s\"",
+		    j->type);
+		goto bad;
+	}
+	if (job_validate(d->cfg, j, &code, err, sizeof(err)) == -1)
+		goto bad;
+	if (j->created == 0)
+		j->created = mt;
+	return 0;
+ bad:
+	free(text);
+	bad(d, name, err);
+	job_free(j);
+	return -1;
+}
+
+/* start - j was just claimed from `from` into processing/NODE/: record
+ * it there and hand it to a worker */
+static void
+start(struct daemon *d, struct job *j, enum state from)
+{
+	const struct xtype *t;
+	struct worker *w = NULL;
+	char err[ERRLEN];
+	int64_t now = now_ms(), waited;
+	int i;
+
+	waited = now - (from == ST_QUEUED ? j->created : j->finished);
+	free(j->node);
+	j->node = xstrdup(d->node);
+	j->started = now;
+	j->finished = 0;
+	j->has_progress = 0;
+	j->progress_records = j->progress_bytes = 0;
+	if (spool_rewrite(&d->sp, ST_PROCESSING, NULL, j) == -1) {
+		log_warn("%s: cannot record the claim", j->id);
+		if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, from,
+		    NULL) == 0)
+			watch_add(d->w, j->id, from, ns_now(),
+			    now + d->cfg->retry_base_ms);
+		job_free(j);
+		return;
+	}
+	logt(j, from, ST_PROCESSING, from == ST_QUEUED ? "claimed" : "retry",
+	    waited);
+	for (i = 0; i < d->nwk; i++)
+		if (d->wk[i].pid == 0) {
+			w = &d->wk[i];
+			break;
+		}
+	t = config_type(d->cfg, j->type);
+	if (w == NULL || t == NULL) {	/* cannot happen: checked before */
+		job_add_error(j, "internal error: no worker slot or type");
+		settle(d, j, END_FAIL);
+		job_free(j);
+		return;
+	}
+	w->job = *j;		/* the worker owns the job now */
+	job_init(j);
+	w->from = from;
+	if (worker_start(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
+		job_add_error(&w->job, err);
+		settle(d, &w->job, END_FAIL);
+		worker_clear(w);
+		return;
+	}
+	d->nrun++;
+}
+
+/* claim_queued - queued/NAME.job, if it is a job, into processing/ */
+static void
+claim_queued(struct daemon *d, const char *name)
+{
+	struct job j;
+
+	if (check_drop(d, name, &j) == -1)
+		return;
+	if (spool_move(&d->sp, name, ST_QUEUED, NULL, ST_PROCESSING,
+	    NULL) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s: claim", name);
+		job_free(&j);
+		return;
+	}
+	start(d, &j, ST_QUEUED);
+}
+
+/* give_up - a failed/ job that has had all its attempts */
+static void
+give_up(struct daemon *d, struct job *j)
+{
+	int pending;
+
+	free(j->cancelled_by);
+	j->cancelled_by = xstrdup("attempts");
+	drop_password(j);
+	j->next_attempt = 0;
+	pending = notifyq_prepare(d->nq, j, ST_CANCELLED);
+	if (spool_move(&d->sp, j->id, ST_FAILED, NULL, ST_CANCELLED,
+	    j) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s: cannot move to cancelled/", j->id);
+		return;
+	}
+	if (pending)
+		notifyq_add(d->nq, j->id);
+	logt(j, ST_FAILED, ST_CANCELLED, "max_attempts reached", 0);
+}
+
+/* claim_failed - failed/NAME.job into processing/ when its time has come */
+static void
+claim_failed(struct daemon *d, const char *name)
+{
+	char path[PATH_MAX], err[ERRLEN];
+	struct stat sb;
+	struct job j;
+	int64_t mt;
+
+	if (spool_path(&d->sp, path, sizeof(path), ST_FAILED, NULL,
+	    name) == -1 || stat(path, &sb) == -1)
+		return;
+	mt = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	job_init(&j);
+	if (spool_read(path, &j, err, sizeof(err)) == -1) {
+		if (errno != ENOENT) {
+			log_warnx("%s", err);
+			watch_add(d->w, name, ST_FAILED, mt, PARKED);
+		}
+		goto out;
+	}
+	if (j.next_attempt > now_ms()) {
+		watch_add(d->w, name, ST_FAILED, mt, j.next_attempt);
+		goto out;
+	}
+	if (config_type(d->cfg, j.type) == NULL) {
+		log_warnx("%s: unknown export type \"%s\": left in failed/",
+		    name, j.type);
+		watch_add(d->w, name, ST_FAILED, mt, PARKED);
+		goto out;
+	}
+	if (j.attempts >= d->cfg->max_attempts) {
+		give_up(d, &j);
+		goto out;
+	}
+	if (spool_move(&d->sp, name, ST_FAILED, NULL, ST_PROCESSING,
+	    NULL) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s: claim", name);
+		goto out;
+	}
+	start(d, &j, ST_FAILED);
+ out:
+	job_free(&j);
+}
+
+/* claim - as many due candidates as there are free workers */
+static void
+claim(struct daemon *d)
+{
+	char name[NAME_MAX + 1];
+	int st;
+
+	while (!d->stopping && d->nrun < d->cfg->workers &&
+	    (st = watch_next(d->w, now_ms(), name, sizeof(name))) != -1) {
+		if (st == ST_QUEUED)
+			claim_queued(d, name);
+		else
+			claim_failed(d, name);
+	}
+}
+
+/* put_zip - the worker's tmp/ zip to out/ID.zip; 0 or -1 with err */
+static int
+put_zip(struct daemon *d, struct worker *w, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == -1)
+		goto fail;
+	if (d->sp.sync) {
+		if ((fd = open(w->zip, O_RDONLY | O_CLOEXEC)) == -1)
+			goto fail;
+		if (fsync(fd) == -1) {
+			close(fd);
+			goto fail;
+		}
+		close(fd);
+	}
+	if (rename(w->zip, path) == -1)
+		goto fail;
+	if (d->sp.sync) {
+		snprintf(path, sizeof(path), "%s/out", d->sp.dir);
+		if (fsync_dir(path) == -1)
+			goto fail;
+	}
+	return 0;
+ fail:
+	snprintf(err, errlen, "cannot put out/%s.zip in place: %s",
+	    w->job.id, strerror(errno));
+	return -1;
+}
+
+/* merge - this attempt's result res into j: its errors prefixed with the
+ * attempt's number after the earlier ones (a success keeps none) */
+static void
+merge(struct job *j, struct result *res, int ok)
+{
+	char *e;
+	size_t i;
+
+	if (ok) {
+		for (i = 0; i < j->result.nerrors; i++)
+			free(j->result.errors[i]);
+		j->result.nerrors = 0;
+	}
+	for (i = 0; i < res->nerrors; i++) {
+		xasprintf(&e, "attempt %d: %s", j->attempts + 1,
+		    res->errors[i]);
+		job_add_error(j, e);
+		free(e);
+		free(res->errors[i]);
+	}
+	free(res->errors);
+	j->result.duration_ms = res->duration_ms;
+	j->result.records = res->records;
+	j->result.file_size = ok ? res->file_size : 0;
+	free(j->result.file_name);
+	j->result.file_name = ok ? res->file_name : NULL;
+	if (!ok)
+		free(res->file_name);
+}
+
+/* finish - a worker process has ended: settle its job */
+static void
+finish(struct daemon *d, struct worker *w)
+{
+	struct result res;
+	char err[ERRLEN];
+	int ok;
+
+	if (w->fd != -1)
+		worker_input(w);
+	ok = worker_result(w, &res) == 0;
+	if (ok && put_zip(d, w, err, sizeof(err)) == -1) {
+		ok = 0;
+		res.nerrors++;
+		res.errors = xreallocarray(res.errors, res.nerrors,
+		    sizeof(*res.errors));
+		res.errors[res.nerrors - 1] = xstrdup(err);
+	}
+	if (!ok)
+		unlink(w->zip);
+	if (!ok && w->shutdown) {
+		for (size_t i = 0; i < res.nerrors; i++)
+			free(res.errors[i]);
+		free(res.errors);
+		free(res.file_name);
+		memset(&res, 0, sizeof(res));
+		res.errors = xcalloc(1, sizeof(*res.errors));
+		res.errors[0] = xstrdup("interrupted by shutdown");
+		res.nerrors = 1;
+	}
+	merge(&w->job, &res, ok);
+	settle(d, &w->job, ok ? END_OK : w->shutdown ? END_SHUTDOWN :
+	    END_FAIL);
+	worker_clear(w);
+	d->nrun--;
+}
+
+void
+daemon_reap(struct daemon *d)
+{
+	pid_t pid;
+	int status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < d->nwk; i++)
+			if (d->wk[i].pid == pid)
+				break;
+		if (i == d->nwk) {
+			notifyq_reap(d->nq, pid, status);
+			continue;
+		}
+		d->wk[i].reaped = 1;
+		d->wk[i].status = status;
+		finish(d, &d->wk[i]);
+	}
+}
+
+/* ---------------------------------------------------------- heartbeat */
+
+/* heartbeat - touch nodes/NODE; its mtime is the file server's "now" */
+static int
+heartbeat(struct daemon *d)
+{
+	char text[256], ts[32];
+	struct stat sb;
+	int n;
+
+	n = snprintf(text, sizeof(text), "pid %ld\ntime %s\n", (long)getpid(),
+	    fmt_time(now_ms(), ts));
+	if (ftruncate(d->hbfd, 0) == -1 ||
+	    pwrite(d->hbfd, text, n, 0) != n ||
+	    futimens(d->hbfd, NULL) == -1 || fstat(d->hbfd, &sb) == -1) {
+		log_warn("%s", d->hbpath);
+		return -1;
+	}
+	d->hb_server = (int64_t)sb.st_mtim.tv_sec * 1000 +
+	    sb.st_mtim.tv_nsec / 1000000;
+	return 0;
+}
+
+/* hb_open - create and lock our heartbeat: one daemon per node name */
+static int
+hb_open(struct daemon *d, char *err, size_t errlen)
+{
+	char text[64] = "";
+	ssize_t n;
+
+	snprintf(d->hbpath, sizeof(d->hbpath), "%s/nodes/%s", d->sp.dir,
+	    d->node);
+	d->hbfd = open(d->hbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (d->hbfd == -1) {
+		snprintf(err, errlen, "%s: %s", d->hbpath, strerror(errno));
+		return -1;
+	}
+	if (flock(d->hbfd, LOCK_EX | LOCK_NB) == -1) {
+		n = pread(d->hbfd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		snprintf(err, errlen, "node %s is in use by another xspoold "
+		    "(%s)", d->node, text);
+		close(d->hbfd);
+		d->hbfd = -1;
+		return -1;
+	}
+	return heartbeat(d);
+}
+
+/* lease_cb - sorts processing/ entries: our own that no worker runs,
+ * and other nodes' whose lease ran out */
+static int
+lease_cb(const char *id, const char *node, const struct stat *sb, void *arg)
+{
+	struct idlist *l = arg;
+	const struct daemon *d = l->d;
+	char path[PATH_MAX];
+	struct stat hb;
+	int64_t seen;
+
+	if (strcmp(node, d->node) == 0) {
+		if (worker_of((struct daemon *)d, id) == NULL)
+			idlist_add(l, id, node);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/nodes/%s", d->sp.dir, node);
+	if (stat(path, &hb) == -1)
+		hb = *sb;	/* no heartbeat at all: the job's own age */
+	seen = (int64_t)hb.st_mtim.tv_sec * 1000 +
+	    hb.st_mtim.tv_nsec / 1000000;
+	if (seen < d->hb_server - d->cfg->lease_ms)
+		idlist_add(l, id, node);
+	return 0;
+}
+
+/*
+ * recover - our processing/NODE/ID.job that no worker runs: a job whose
+ * file already says how its attempt ended is moved on; any other one had
+ * its attempt interrupted (why says how), a failed attempt.
+ */
+static void
+recover(struct daemon *d, const char *id, const char *why)
+{
+	char path[PATH_MAX], err[ERRLEN], *e;
+	enum state to;
+	struct stat sb;
+	struct job j;
+
+	job_init(&j);
+	if (spool_path(&d->sp, path, sizeof(path), ST_PROCESSING, NULL,
+	    id) == -1)
+		return;
+	if (spool_read(path, &j, err, sizeof(err)) == -1) {
+		if (errno == ENOENT)
+			return;
+		log_warnx("%s (moved to failed/ as it is)", err);
+		spool_move(&d->sp, id, ST_PROCESSING, NULL, ST_FAILED, NULL);
+		job_free(&j);
+		return;
+	}
+	if (j.finished != 0 && j.finished >= j.started && j.result.present) {
+		if (j.result.success) {
+			to = ST_COMPLETED;
+			if (spool_zip_path(&d->sp, path, sizeof(path),
+			    id) == -1 || stat(path, &sb) == -1)
+				goto interrupted;	/* no zip after all */
+		} else if (j.cancelled_by != NULL ||
+		    j.attempts >= d->cfg->max_attempts)
+			to = ST_CANCELLED;
+		else
+			to = ST_FAILED;
+		if (spool_move(&d->sp, id, ST_PROCESSING, NULL, to,
+		    NULL) == -1) {
+			log_warn("%s: cannot move to %s/", id, state_dir(to));
+			goto out;
+		}
+		if (notify_pending(&j))
+			notifyq_add(d->nq, id);
+		if (to == ST_FAILED)
+			watch_add(d->w, id, ST_FAILED, ns_now(),
+			    j.next_attempt);
+		logt(&j, ST_PROCESSING, to, "recovered", 0);
+		goto out;
+	}
+ interrupted:
+	xasprintf(&e, "attempt %d: %s", j.attempts + 1, why);
+	job_add_error(&j, e);
+	free(e);
+	settle(d, &j, END_FAIL);
+ out:
+	job_free(&j);
+}
+
+/* leases - after a heartbeat: take back what lost nodes held, and our own
+ * jobs that no worker runs (a move that failed earlier) */
+static void
+leases(struct daemon *d)
+{
+	struct idlist l;
+	char why[128];
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	l.d = d;
+	spool_each(&d->sp, ST_PROCESSING, lease_cb, &l);
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.node[i], d->node) == 0) {
+			recover(d, l.id[i], "interrupted");
+			continue;
+		}
+		/* the rename decides which node reclaims it */
+		if (spool_move(&d->sp, l.id[i], ST_PROCESSING, l.node[i],
+		    ST_PROCESSING, NULL) == -1)
+			continue;
+		log_warnx("%s: node %s lost (no heartbeat for %llds): "
+		    "reclaimed", l.id[i], l.node[i],
+		    (long long)(d->cfg->lease_ms / 1000));
+		snprintf(why, sizeof(why), "node lost: %s", l.node[i]);
+		recover(d, l.id[i], why);
+	}
+	idlist_free(&l);
+}
+
+/* ---------------------------------------------------------- housekeeping */
+
+static int
+old_cb(const char *id, const char *node, const struct stat *sb, void *arg)
+{
+	struct idlist *l = arg;
+
+	if ((int64_t)sb->st_mtim.tv_sec * 1000 < l->cutoff)
+		idlist_add(l, id, node);
+	return 0;
+}
+
+/* retention - delete completed/ and cancelled/ jobs older than retention,
+ * the job file first: a zip left alone is an orphan swept at start */
+static void
+retention(struct daemon *d)
+{
+	static const enum state sts[] = { ST_COMPLETED, ST_CANCELLED };
+	char path[PATH_MAX];
+	struct idlist l;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		memset(&l, 0, sizeof(l));
+		l.cutoff = now_ms() - d->cfg->retention_ms;
+		spool_each(&d->sp, sts[k], old_cb, &l);
+		for (i = 0; i < l.n; i++) {
+			if (spool_path(&d->sp, path, sizeof(path), sts[k],
+			    NULL, l.id[i]) == -1 || unlink(path) == -1)
+				continue;
+			if (spool_zip_path(&d->sp, path, sizeof(path),
+			    l.id[i]) == 0)
+				unlink(path);
+			log_info("%s %s: expired (retention)", l.id[i],
+			    state_dir(sts[k]));
+		}
+		idlist_free(&l);
+	}
+}
+
+/* sweep - at start: tmp/ files older than an hour, and out/ zips of
+ * jobs that exist nowhere (not younger than a minute: the zip is put in
+ * place before its job moves) */
+static void
+sweep(struct daemon *d)
+{
+	char dir[PATH_MAX], id[ID_MAX + 1];
+	struct dirent *de;
+	struct stat sb;
+	int64_t mt, now = now_ms();
+	size_t n;
+	DIR *dp;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", d->sp.dir,
+		    i == 0 ? "tmp" : "out");
+		if ((dp = opendir(dir)) == NULL)
+			continue;
+		while ((de = readdir(dp)) != NULL) {
+			if (de->d_name[0] == '.' ||
+			    fstatat(dirfd(dp), de->d_name, &sb, 0) == -1 ||
+			    !S_ISREG(sb.st_mode))
+				continue;
+			mt = (int64_t)sb.st_mtim.tv_sec * 1000;
+			if (i == 0) {
+				if (mt < now - TMP_AGE_MS &&
+				    unlinkat(dirfd(dp), de->d_name, 0) == 0)
+					log_info("tmp/%s: removed (stale)",
+					    de->d_name);
+				continue;
+			}
+			n = strlen(de->d_name);
+			if (n <= 4 || n - 4 > ID_MAX ||
+			    strcmp(de->d_name + n - 4, ".zip") != 0)
+				continue;
+			memcpy(id, de->d_name, n - 4);
+			id[n - 4] = '\0';
+			if (mt >= now - ORPHAN_AGE_MS || !id_valid(id) ||
+			    spool_find(&d->sp, id, NULL) != -1 ||
+			    errno != ENOENT)
+				continue;
+			if (unlinkat(dirfd(dp), de->d_name, 0) == 0)
+				log_info("out/%s: removed (no such job)",
+				    de->d_name);
+		}
+		closedir(dp);
+	}
+}
+
+/* ---------------------------------------------------------- the interface */
+
+struct daemon *
+daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
+    size_t errlen)
+{
+	struct daemon *d;
+	struct idlist l;
+	size_t i;
+
+	d = xcalloc(1, sizeof(*d));
+	d->hbfd = -1;
+	d->cfg = c;
+	d->node = xstrdup(node ? node : c->node);
+	d->grace_ms = grace_ms;
+	d->rng = (uint64_t)now_ms() * 6364136223846793005ULL ^ getpid();
+	if (spool_open(&d->sp, c->dir, d->node, c->sync, 1, err,
+	    errlen) == -1) {
+		free(d->node);
+		free(d);
+		return NULL;
+	}
+	if (hb_open(d, err, errlen) == -1 ||
+	    (d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
+		daemon_free(d);
+		return NULL;
+	}
+	d->nwk = c->workers;
+	d->wk = xcalloc(d->nwk, sizeof(*d->wk));
+	for (i = 0; i < (size_t)d->nwk; i++)
+		d->wk[i].fd = -1;
+	d->nq = notifyq_new(&d->sp, c);
+
+	/* recovery: our own processing/NODE/ first, then the rest */
+	memset(&l, 0, sizeof(l));
+	l.d = d;
+	spool_each(&d->sp, ST_PROCESSING, lease_cb, &l);
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.node[i], d->node) == 0)
+			recover(d, l.id[i], "interrupted (xspoold restarted)");
+	idlist_free(&l);
+	sweep(d);
+	notifyq_scan(d->nq);
+	watch_rescan(d->w);
+	log_info("started: node %s, spool %s, %d workers, %zu candidates",
+	    d->node, d->sp.dir, c->workers, watch_count(d->w));
+	return d;
+}
+
+void
+daemon_free(struct daemon *d)
+{
+	int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nwk; i++)
+		worker_clear(&d->wk[i]);
+	free(d->wk);
+	if (d->nq)
+		notifyq_free(d->nq);
+	watch_free(d->w);
+	if (d->hbfd != -1) {
+		unlink(d->hbpath);	/* a clean stop: nothing to reclaim */
+		close(d->hbfd);
+	}
+	spool_close(&d->sp);
+	config_free(d->cfg);
+	free(d->cfg);
+	free(d->node);
+	free(d);
+}
+
+int
+daemon_pollfds(struct daemon *d, struct pollfd *pfd, int max)
+{
+	int i, n = 0;
+
+	if (n < max) {
+		pfd[n].fd = watch_fd(d->w);
+		pfd[n++].events = POLLIN;
+	}
+	for (i = 0; i < d->nwk && n < max; i++)
+		if (d->wk[i].pid > 0 && d->wk[i].fd != -1) {
+			pfd[n].fd = d->wk[i].fd;
+			pfd[n++].events = POLLIN;
+		}
+	return n;
+}
+
+void
+daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (pfd[i].fd == watch_fd(d->w)) {
+			if (watch_drain(d->w))
+				watch_rescan(d->w);	/* IN_Q_OVERFLOW */
+			continue;
+		}
+		for (k = 0; k < d->nwk; k++)
+			if (d->wk[k].pid > 0 && d->wk[k].fd == pfd[i].fd)
+				worker_input(&d->wk[k]);
+	}
+}
+
+/* timers - what is due on the monotonic clock */
+static void
+timers(struct daemon *d, int64_t mono)
+{
+	struct worker *w;
+	int i;
+
+	if (mono >= d->next_hb) {
+		d->next_hb = mono + d->cfg->lease_ms / 4;
+		if (heartbeat(d) == 0 && !d->stopping)
+			leases(d);
+	}
+	if (mono >= d->next_rescan && !d->stopping) {
+		d->next_rescan = mono + d->cfg->rescan_ms;
+		watch_rescan(d->w);
+	}
+	if (mono >= d->next_retention && !d->stopping) {
+		d->next_retention = mono + RETENTION_MS;
+		retention(d);
+	}
+	for (i = 0; i < d->nwk; i++) {
+		w = &d->wk[i];
+		if (w->pid <= 0)
+			continue;
+		if (w->dirty && mono - w->flushed >= PROGRESS_MS) {
+			w->dirty = 0;
+			w->flushed = mono;
+			if (spool_rewrite(&d->sp, ST_PROCESSING, NULL,
+			    &w->job) == -1)
+				log_warn("%s: progress", w->job.id);
+		}
+		if (d->stopping && mono >= d->stop_at && !w->shutdown) {
+			w->shutdown = 1;
+			w->killed = 0;
+			w->deadline = mono;
+		}
+		if (!w->killed && mono >= w->deadline) {
+			if (!w->shutdown)
+				log_warnx("%s: the worker overran its "
+				    "deadline: killed", w->job.id);
+			worker_kill(w, SIGTERM);
+			w->killed = mono;
+		} else if (w->killed && mono >= w->killed + KILL_WAIT_MS)
+			worker_kill(w, SIGKILL);
+	}
+}
+
+void
+daemon_tick(struct daemon *d)
+{
+	timers(d, mono_ms());
+	claim(d);
+	notifyq_run(d->nq);
+}
+
+int64_t
+daemon_timeout(struct daemon *d)
+{
+	int64_t mono = mono_ms(), t, due;
+	struct worker *w;
+	int i;
+
+#define SOONER(x)	do { if ((x) < t) t = (x); } while (0)
+	t = mono + 60000;
+	SOONER(d->next_hb);
+	if (!d->stopping) {
+		SOONER(d->next_rescan);
+		SOONER(d->next_retention);
+	} else
+		SOONER(d->stop_at);
+	for (i = 0; i < d->nwk; i++) {
+		w = &d->wk[i];
+		if (w->pid <= 0)
+			continue;
+		if (w->dirty)
+			SOONER(w->flushed + PROGRESS_MS);
+		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
+	}
+	if (!d->stopping && d->nrun < d->cfg->workers &&
+	    (due = watch_due(d->w, now_ms())) != -1)
+		SOONER(mono + (due - now_ms()));
+	if ((due = notifyq_next(d->nq)) != -1)
+		SOONER(mono + due);
+#undef SOONER
+	return t > mono ? t - mono : 0;
+}
+
+void
+daemon_reload(struct daemon *d, struct config *c)
+{
+	struct config *old = d->cfg;
+	int i;
+
+	if (strcmp(c->dir, old->dir) != 0 || (c->node != NULL &&
+	    old->node != NULL && strcmp(c->node, old->node) != 0))
+		log_warnx("reload: dir and node keep their old values until "
+		    "a restart");
+	if (c->workers > d->nwk) {
+		d->wk = xreallocarray(d->wk, c->workers, sizeof(*d->wk));
+		for (i = d->nwk; i < c->workers; i++) {
+			memset(&d->wk[i], 0, sizeof(d->wk[i]));
+			d->wk[i].fd = -1;
+		}
+		d->nwk = c->workers;
+	}
+	d->cfg = c;
+	notifyq_config(d->nq, c);
+	config_free(old);
+	free(old);
+	d->next_rescan = 0;	/* types may have come back */
+	log_info("reloaded %s: %d workers, %zu types", c->path, c->workers,
+	    c->ntypes);
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	d->stop_at = mono_ms() + d->grace_ms;
+	log_info("stopping: %d jobs running, waiting up to %llds",
+	    d->nrun, (long long)(d->grace_ms / 1000));
+}
+
+int
+daemon_done(struct daemon *d)
+{
+	return d->stopping && d->nrun == 0 &&
+	    (notifyq_busy(d->nq) == 0 || mono_ms() >= d->stop_at);
+}

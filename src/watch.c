@@ -1,0 +1,421 @@
+/* watch.c - the daemon's candidate jobs: inotify on queued/ and failed/ is
+ * a hint, a rescan of the directories is the truth; handed out oldest first. */
+#include <sys/inotify.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xspool.h"
+
+#define WATCH_NAME_MAX	255
+
+struct cand {
+	char		 name[WATCH_NAME_MAX + 1];	/* file name less .job */
+	enum state	 st;		/* ST_QUEUED or ST_FAILED */
+	int64_t		 mtime;		/* ns, for the order */
+	int64_t		 due;		/* ms; 0: now */
+	size_t		 hidx;		/* place in its heap */
+	int		 ready;		/* in the ready heap, else waiting */
+	struct cand	*next;		/* hash chain */
+};
+
+struct heap {
+	struct cand	**c;
+	size_t		 n, cap;
+	int		 ready;		/* ordered by mtime, else by due */
+};
+
+struct watch {
+	char		*dir[2];	/* queued/, failed/ */
+	int		 fd;
+	int		 wd[2];
+	int		 dfd[2];	/* the two directories, open */
+	struct cand	**ht;
+	size_t		 htsize, n;
+	struct heap	 rdy, wait;
+};
+
+static const enum state watch_states[2] = { ST_QUEUED, ST_FAILED };
+
+/* hash - FNV-1a over the name and the state */
+static size_t
+hash(const char *s, enum state st)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)st;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static int
+before(const struct heap *h, const struct cand *a, const struct cand *b)
+{
+	if (!h->ready)
+		return a->due < b->due;
+	if (a->mtime != b->mtime)
+		return a->mtime < b->mtime;
+	return strcmp(a->name, b->name) < 0;
+}
+
+static void
+heap_set(struct heap *h, size_t i, struct cand *c)
+{
+	h->c[i] = c;
+	c->hidx = i;
+}
+
+static void
+heap_up(struct heap *h, size_t i)
+{
+	struct cand *c = h->c[i];
+
+	while (i > 0 && before(h, c, h->c[(i - 1) / 2])) {
+		heap_set(h, i, h->c[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(h, i, c);
+}
+
+static void
+heap_down(struct heap *h, size_t i)
+{
+	struct cand *c = h->c[i];
+	size_t k;
+
+	for (;;) {
+		k = 2 * i + 1;
+		if (k >= h->n)
+			break;
+		if (k + 1 < h->n && before(h, h->c[k + 1], h->c[k]))
+			k++;
+		if (!before(h, h->c[k], c))
+			break;
+		heap_set(h, i, h->c[k]);
+		i = k;
+	}
+	heap_set(h, i, c);
+}
+
+static void
+heap_push(struct heap *h, struct cand *c)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->c = xreallocarray(h->c, h->cap, sizeof(*h->c));
+	}
+	c->ready = h->ready;
+	h->c[h->n] = c;
+	c->hidx = h->n++;
+	heap_up(h, c->hidx);
+}
+
+static void
+heap_remove(struct heap *h, struct cand *c)
+{
+	size_t i = c->hidx;
+
+	h->n--;
+	if (i == h->n)
+		return;
+	heap_set(h, i, h->c[h->n]);
+	heap_down(h, i);
+	heap_up(h, h->c[i]->hidx);
+}
+
+/* find - the candidate of name in st, or NULL */
+static struct cand *
+find(struct watch *w, const char *name, enum state st)
+{
+	struct cand *c;
+
+	for (c = w->ht[hash(name, st) & (w->htsize - 1)]; c; c = c->next)
+		if (c->st == st && strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+grow(struct watch *w)
+{
+	struct cand **ht, *c, *nx;
+	size_t i, size = w->htsize * 2, k;
+
+	ht = xcalloc(size, sizeof(*ht));
+	for (i = 0; i < w->htsize; i++)
+		for (c = w->ht[i]; c; c = nx) {
+			nx = c->next;
+			k = hash(c->name, c->st) & (size - 1);
+			c->next = ht[k];
+			ht[k] = c;
+		}
+	free(w->ht);
+	w->ht = ht;
+	w->htsize = size;
+}
+
+/* drop - takes c out of the hash table and its heap, frees it */
+static void
+drop(struct watch *w, struct cand *c)
+{
+	struct cand **pp;
+
+	pp = &w->ht[hash(c->name, c->st) & (w->htsize - 1)];
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	heap_remove(c->ready ? &w->rdy : &w->wait, c);
+	w->n--;
+	free(c);
+}
+
+struct watch *
+watch_new(const char *spooldir, char *err, size_t errlen)
+{
+	struct watch *w;
+	int i;
+
+	w = xcalloc(1, sizeof(*w));
+	w->htsize = 1024;
+	w->ht = xcalloc(w->htsize, sizeof(*w->ht));
+	w->rdy.ready = 1;
+	w->fd = w->dfd[0] = w->dfd[1] = -1;
+	for (i = 0; i < 2; i++) {
+		xasprintf(&w->dir[i], "%s/%s", spooldir,
+		    state_dir(watch_states[i]));
+		w->dfd[i] = open(w->dir[i], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+		if (w->dfd[i] == -1) {
+			snprintf(err, errlen, "%s: %s", w->dir[i],
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "inotify_init1: %s", strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < 2; i++) {
+		w->wd[i] = inotify_add_watch(w->fd, w->dir[i],
+		    IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
+		if (w->wd[i] == -1) {
+			snprintf(err, errlen, "inotify_add_watch %s: %s",
+			    w->dir[i], strerror(errno));
+			goto fail;
+		}
+	}
+	return w;
+ fail:
+	watch_free(w);
+	return NULL;
+}
+
+void
+watch_free(struct watch *w)
+{
+	size_t i;
+	struct cand *c, *nx;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->htsize; i++)
+		for (c = w->ht[i]; c; c = nx) {
+			nx = c->next;
+			free(c);
+		}
+	free(w->ht);
+	free(w->rdy.c);
+	free(w->wait.c);
+	if (w->fd != -1)
+		close(w->fd);
+	for (i = 0; i < 2; i++)
+		if (w->dfd[i] != -1)
+			close(w->dfd[i]);
+	free(w->dir[0]);
+	free(w->dir[1]);
+	free(w);
+}
+
+int
+watch_fd(const struct watch *w)
+{
+	return w->fd;
+}
+
+size_t
+watch_count(const struct watch *w)
+{
+	return w->n;
+}
+
+void
+watch_add(struct watch *w, const char *name, enum state st,
+    int64_t mtime_ns, int64_t due_ms)
+{
+	struct cand *c;
+	size_t k;
+
+	if (strlen(name) > WATCH_NAME_MAX)
+		return;
+	if ((c = find(w, name, st)) != NULL) {
+		heap_remove(c->ready ? &w->rdy : &w->wait, c);
+	} else {
+		if (w->n >= w->htsize)
+			grow(w);
+		c = xcalloc(1, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		c->st = st;
+		k = hash(name, st) & (w->htsize - 1);
+		c->next = w->ht[k];
+		w->ht[k] = c;
+		w->n++;
+	}
+	c->mtime = mtime_ns;
+	c->due = due_ms;
+	heap_push(due_ms > 0 ? &w->wait : &w->rdy, c);
+}
+
+void
+watch_forget(struct watch *w, const char *name, enum state st)
+{
+	struct cand *c;
+
+	if ((c = find(w, name, st)) != NULL)
+		drop(w, c);
+}
+
+/* promote - waiting candidates whose time has come join the ready heap */
+static void
+promote(struct watch *w, int64_t now)
+{
+	struct cand *c;
+
+	while (w->wait.n > 0 && w->wait.c[0]->due <= now) {
+		c = w->wait.c[0];
+		heap_remove(&w->wait, c);
+		c->due = 0;
+		heap_push(&w->rdy, c);
+	}
+}
+
+int
+watch_next(struct watch *w, int64_t now, char *name, size_t size)
+{
+	struct cand *c;
+	int st;
+
+	promote(w, now);
+	if (w->rdy.n == 0)
+		return -1;
+	c = w->rdy.c[0];
+	snprintf(name, size, "%s", c->name);
+	st = c->st;
+	drop(w, c);
+	return st;
+}
+
+int64_t
+watch_due(struct watch *w, int64_t now)
+{
+	promote(w, now);
+	if (w->rdy.n > 0)
+		return now;
+	if (w->wait.n > 0)
+		return w->wait.c[0]->due;
+	return -1;
+}
+
+/* job_name - the name less ".job" of a file that looks like a job; 0 or -1
+ * for dotfiles and other names */
+static int
+job_name(const char *file, char *name, size_t size)
+{
+	size_t n = strlen(file);
+
+	if (file[0] == '.' || n <= 4 || strcmp(file + n - 4, ".job") != 0 ||
+	    n - 4 >= size)
+		return -1;
+	memcpy(name, file, n - 4);
+	name[n - 4] = '\0';
+	return 0;
+}
+
+/* note - a file seen in directory i: a new candidate, or an old one that
+ * changed and is looked at again now */
+static void
+note(struct watch *w, int i, int dfd, const char *file, int from_scan)
+{
+	char name[WATCH_NAME_MAX + 1];
+	struct stat sb;
+	struct cand *c;
+	int64_t mt;
+
+	if (job_name(file, name, sizeof(name)) == -1)
+		return;
+	c = find(w, name, watch_states[i]);
+	/* a rescan re-reads only what changed since it was last seen */
+	if (c != NULL && from_scan && i == 0)
+		return;
+	if (fstatat(dfd, file, &sb, 0) == -1 || !S_ISREG(sb.st_mode))
+		return;
+	mt = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	if (c != NULL && c->mtime == mt && from_scan)
+		return;
+	watch_add(w, name, watch_states[i], mt, 0);
+}
+
+int
+watch_drain(struct watch *w)
+{
+	char ev[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *e;
+	ssize_t n;
+	char *p;
+	int i, rescan = 0;
+
+	for (;;) {
+		n = read(w->fd, ev, sizeof(ev));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
+			e = (const struct inotify_event *)p;
+			if (e->mask & IN_Q_OVERFLOW)
+				rescan = 1;
+			if (e->len == 0)
+				continue;
+			for (i = 0; i < 2; i++) {
+				if (e->wd == w->wd[i])
+					note(w, i, w->dfd[i], e->name, 0);
+			}
+		}
+	}
+	return rescan;
+}
+
+int
+watch_rescan(struct watch *w)
+{
+	struct dirent *de;
+	DIR *d;
+	int i, r = 0;
+
+	for (i = 0; i < 2; i++) {
+		if ((d = opendir(w->dir[i])) == NULL) {
+			r = -1;
+			continue;
+		}
+		while ((de = readdir(d)) != NULL)
+			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+				note(w, i, dirfd(d), de->d_name, 1);
+		closedir(d);
+	}
+	return r;
+}
