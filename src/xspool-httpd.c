@@ -1,11 +1,146 @@
-/* xspool-httpd.c - placeholder main until its issue lands; replaced by its owner. */
+/* xspool-httpd.c - the REST shim's main: options, config and keys, then
+ * wait for signals (SIGTERM/SIGINT stop gracefully, SIGHUP reloads) while
+ * libmicrohttpd's threads serve (api.c). */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "xspool.h"
 
-int
-main(void)
+#define STOP_GRACE_MS	10000
+
+static void
+usage(void)
 {
-	fprintf(stderr, "xspool-httpd: not built yet\n");
-	return 1;
+	fprintf(stderr, "usage: xspool-httpd [-dfv] [-c FILE] [-p PORTFILE]\n");
+	exit(EXIT_USAGE);
+}
+
+/* load - config and keys file into new structs; 0 or -1 with err */
+static int
+load(const char *path, struct config **cp, struct keys **kp, char *err,
+    size_t errlen)
+{
+	struct config *c = xcalloc(1, sizeof(*c));
+	struct keys *k = xcalloc(1, sizeof(*k));
+	char kerr[ERRLEN];
+
+	if (config_load(c, path, err, errlen) == -1)
+		goto fail;
+	if (c->keys == NULL) {
+		snprintf(err, errlen, "%s: [http] keys is not set", path);
+		goto fail;
+	}
+	if (keys_load(k, c->keys, kerr, sizeof(kerr)) == -1) {
+		snprintf(err, errlen, "%s", kerr);
+		goto fail;
+	}
+	*cp = c;
+	*kp = k;
+	return 0;
+fail:
+	config_free(c);
+	free(c);
+	free(k);
+	return -1;
+}
+
+/* write_port - the port for tests and scripts, written whole */
+static int
+write_port(const char *path, int port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -1;
+	if ((f = fopen(tmp, "w")) == NULL)
+		return -1;
+	fprintf(f, "%d\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) == -1)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *conf = "etc/xspool.conf", *portfile = NULL;
+	char err[ERRLEN];
+	struct config *c;
+	struct keys *k;
+	struct api *a;
+	sigset_t set;
+	int ch, fg = 0, debug = 0, port = 0, sig;
+
+	while ((ch = getopt(argc, argv, "c:dfp:v")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			fg = 1;
+			break;
+		case 'p':
+			portfile = optarg;
+			break;
+		case 'v':
+			printf("xspool-httpd %s\n", XSPOOL_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("xspool-httpd", fg);
+	log_setdebug(debug);
+	signal(SIGPIPE, SIG_IGN);
+	/* block before any thread starts: only sigwait below sees them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if (load(conf, &c, &k, err, sizeof(err)) == -1) {
+		fprintf(stderr, "xspool-httpd: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if ((a = api_new(c, k, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "xspool-httpd: %s\n", err);
+		return 1;
+	}
+	if (api_start(a, &port, err, sizeof(err)) == -1) {
+		fprintf(stderr, "xspool-httpd: %s\n", err);
+		api_free(a);
+		return 1;
+	}
+	if (portfile && write_port(portfile, port) == -1)
+		log_warn("%s", portfile);
+	log_info("serving the spool %s", c->dir);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		if (load(conf, &c, &k, err, sizeof(err)) == -1) {
+			log_warnx("reload refused, keeping the old config: %s",
+			    err);
+			continue;
+		}
+		api_reload(a, c, k);
+		log_info("reloaded %s and the keys", conf);
+	}
+	log_info("stopping (signal %d)", sig);
+	api_stop(a, STOP_GRACE_MS);
+	api_free(a);
+	return 0;
 }

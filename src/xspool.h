@@ -568,6 +568,67 @@ void	 notifyq_scan(struct notifyq *);
 /* Children still running (for shutdown). */
 int	 notifyq_busy(struct notifyq *);
 
+/* ---------------------------------------------------------------- ratelimit.c */
+/* Per-key token buckets (the REST shim), thread-safe. */
+struct ratelimit;
+struct ratelimit *rl_new(void);
+void	 rl_free(struct ratelimit *);
+/* Takes one token from keyid's bucket (rate per minute, bursts of rate;
+ * rate <= 0: no limit).  1 when allowed; 0 when not, with the whole
+ * seconds until the next token in *retry_after.  now is mono_ms(). */
+int	 rl_take(struct ratelimit *, const char *keyid, int rate, int64_t now,
+	    int *retry_after);
+
+/* ---------------------------------------------------------------- qcache.c */
+/*
+ * The REST shim's index of queued/ (thread-safe).  Checked against the
+ * directory's mtime before each use; a rebuild is one readdir plus a parse
+ * of each job file not seen before.  Cost: O(queued) readdir per request
+ * while queued/ changes, O(page) afterwards.
+ */
+struct qitem {
+	char	 id[ID_MAX + 1];
+	char	*client;		/* NULL for a dropped file without one */
+	char	*type;
+	enum format format;
+	int64_t	 created;		/* the file's mtime when unset */
+	char	*request_hash;
+	char	*idempotency_key;
+	int	 mark;			/* private to qcache.c */
+};
+struct qcache;
+typedef void (*qcache_fn)(const struct qitem *, void *arg);
+struct qcache *qcache_new(struct spool *);
+void	 qcache_free(struct qcache *);
+/* Calls fn for up to limit queued jobs of client (NULL: all), oldest
+ * first, after (after_created, after_id) when after_id is not NULL.
+ * Returns how many, *more = 1 when there are others; -1 with errno. */
+int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
+	    const char *after_id, size_t limit, qcache_fn, void *arg, int *more);
+/* A queued job of client with request hash hash or idempotency key idem
+ * (either may be NULL): 1 with its id copied to id (ID_MAX+1), 0 when
+ * none, -1 with errno. */
+int	 qcache_find(struct qcache *, const char *client, const char *hash,
+	    const char *idem, char *id);
+void	 qcache_stats(struct qcache *, size_t *n, uint64_t *scans,
+	    uint64_t *parsed);
+
+/* ---------------------------------------------------------------- api.c */
+/* The REST shim: libmicrohttpd daemons, routes, keys, metrics, access log. */
+struct api;
+/* Takes c and k (freed by api_free); opens the spool. NULL with err. */
+struct api *api_new(struct config *c, struct keys *k, char *err, size_t);
+/* Listens on every address of c->listen ("host:port,[v6]:port", port 0:
+ * any); prints "listening on http://ADDR:PORT" on stderr for each and puts
+ * the first one's port in *port.  0 or -1 with err. */
+int	 api_start(struct api *, int *port, char *err, size_t);
+/* SIGHUP: swaps in a new config and keys (takes them; listen, dir,
+ * threads and TLS keep their old values) and reopens the access log. */
+void	 api_reload(struct api *, struct config *c, struct keys *k);
+/* SIGTERM: stop accepting, wait up to grace_ms for open requests, stop. */
+void	 api_stop(struct api *, int64_t grace_ms);
+void	 api_free(struct api *);
+
 /* ---------------------------------------------------------------- watch.c */
 /* The daemon's candidates: inotify on queued/ and failed/ (a hint) and
  * rescans (the truth), handed out oldest first (mtime, then name).  A name
