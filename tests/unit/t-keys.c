@@ -68,7 +68,7 @@ int
 main(void)
 {
 	char dir[] = "/tmp/t-keys.XXXXXX", path[64], token[128], err[ERRLEN];
-	char keyid[33], secret[64], *dot;
+	char keyid[33], secret[64], *dot, c0;
 	struct keys ks, ks2;
 	struct apikey *k;
 	struct stat sb;
@@ -94,9 +94,10 @@ main(void)
 	T(k != NULL && strstr(k->hash, secret) == NULL &&
 	    strlen(k->hash) == 64, "only a hash is kept");
 	T(keys_secret_ok(k, secret), "right secret");
-	secret[0] = secret[0] == 'a' ? 'b' : 'a';
+	c0 = secret[0];
+	secret[0] = c0 == 'a' ? 'b' : 'a';
 	T(!keys_secret_ok(k, secret), "wrong secret");
-	secret[0] = secret[0] == 'a' ? 'b' : 'a';
+	secret[0] = c0;
 	T(!keys_secret_ok(k, ""), "empty secret");
 	T(keys_add(&ks, "bad name", 0, NULL, token, sizeof(token)) == -1 &&
 	    errno == EINVAL, "client with a space refused");
