@@ -123,7 +123,7 @@ secret_key(const char *secret, unsigned char *key, size_t *keylen,
 		pad++;
 	r = EVP_DecodeBlock(key, (unsigned char *)in, (int)n);
 	if (r < 0 || (size_t)r < pad || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != n) {
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/") != n - pad) {
 		snprintf(err, errlen, "webhook_secret: not base64");
 		return -1;
 	}

@@ -86,7 +86,7 @@ entry_get(struct notifyq *q, const char *id)
 	if ((e = entry_find(q, id)) != NULL)
 		return e;
 	e = xcalloc(1, sizeof(*e));
-	snprintf(e->id, sizeof(e->id), "%s", id);
+	memcpy(e->id, id, strnlen(id, ID_MAX));	/* ids are valid here */
 	for (c = 0; c < NCHAN; c++)
 		e->ch[c].fd = -1;
 	e->fresh = 1;
@@ -455,6 +455,7 @@ outcome(const struct config *cfg, struct job *j, int c, int code,
 	t->tries++;
 	free(t->error);
 	t->error = code == TRY_SENT ? NULL : xstrdup(msg);
+	t->next_ms = 0;
 	if (code == TRY_SENT)
 		t->state = NS_SENT;
 	else if (code == TRY_GIVEUP || t->tries >= (max > 0 ? max : 1))
