@@ -151,8 +151,11 @@ job_json(const struct job *j, enum state st, struct buf *out)
 		buf_adds(out, "{}");
 		return;
 	}
-	buf_add(out, b.p, end - 1);
-	buf_addf(out, ",\"status\":\"%s\"}", state_name(st));
+	end--;			/* the closing brace, then its blank lead */
+	while (end > 0 && (b.p[end - 1] == '\n' || b.p[end - 1] == ' '))
+		end--;
+	buf_add(out, b.p, end);
+	buf_addf(out, ",\n  \"status\": \"%s\"\n}", state_name(st));
 	buf_free(&b);
 }
 
