@@ -362,9 +362,9 @@ fail_bytes(struct runner *r)
 	fmt_bytes(r->max_bytes, b, sizeof(b));
 	snprintf(r->reason, sizeof(r->reason), "output over max_bytes (%s)",
 	    b);
+	group_kill(r, SIGKILL);		/* before close: no SIGPIPE race */
 	close(r->out);
 	r->out = -1;
-	group_kill(r, SIGKILL);
 	return -1;
 }
 
