@@ -205,10 +205,10 @@ parse_size(const char *s, int64_t *bytes)
 	    (u = strchr(units, toupper((unsigned char)*end))) != NULL) {
 		n = (int)(u - units) + 1;
 		end++;
-		if (end[0] == 'i' && end[1] == 'B')	/* "KiB" */
-			end++;
+		if (end[0] == 'i' && toupper((unsigned char)end[1]) == 'B')
+			end++;		/* "KiB" */
 	}
-	if (*end == 'B')
+	if (toupper((unsigned char)*end) == 'B')
 		end++;
 	if (*end != '\0')
 		return -1;
