@@ -1,0 +1,84 @@
+#!/bin/sh
+# t0100-submit: xspool submit writes a job through tmp/ into queued/ (mode
+# 0600) and prints its id; bad requests are refused with exit 2; a full
+# spool with exit 75.
+. "$(dirname "$0")/lib.sh"
+
+mkconf <<'EOF2'
+[type T]
+command = /bin/true
+emits = csv
+formats = JSON,CSV
+
+[type OnlyCsv]
+command = /bin/true
+emits = csv
+formats = CSV
+EOF2
+X="xspool -c $CONF"
+py=/usr/bin/python3
+
+id=$($X submit T -f csv -e ops@example.com -w https://hooks.example.com/x \
+    -P from=2026-01-01 -P to=2026-02-01 -p s3cret)
+is "$?" 0 "submit exits 0"
+f=$SPOOL/queued/$id.job
+ok "id printed is a UUID" sh -c "echo '$id' | grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'"
+ok "job file in queued/" test -f "$f"
+is "$(stat -c %a "$f")" 600 "job file mode 0600"
+is "$(ls "$SPOOL/tmp" | wc -l)" 0 "nothing left in tmp/"
+is "$($py -c 'import json,sys; j=json.load(open(sys.argv[1]));
+print(j["type"], j["format"], j["email"], j["callback"], j["params"]["from"],
+      j["params"]["to"], j["password"], j["attempts"], "created" in j)' "$f")" \
+    "T CSV ops@example.com https://hooks.example.com/x 2026-01-01 2026-02-01 s3cret 0 True" \
+    "job file holds the request"
+
+id2=$(echo "from-stdin" | $X submit T -p -)
+is "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' \
+    "$SPOOL/queued/$id2.job")" from-stdin "-p - reads the password from stdin"
+is "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["format"])' \
+    "$SPOOL/queued/$id2.job")" JSON "format defaults to JSON"
+nok "status never shows the password" sh -c "$X status $id2 | grep -q from-stdin"
+nok "status --json never shows the password" sh -c "$X status $id2 --json | grep -q from-stdin"
+nok "list --json never shows the password" sh -c "$X list --json | grep -q s3cret"
+
+n0=$(ls "$SPOOL/queued" | wc -l)
+bad() {	# bad DESCRIPTION ARGS... : exit 2, a message, nothing queued
+	_desc=$1; shift
+	$X submit "$@" > "$T/out" 2> "$T/err"
+	is "$?" 2 "refused with exit 2: $_desc"
+	ok "message for: $_desc" grep -Eq '^(xspool: |usage: )' "$T/err"
+}
+bad "unknown type" Nope
+bad "type name with a slash" ../T
+bad "format the type does not support" OnlyCsv -f json
+bad "unknown format" T -f xml
+bad "e-mail with CR/LF" T -e "$(printf 'a@example.com\r\nBcc: x@evil.com')"
+bad "e-mail with LF" T -e "$(printf 'a@example.com\nx')"
+bad "e-mail with a comma" T -e "a@example.com,b@example.com"
+bad "callback ftp://" T -w ftp://example.com/x
+bad "callback with userinfo" T -w http://u:p@example.com/
+bad "-P bad name" T -P 1x=2
+bad "-P without =" T -P name
+bad "-P control character" T -P "a=$(printf 'x\001y')"
+bad "no type" 
+is "$(ls "$SPOOL/queued" | wc -l)" "$n0" "no job queued by the refused submits"
+ok "unknown type message is clear" sh -c "$X submit Nope 2>&1 | grep -q 'unknown export type'"
+ok "bad e-mail message is clear" sh -c "$X submit T -e 'a b@c.com' 2>&1 | grep -q 'e-mail'"
+
+# a spool with less than min_free left refuses with 75
+sed 's/^min_free = .*/min_free = 1000T/' "$CONF" > "$T/full.conf"
+xspool -c "$T/full.conf" submit T > /dev/null 2> "$T/err"
+is "$?" 75 "full spool: exit 75"
+ok "full spool: says so" grep -q 'spool full' "$T/err"
+is "$(ls "$SPOOL/queued" | wc -l)" "$n0" "full spool: nothing queued"
+
+# config from $XSPOOL_CONF; a bad config is exit 2
+id3=$(XSPOOL_CONF=$CONF xspool submit T)
+ok "XSPOOL_CONF names the config" test -f "$SPOOL/queued/$id3.job"
+xspool -c "$T/nonexistent.conf" list > /dev/null 2>&1
+is "$?" 2 "missing config: exit 2"
+printf '[spool]\nbogus = 1\n' > "$T/bad.conf"
+xspool -c "$T/bad.conf" list > /dev/null 2> "$T/err"
+is "$?" 2 "bad config: exit 2"
+ok "bad config: FILE:LINE" grep -q 'bad.conf:2' "$T/err"
+done_testing
