@@ -170,6 +170,27 @@ utf8_seq(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* str_tab - 1 for the bytes in a string that need a closer look:
+ * control characters, '\\' and non-ASCII */
+static const unsigned char str_tab[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* check_string - escapes, control characters and UTF-8 of s[a..b) */
 static int
 check_string(const char *s, size_t a, size_t b, char *err, size_t errlen)
@@ -182,7 +203,7 @@ check_string(const char *s, size_t a, size_t b, char *err, size_t errlen)
 	while (i < b) {
 		unsigned c = p[i];
 
-		if (c >= 0x20 && c < 0x80 && c != '\\') {
+		if (!str_tab[c]) {
 			i++;
 			continue;
 		}
@@ -358,9 +379,9 @@ static int
 walk(const struct jdoc *d, char *err, size_t errlen)
 {
 	const char *s = d->text;
-	struct jframe *st = NULL, *f;
+	struct jframe local[32], *st = local, *f;
 	size_t pos = 0, ts;
-	int sp = 0, cap = 0, i, want;
+	int sp = 0, cap = 32, i, want;
 	const char *ctx;
 	const jsmntok_t *t;
 
@@ -408,9 +429,14 @@ walk(const struct jdoc *d, char *err, size_t errlen)
 				goto fail;
 			}
 			if (sp == cap) {
-				cap = cap ? cap * 2 : 16;
-				st = xreallocarray(st, (size_t)cap,
-				    sizeof(*st));
+				cap *= 2;
+				if (st == local) {
+					st = xreallocarray(NULL, (size_t)cap,
+					    sizeof(*st));
+					memcpy(st, local, sizeof(local));
+				} else
+					st = xreallocarray(st, (size_t)cap,
+					    sizeof(*st));
 			}
 			st[sp].end = t->end;
 			st[sp].obj = t->type == JSMN_OBJECT;
@@ -446,10 +472,12 @@ walk(const struct jdoc *d, char *err, size_t errlen)
 		jerr(err, errlen, ts, "trailing data after the value");
 		goto fail;
 	}
-	free(st);
+	if (st != local)
+		free(st);
 	return 0;
 fail:
-	free(st);
+	if (st != local)
+		free(st);
 	return -1;
 }
 
@@ -684,12 +712,26 @@ json_bool(const struct jdoc *d, int i)
 	return -1;
 }
 
-/* needs_esc - bytes json_quote must not copy as they are */
-static int
-needs_esc(unsigned char c)
-{
-	return c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
-}
+/* esc_tab - 1 for the bytes json_quote must not copy as they are:
+ * control characters, '"', '\\' and DEL */
+static const unsigned char esc_tab[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 void
 json_quote(struct buf *out, const char *s, size_t n)
@@ -701,7 +743,7 @@ json_quote(struct buf *out, const char *s, size_t n)
 
 	buf_add(out, "\"", 1);
 	while (i < n) {
-		for (j = i; j < n && !needs_esc(p[j]); j++)
+		for (j = i; j < n && !esc_tab[p[j]]; j++)
 			;
 		if (j > i)
 			buf_add(out, s + i, j - i);
