@@ -24,6 +24,7 @@ enum kind {
 	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS
 };
 
+#define CONF_LINE_MAX	65536	/* bytes in one line */
 #define F_DASH	0x01	/* a path that may be "-" (stderr) */
 
 struct ckey {
@@ -107,6 +108,7 @@ struct ctx {
 	FILE		*fp;
 	char		*linebuf;
 	size_t		 linecap;
+	char		*longval;	/* the value of a long line */
 	int		 line;		/* the line inih is working on */
 	int		 errline;	/* the first error's, -1: no line */
 	char		*err;
@@ -480,38 +482,67 @@ start_section(struct ctx *x, const char *s, size_t n)
 	x->sect = S_TYPE;
 }
 
+/* strip_value - what inih does to a value: blanks around it and a
+ * comment (';' after a blank) removed */
+static char *
+strip_value(char *v)
+{
+	char *s, *e;
+	int was_space = 0;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	for (s = v; *s != '\0' && !(was_space && *s == ';'); s++)
+		was_space = *s == ' ' || *s == '\t';
+	*s = '\0';
+	for (e = s; e > v && (e[-1] == ' ' || e[-1] == '\t'); )
+		*--e = '\0';
+	return v;
+}
+
 /*
  * cf_read - inih's line reader.  It counts lines (Debian's inih has no
  * line numbers in the handler), starts sections, and drops leading blanks
  * so that an indented line is never taken as a continuation of the last.
+ * inih's buffer holds 199 bytes: a longer "name = value" reaches it as
+ * "name = \001" with the value kept in x->longval for cf_handler.
  */
 static char *
 cf_read(char *str, int num, void *arg)
 {
 	struct ctx *x = arg;
 	ssize_t n;
+	size_t sep;
 	char *s, *e;
 
 	if ((n = getline(&x->linebuf, &x->linecap, x->fp)) == -1)
 		return NULL;
 	x->line++;
+	x->longval = NULL;
 	s = x->linebuf;
 	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
 	for (; *s == ' ' || *s == '\t'; s++, n--)
 		;
 	str[0] = '\0';
+	sep = strcspn(s, "=:");
 	if (strlen(s) != (size_t)n)
 		cf_err(x, x->line, "NUL byte in line");
 	else if (!utf8_valid(s, (size_t)n))
 		cf_err(x, x->line, "invalid UTF-8");
-	else if (n > num - 1)
-		cf_err(x, x->line, "line too long (at most %d bytes)",
-		    num - 1);
-	else {
+	else if (n <= num - 1) {
 		memcpy(str, s, (size_t)n + 1);
 		if (*s == '[' && (e = strchr(s, ']')) != NULL)
 			start_section(x, s + 1, (size_t)(e - s - 1));
+	} else if (*s == ';' || *s == '#')
+		;		/* a long comment */
+	else if (n > CONF_LINE_MAX || s[sep] == '\0' || *s == '[' ||
+	    sep + 4 > (size_t)num - 1)
+		cf_err(x, x->line, "line too long");
+	else {
+		memcpy(str, s, sep + 1);
+		memcpy(str + sep + 1, " \001", 3);
+		x->longval = strip_value(s + sep + 1);
 	}
 	return str;
 }
@@ -529,6 +560,8 @@ cf_handler(void *arg, const char *section, const char *name,
 
 	if (x->errline != 0)
 		return 1;	/* only the first error is told */
+	if (x->longval != NULL && strcmp(value, "\001") == 0)
+		value = x->longval;
 	if (x->sect == S_NONE)
 		return cf_err(x, x->line, "%s outside of a section", name);
 	for (i = 0; i < NKEYS; i++)

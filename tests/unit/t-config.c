@@ -314,13 +314,59 @@ t_errors(void)
 	refused("invalid UTF-8", "[spool]\nnode = caf\xc3\n", 2,
 	    "invalid UTF-8");
 	memset(longline, 'a', sizeof(longline));
-	memcpy(longline, "[http]\nlisten = ", 16);
-	strcpy(longline + 250, "\n");
-	refused("line too long", longline, 2, "line too long");
+	memcpy(longline, "[http]\n", 7);
+	strcpy(longline + 250, " = 1\n");
+	refused("line too long, a name", longline, 2, "line too long");
+	memcpy(longline, "[spool]\n[", 9);
+	strcpy(longline + 250, "]\n");
+	refused("line too long, a section", longline, 2, "line too long");
 	refused("first error wins", "[spool]\nworkers = x\nbogus = 1\n", 2,
 	    "workers");
 	refused("syntax error before a value error",
 	    "[spool]\nnonsense\nworkers = x\n", 2, "syntax error");
+}
+
+/* t_long - lines over inih's 199 bytes still work */
+static void
+t_long(void)
+{
+	struct config c;
+	struct buf b, want;
+	int i, r;
+
+	buf_init(&b);
+	buf_init(&want);
+	for (i = 0; i < 40; i++)
+		buf_addf(&want, "%scolumn_%02d:int", i ? "," : "", i);
+	buf_adds(&b, "; ");
+	for (i = 0; i < 30; i++)
+		buf_adds(&b, "a long comment ");
+	buf_adds(&b, "\n[notify]\ncallback_allow =   ");
+	buf_adds(&b, want.p);
+	buf_adds(&b, "   ; a comment\n[type A]\ncommand = /bin/true\n");
+	buf_addf(&b, "  columns=%s\nemits = csv\n", want.p);
+	r = load(&c, b.p);
+	ok(r == 0, "long lines load (%s)", err);
+	if (r == 0) {
+		is_str(c.callback_allow, want.p, "a %zu-byte value, blanks and"
+		    " comment stripped", want.len);
+		ok(c.types[0].ncolumns == 40 && c.types[0].emits == EMITS_CSV &&
+		    strcmp(c.types[0].columns[39].name, "column_39") == 0 &&
+		    c.types[0].columns[39].type == COL_INT,
+		    "a 40-column spec on one line");
+		config_free(&c);
+	}
+	buf_reset(&b);
+	buf_addf(&b, "[type A]\ncommand = /bin/true\ncolumns = %s,x:date\n",
+	    want.p);
+	buf_reset(&want);
+	buf_addf(&want, "%s:3: ", path);
+	r = load(&c, b.p);
+	ok(r == -1 && strncmp(err, want.p, want.len) == 0 &&
+	    strstr(err, "column's type") && strstr(err, "at 'x'"),
+	    "an error in a long value names its line (%s)", err);
+	buf_free(&b);
+	buf_free(&want);
 }
 
 static void
@@ -372,6 +418,7 @@ main(void)
 	t_defaults();
 	t_full();
 	t_errors();
+	t_long();
 	t_misc();
 	unlink(path);
 	rmdir(dir);
