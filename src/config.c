@@ -306,8 +306,8 @@ set_columns(struct ctx *x, struct xtype *t, const char *v)
 		    sizeof(*t->columns));
 		t->columns[t->ncolumns].name = xstrdup(item);
 		t->columns[t->ncolumns++].type = COL_STRING;
-		if (*item == '\0' || strcspn(item, " \t") != strlen(item))
-			why = "a column needs a name without blanks";
+		if (*item == '\0')
+			why = "a column needs a name";
 		for (i = 0; why == NULL && i + 1 < t->ncolumns; i++)
 			if (strcmp(t->columns[i].name, item) == 0)
 				why = "a column is named twice";

@@ -142,7 +142,7 @@ static const char full[] =
 	"formats = csv\n"					/* 45 */
 	"timeout = 90s\n"					/* 46 */
 	"max_bytes = 512K\n"					/* 47 */
-	"columns = id:int, amount:number,paid:bool,note:string,x\n" /* 48 */
+	"columns = id:int, amount:number,paid:bool,my note:string,x\n" /* 48 */
 	"level = 9\n"						/* 49 */
 	"[type Pat_2-x]\n"					/* 50 */
 	"command = /bin/true\n"					/* 51 */
@@ -206,6 +206,7 @@ t_full(void)
 	    strcmp(t->columns[1].name, "amount") == 0 &&
 	    t->columns[1].type == COL_NUMBER &&
 	    t->columns[2].type == COL_BOOL && t->columns[3].type == COL_STRING &&
+	    strcmp(t->columns[3].name, "my note") == 0 &&
 	    strcmp(t->columns[4].name, "x") == 0 &&
 	    t->columns[4].type == COL_STRING, "columns spec, blanks trimmed,"
 	    " type defaults to string");
