@@ -152,4 +152,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except (IndexError, KeyError, ValueError) as e:
+        sys.stderr.write("webhook-receiver.py: %r\n" % (e,))
+        sys.exit(1)
