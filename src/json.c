@@ -272,8 +272,8 @@ tokenize(struct jdoc *d, const char *text, size_t len, size_t *stop)
 	unsigned cap = JSON_TOK0;
 	int r;
 
-	if (len / 4 > cap)
-		cap = len / 4 < 1u << 20 ? (unsigned)(len / 4) : 1u << 20;
+	if (len / 16 > cap)	/* a guess; jsmn says when it is short */
+		cap = len / 16 < 1u << 16 ? (unsigned)(len / 16) : 1u << 16;
 	d->tok = xreallocarray(d->tok, cap, sizeof(*d->tok));
 	jsmn_init(&p);
 	while ((r = jsmn_parse(&p, text, len, d->tok, cap)) ==
@@ -504,7 +504,7 @@ json_parse(struct jdoc *d, const char *text, size_t len, char *err,
 	}
 	r = tokenize(d, text, len, &stop);
 	if (r == JSMN_ERROR_PART && len > 0 &&
-	    strchr("0123456789el", text[len - 1]) != NULL) {
+	    strchr("]}\" \t\r\n", text[len - 1]) == NULL) {
 		/* strict jsmn calls a bare number or literal that ends the
 		 * text partial: once more with a blank after it */
 		copy = xmalloc(len + 2);
