@@ -1,0 +1,131 @@
+# httpd.sh - sourced by the tests/t05*.sh after lib.sh: a config with demo
+# export types, xspool-httpd on 127.0.0.1 port 0 (the port from -p FILE),
+# curl wrappers that keep every answer in $T/captures.jsonl, and a final
+# check of those answers against etc/openapi.yaml (tests/openapi/validate.mjs).
+
+EXP=$TOP/etc/exporters
+
+# hconf [HTTP LINES...] : the config, with extra lines in [http];
+# HLISTEN (default 127.0.0.1:0) is the listen line
+hconf() {
+	{
+		cat <<CONF
+[spool]
+dir = $SPOOL
+node = testnode
+max_attempts = 2
+retry_base = 200ms
+retry_max = 1s
+lease = 10s
+rescan = 1s
+drop_grace = 2s
+min_free = 1M
+sync = no
+
+[http]
+listen = ${HLISTEN:-127.0.0.1:0}
+keys = $T/keys
+access_log = $T/access.log
+CONF
+		for _l in "$@"; do
+			echo "$_l"
+		done
+		cat <<CONF
+
+[notify]
+
+[type Patients]
+command = $EXP/patients
+emits = csv
+formats = JSON,CSV
+
+[type Invoices]
+command = $EXP/invoices
+emits = csv
+formats = CSV
+
+[type Appointments]
+command = $EXP/appointments
+emits = jsonl
+formats = JSON,CSV
+CONF
+	} > "$CONF"
+	mkdir -p "$SPOOL"
+	xspool -c "$CONF" list > /dev/null 2>&1	# creates the layout
+}
+
+# hstart : start xspool-httpd, set PORT and URL
+hstart() {
+	rm -f "$T/port"
+	bg httpd xspool-httpd -f -c "$CONF" -p "$T/port"
+	if ! wait_for 10 test -s "$T/port"; then
+		echo "Bail out! xspool-httpd did not start"
+		sed 's/^/# /' "$T/httpd.err"
+		exit 1
+	fi
+	PORT=$(cat "$T/port")
+	URL=http://127.0.0.1:$PORT
+}
+
+# newkey CLIENT [--admin] [--allow LIST] : prints KeyId.Secret
+newkey() {
+	xspool -c "$CONF" key add "$@"
+}
+
+# req METHOD PATH [CURL ARGS...] : CODE, body in $T/body, headers $T/hdr
+req() {
+	_m=$1
+	_p=$2
+	shift 2
+	if [ "$_m" = HEAD ]; then
+		CODE=$(curl -s -I -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
+		    "$@" "$URL$_p")
+		: > "$T/body"
+	else
+		CODE=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
+		    -X "$_m" "$@" "$URL$_p")
+	fi
+	capture "$_m" "$_p"
+}
+
+# hdr NAME : a header of the last answer
+hdr() {
+	grep -i "^$1:" "$T/hdr" | tail -1 | cut -d: -f2- | sed 's/^ //' |
+	    tr -d '\r'
+}
+
+# jf FILTER : jq on the last body
+jf() {
+	jq -r "$1" "$T/body" 2>/dev/null
+}
+
+capture() {
+	case $(hdr Content-Type) in
+	application/json*) ;;
+	*) [ "$1" = HEAD ] || [ "$CODE" = 304 ] || return 0 ;;
+	esac
+	jq -nc --arg m "$1" --arg p "${2%%\?*}" --arg s "$CODE" \
+	    --arg ct "$(hdr Content-Type)" --arg rid "$(hdr X-Request-Id)" \
+	    --rawfile b "$T/body" \
+	    '{method: $m, path: $p, status: ($s | tonumber), ctype: $ct,
+	      requestId: $rid, body: $b}' >> "$T/captures.jsonl"
+}
+
+# errcheck STATUS CODE DESCRIPTION : the last answer is that error
+errcheck() {
+	is "$CODE $(jf .Code) $(hdr Content-Type)" \
+	    "$1 $2 application/json" "$3"
+}
+
+# openapi_check : the captured answers against etc/openapi.yaml
+openapi_check() {
+	if [ ! -d "$TOP/tests/node_modules/ajv" ] ||
+	    ! command -v node > /dev/null; then
+		skip "answers match etc/openapi.yaml" \
+		    "validator not installed (t0560 installs it)"
+		return
+	fi
+	ok "answers match etc/openapi.yaml" node \
+	    "$TOP/tests/openapi/validate.mjs" "$TOP/etc/openapi.yaml" \
+	    "$T/captures.jsonl"
+}
