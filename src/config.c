@@ -115,7 +115,6 @@ struct ctx {
 	size_t		 errlen;
 	char		 cwd[PATH_MAX];
 	enum sect	 sect;
-	int		 sectline;
 	int		 gseen[NKEYS];	/* line each global key was set on */
 	int		 (*tseen)[NKEYS];	/* the same per type */
 };
@@ -444,7 +443,6 @@ start_section(struct ctx *x, const char *s, size_t n)
 		n--;
 	snprintf(name, sizeof(name), "%.*s", (int)n, s);
 	x->sect = S_NONE;
-	x->sectline = x->line;
 	for (sect = S_SPOOL; sect < S_TYPE; sect++)
 		if (strcmp(name, sect_names[sect]) == 0) {
 			x->sect = (enum sect)sect;
