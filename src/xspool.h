@@ -222,7 +222,9 @@ int	 json_eq(const struct jdoc *, int i, const char *s);
 /* Unescapes string token i into a new NUL-terminated string (length in
  * *len if not NULL); NULL with err set if it holds \u0000 or a bad escape. */
 char	*json_str(const struct jdoc *, int i, size_t *len);
-/* Unescape s[0..n) (the inside of a JSON string) onto out; 0 or -1. */
+/* Unescape s[0..n) (the inside of a JSON string) onto out; 0 or -1 for a
+ * bad escape or lone surrogate (what was appended stays).  \u0000 gives a
+ * NUL byte.  Raw bytes are copied unchecked (json_parse checked them). */
 int	 json_unescape(struct buf *out, const char *s, size_t n);
 /* Integer value of primitive token i; 0 or -1 when not an integer. */
 int	 json_int(const struct jdoc *, int i, int64_t *);
@@ -305,6 +307,9 @@ void	 job_free(struct job *);
  * must have its type; a duplicate key, invalid UTF-8, trailing data or a
  * non-object are refused with a reason in err.  The id is not taken from
  * the text when the file name gives it (the caller sets j->id after).
+ * j is initialized first (not freed: job_free a used one); on failure it
+ * is left empty.  null counts as absent; unknown top-level fields go to
+ * extras, unknown ones inside known objects ("result", ...) are dropped.
  */
 int	 job_parse(struct job *j, const char *text, size_t len,
 	    char *err, size_t errlen);
