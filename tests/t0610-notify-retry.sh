@@ -1,0 +1,103 @@
+#!/bin/sh
+# t0610 - the notification queue's retries against a real receiver:
+# 500 twice then 200, always 500, 410, 302, 429 with Retry-After, a
+# receiver that hangs; outcomes recorded in the job files.
+. "$(dirname "$0")/lib.sh"
+
+RECV="$TOP/tests/helpers/webhook-receiver.py"
+recv() { /usr/bin/python3 "$RECV" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@"; }
+mkconf <<CONF
+webhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+callback_allow = 127.0.0.1
+webhook_timeout = 1s
+webhook_attempts = 3
+webhook_retry_base = 200ms
+CONF
+sed -i 's/^\[spool\]$/&\nsync = no/' "$CONF"
+bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
+ok "the receiver is listening" wait_for 5 test -s "$T/port"
+PORT=$(cat "$T/port")
+mkdir -p "$SPOOL/completed"
+
+# job NAME PATH : a completed job whose callback is the receiver's PATH
+job() {
+	cat > "$SPOOL/completed/$1.job" <<JOB
+{"type": "Invoices", "format": "CSV", "attempts": 1,
+ "callback": "http://127.0.0.1:$PORT$2",
+ "result": {"success": true, "errors": [], "durationMs": 10,
+  "fileName": "Invoices.csv", "fileSizeBytes": 100, "records": 3}}
+JOB
+}
+# field ID EXPR : a python expression on the job file j
+field() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SPOOL/completed/$1.job" "$2"
+}
+# gaps PATH : seconds between the requests to PATH, one per line
+gaps() {
+	/usr/bin/python3 -c 'import json,sys
+t = [r["t"] for r in map(json.loads, open(sys.argv[1])) if r["path"] == sys.argv[2]]
+for a, b in zip(t, t[1:]): print("%.2f" % (b - a))' "$T/hooks" "$1"
+}
+ids() {		# ids PATH : the distinct webhook-ids sent to PATH
+	/usr/bin/python3 -c 'import json,sys
+print(len({r["headers"]["webhook-id"] for r in map(json.loads, open(sys.argv[1])) if r["path"] == sys.argv[2]}))' "$T/hooks" "$1"
+}
+
+job flaky /flaky
+job fail /fail
+job gone /gone
+job redir /redirect
+job busy /busy
+job fine /fine
+start=$(date +%s)
+ok "the queue drains" sh -c "'$BIN/helpers/xnotify' -c '$CONF' -t 20 \
+    queue flaky fail gone redir busy fine 2> '$T/queue.err'"
+diag "queue drained in $(($(date +%s) - start)) s"
+
+is "$(recv count "$T/hooks" /fine)" 1 "2xx: one request"
+is "$(field fine 'j["result"]["callbackSent"]')" True "2xx: callbackSent true"
+is "$(field fine 'j["notify"]["webhook"]["state"]')" sent "2xx: state sent"
+
+is "$(recv count "$T/hooks" /flaky)" 3 "500, 500, 200: three requests"
+is "$(field flaky 'j["result"]["callbackSent"]')" True "... callbackSent true"
+is "$(field flaky 'j["notify"]["webhook"]["tries"]')" 3 "... three tries recorded"
+is "$(ids /flaky)" 1 "... the same webhook-id on every retry"
+set -- $(gaps /flaky)
+ok "... the first retry after webhook_retry_base ($1 s)" \
+    /usr/bin/python3 -c "import sys; sys.exit(not 0.18 <= $1 < 1.5)"
+ok "... the second after twice as long ($2 s)" \
+    /usr/bin/python3 -c "import sys; sys.exit(not 0.38 <= $2 < 2)"
+
+is "$(recv count "$T/hooks" /fail)" 3 "always 500: webhook_attempts requests"
+is "$(field fail 'j["result"]["callbackSent"]')" False "... callbackSent false"
+is "$(field fail 'j["notify"]["webhook"]["state"]')" failed "... state failed"
+ok "... the last error kept" sh -c "grep -q 'HTTP 500' '$SPOOL/completed/fail.job'"
+
+is "$(recv count "$T/hooks" /gone)" 1 "410: no further tries"
+is "$(field gone 'j["notify"]["webhook"]["state"]')" failed "... state failed"
+is "$(field gone 'j["result"]["callbackSent"]')" False "... callbackSent false"
+
+is "$(recv count "$T/hooks" /redirect)" 1 "302: one request, not retried"
+is "$(recv count "$T/hooks" /ok)" 0 "... and the redirect not followed"
+ok "... the error says so" sh -c "grep -q 'redirect not followed' '$SPOOL/completed/redir.job'"
+
+is "$(recv count "$T/hooks" /busy)" 2 "429 then 200: two requests"
+set -- $(gaps /busy)
+ok "... Retry-After: 1 honoured ($1 s)" \
+    /usr/bin/python3 -c "import sys; sys.exit(not 0.95 <= $1 < 3)"
+is "$(field busy 'j["result"]["callbackSent"]')" True "... then delivered"
+is "$(ls "$SPOOL/notify" | wc -l)" 0 "no hint files left once all is done"
+ok "each try is logged with the host and the status" grep -q \
+    "flaky webhook try 1: will retry, 127.0.0.1: HTTP 500" "$T/queue.err"
+nok "... never the secret" grep -q MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/queue.err"
+
+# a receiver that never answers: one try ends at webhook_timeout
+job hang /hang
+t0=$(date +%s%N)
+out=$(xnotify -c "$CONF" webhook "$SPOOL/completed/hang.job" COMPLETED)
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "${out%% *}" 1 "a hanging receiver: try again later"
+ok "... timed out after webhook_timeout (${ms} ms)" test "$ms" -ge 900 -a "$ms" -lt 3000
+ok "... the error says so: $out" sh -c "echo '$out' | grep -qi 'timed out'"
+done_testing
