@@ -68,7 +68,7 @@ int
 main(void)
 {
 	char dir[] = "/tmp/t-keys.XXXXXX", path[64], token[128], err[ERRLEN];
-	char keyid[33], secret[64], *dot, c0;
+	char keyid[128], secret[128], *dot, c0;
 	struct keys ks, ks2;
 	struct apikey *k;
 	struct stat sb;
