@@ -546,6 +546,10 @@ csv_feed(struct conv *c, const char *in, size_t n)
 		if (c->recbytes + c->csv.entry_pos > REC_MAX)
 			fail(c, "record %lld: line over " REC_MAX_TEXT,
 			    recno(c));
+		/* libcsv grows its field buffer by blk_size: make that
+		 * geometric, or a long field costs quadratic copying */
+		if (c->csv.entry_size > c->csv.blk_size)
+			csv_set_blk_size(&c->csv, c->csv.entry_size);
 		in += k;
 		n -= k;
 	}

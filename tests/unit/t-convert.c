@@ -1,0 +1,248 @@
+/* t-convert.c - the converter fed in every chunking gives the same output
+ * and errors as fed whole; records are counted; errors stick. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xspool.h"
+#include "tap.h"
+
+struct outcome {
+	struct buf	 out;
+	char		 err[ERRLEN];
+	int		 rc;
+	int64_t		 records;
+};
+
+/* run - convert in, fed chunk bytes at a time (0: all at once) */
+static void
+run(enum emits e, enum format f, const struct column *cols, size_t ncols,
+    const char *in, size_t n, size_t chunk, struct outcome *r)
+{
+	struct conv *c = conv_new(e, f, cols, ncols);
+	size_t off, k;
+
+	buf_init(&r->out);
+	r->err[0] = '\0';
+	r->rc = 0;
+	for (off = 0; off < n && r->rc == 0; off += k) {
+		k = chunk == 0 || n - off < chunk ? n - off : chunk;
+		r->rc = conv_feed(c, in + off, k, &r->out, r->err,
+		    sizeof(r->err));
+	}
+	if (r->rc == 0)
+		r->rc = conv_finish(c, &r->out, r->err, sizeof(r->err));
+	r->records = conv_records(c);
+	conv_free(c);
+}
+
+/* same_any_chunking - chunk sizes 1, 2, 3, 7 and 4096 all agree with the
+ * whole buffer; returns the whole-buffer result in *whole */
+static int
+same_any_chunking(enum emits e, enum format f, const struct column *cols,
+    size_t ncols, const char *in, size_t n, struct outcome *whole)
+{
+	static const size_t chunks[] = { 1, 2, 3, 7, 4096 };
+	struct outcome r;
+	size_t i;
+	int same = 1;
+
+	run(e, f, cols, ncols, in, n, 0, whole);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		run(e, f, cols, ncols, in, n, chunks[i], &r);
+		if (r.rc != whole->rc || strcmp(r.err, whole->err) != 0 ||
+		    (r.rc == 0 && (r.out.len != whole->out.len ||
+		    (r.out.len > 0 &&
+		    memcmp(r.out.p, whole->out.p, r.out.len) != 0) ||
+		    r.records != whole->records))) {
+			printf("# chunk %zu differs: rc %d '%s'\n", chunks[i],
+			    r.rc, r.err);
+			same = 0;
+		}
+		buf_free(&r.out);
+	}
+	return same;
+}
+
+/* parse_columns - "a:int,b:number" (the golden tests' spec files) */
+static size_t
+parse_columns(char *spec, struct column *cols, size_t max)
+{
+	static const char *names[] = { "string", "int", "number", "bool" };
+	char *item, *colon, *save = NULL;
+	size_t n = 0, t;
+
+	spec[strcspn(spec, "\n")] = '\0';
+	for (item = strtok_r(spec, ",", &save); item && n < max;
+	    item = strtok_r(NULL, ",", &save)) {
+		if ((colon = strchr(item, ':')) == NULL)
+			continue;
+		*colon++ = '\0';
+		for (t = 0; t < 4 && strcmp(colon, names[t]) != 0; t++)
+			;
+		cols[n].name = item;
+		cols[n++].type = t < 4 ? (enum coltype)t : COL_STRING;
+	}
+	return n;
+}
+
+/* golden - every golden input, both formats, in every chunking */
+static void
+golden(const char *dir)
+{
+	struct column cols[16];
+	struct outcome whole;
+	struct dirent *de;
+	char path[512], *in, *spec;
+	size_t n, ncols, slen;
+	DIR *d;
+	int f, same;
+
+	if ((d = opendir(dir)) == NULL) {
+		printf("ok %d - golden inputs # SKIP no %s\n", ++tap_n, dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *dot = strstr(de->d_name, ".in.");
+		enum emits e;
+
+		if (dot == NULL)
+			continue;
+		e = strcmp(dot, ".in.csv") == 0 ? EMITS_CSV : EMITS_JSONL;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (read_file(path, 1 << 20, &in, &n) == -1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.*s.columns", dir,
+		    (int)(dot - de->d_name), de->d_name);
+		ncols = 0;
+		spec = NULL;
+		if (read_file(path, 4096, &spec, &slen) == 0)
+			ncols = parse_columns(spec, cols, 16);
+		for (f = FMT_JSON; f <= FMT_CSV; f++) {
+			same = same_any_chunking(e, (enum format)f, cols,
+			    ncols, in, n, &whole);
+			ok(same, "%s to %s: same in every chunking",
+			    de->d_name, f == FMT_JSON ? "JSON" : "CSV");
+			buf_free(&whole.out);
+		}
+		free(spec);
+		free(in);
+	}
+	closedir(d);
+}
+
+/* many - a 100000-record CSV, fed in 64 KiB chunks and byte by byte */
+static void
+many(void)
+{
+	struct buf in;
+	struct outcome r, r1;
+	int i;
+
+	buf_init(&in);
+	buf_adds(&in, "id,name,note\r\n");
+	for (i = 0; i < 100000; i++)
+		buf_addf(&in, "%d,\"Dvořák, %d\",\"a \"\"b\"\"\nc\"\r\n", i, i);
+	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+	ok(r.rc == 0 && r.records == 100000, "100000 records counted (%lld)",
+	    (long long)r.records);
+	ok(r.out.len > 10 && memcmp(r.out.p, "[\n{\"id\":\"0\",\"name\":"
+	    "\"Dvořák, 0\",\"note\":\"a \\\"b\\\"\\nc\"},\n", 53) == 0 &&
+	    strcmp(r.out.p + r.out.len - 3, "\n]\n") == 0,
+	    "the array opens and closes");
+	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 1, &r1);
+	ok(r1.rc == 0 && r1.out.len == r.out.len &&
+	    memcmp(r1.out.p, r.out.p, r.out.len) == 0,
+	    "byte by byte gives the same %zu bytes", r.out.len);
+	buf_free(&r.out);
+	buf_free(&r1.out);
+	buf_free(&in);
+}
+
+/* errors - an error sticks; finishing twice is refused (ok() evaluates
+ * its condition twice: calls are made before it) */
+static void
+errors(void)
+{
+	struct buf out;
+	struct conv *c;
+	char err[ERRLEN];
+	int r1, r2;
+
+	buf_init(&out);
+	c = conv_new(EMITS_CSV, FMT_JSON, NULL, 0);
+	r1 = conv_feed(c, "a,b\n1", 6, &out, err, sizeof(err));
+	ok(r1 == 0, "a short last row is not known until the end");
+	r1 = conv_finish(c, &out, err, sizeof(err));
+	ok(r1 == -1, "finish reports the short row");
+	is_str(err, "record 1: 1 field, header has 2", "its message");
+	err[0] = '\0';
+	r1 = conv_feed(c, "x", 1, &out, err, sizeof(err));
+	ok(r1 == -1 && strcmp(err, "record 1: 1 field, header has 2") == 0,
+	    "a later feed gives the same error");
+	conv_free(c);
+
+	c = conv_new(EMITS_JSONL, FMT_CSV, NULL, 0);
+	buf_reset(&out);
+	r1 = conv_feed(c, "{\"a\":1}", 7, &out, err, sizeof(err));
+	r2 = conv_finish(c, &out, err, sizeof(err));
+	ok(r1 == 0 && r2 == 0, "a last line without its newline");
+	is_str(out.p, "a\r\n1\r\n", "is converted");
+	r1 = conv_finish(c, &out, err, sizeof(err));
+	ok(r1 == -1, "finishing twice is refused");
+	ok(conv_records(c) == 1, "one record");
+	conv_free(c);
+	buf_free(&out);
+}
+
+/* bom - a BOM is dropped only at the start, even a byte at a time */
+static void
+bom(void)
+{
+	struct outcome r;
+	const char *s = "\xef\xbb\xbf" "a\n\xef\xbb\xbfx\n";
+
+	run(EMITS_CSV, FMT_JSON, NULL, 0, s, strlen(s), 1, &r);
+	is_str(r.out.p, "[\n{\"a\":\"\xef\xbb\xbfx\"}\n]\n",
+	    "a BOM at the start goes, one later stays");
+	buf_free(&r.out);
+	run(EMITS_CSV, FMT_CSV, NULL, 0, "\xef\xbb", 2, 1, &r);
+	ok(r.rc == -1 && strcmp(r.err, "header, column 1: invalid UTF-8") == 0,
+	    "half a BOM is data (%s)", r.err);
+	buf_free(&r.out);
+	run(EMITS_JSONL, FMT_JSON, NULL, 0, "\xef\xbb\xbf", 3, 1, &r);
+	is_str(r.out.p, "[]\n", "a BOM alone is no record");
+	buf_free(&r.out);
+}
+
+/* typed - the typing of columns, CSV to JSON */
+static void
+typed(void)
+{
+	struct column cols[] = { { "n", COL_INT }, { "x", COL_NUMBER },
+	    { "b", COL_BOOL }, { "missing", COL_INT } };
+	struct outcome r;
+	const char *s = "n,x,b,s\n-0012,1e5,True,1\n,,,\n";
+
+	run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
+	is_str(r.out.p, "[\n{\"n\":-12,\"x\":1e5,\"b\":true,\"s\":\"1\"},\n"
+	    "{\"n\":null,\"x\":null,\"b\":null,\"s\":\"\"}\n]\n",
+	    "int, number, bool, empty cells and untyped columns");
+	buf_free(&r.out);
+	s = "x\n1\nnull\n";
+	run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
+	is_str(r.err, "record 2, column \"x\": \"null\" is not a number",
+	    "a literal is not a number");
+	buf_free(&r.out);
+}
+
+int
+main(void)
+{
+	golden("tests/golden");
+	many();
+	errors();
+	bom();
+	typed();
+	return done_testing();
+}
