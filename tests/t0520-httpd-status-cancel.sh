@@ -1,0 +1,115 @@
+#!/bin/sh
+# t0520-httpd-status-cancel - GET Status/{id} (fields, types, no password,
+# progress and result by state), DELETE Cancel/{id} (200 when QUEUED, then
+# CANCELLED; 404 in every other state), and client isolation: client B
+# cannot see, cancel, download or list client A's jobs; an admin sees all.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/openapi/httpd.sh"
+
+hconf
+A=$(newkey erp)
+B=$(newkey crm)
+ADM=$(newkey ops --admin)
+hstart
+S=/api/v1/ExportResult/Status
+C=/api/v1/ExportRequest/Cancel
+
+# mkjob DIR ID CLIENT [JSON MEMBERS] : a job file put in place by hand
+mkjob() {
+	mkdir -p "$SPOOL/$1"
+	printf '{"id":"%s","type":"Patients","format":"CSV","client":"%s",
+	    "created":"2026-11-30T10:00:00Z","password":"Job-Pass-9"%s}\n' \
+	    "$2" "$3" "${4:+,$4}" > "$SPOOL/$1/$2.job"
+}
+
+req POST "/api/v1/ExportRequest/Patients?format=CSV&password=Pw-Query-7" \
+    -H "X-Api-Key: $A"
+Q=$(jf .id)
+req GET "$S/$Q" -H "X-Api-Key: $A"
+is "$CODE $(jf .id) $(jf .status) $(jf .exportType) $(jf .format)" \
+    "200 $Q QUEUED Patients CSV" "status of a queued job"
+is "$(jq -c '[.attempts, .started, .finished, .progress, .result]' "$T/body")" \
+    '[0,null,null,null,null]' "queued: no attempts, times, progress or result"
+is "$(jq -r 'keys_unsorted | join(",")' "$T/body")" \
+    "id,exportType,format,status,created,started,finished,attempts,progress,result" \
+    "the status body has exactly the documented fields"
+ok "no password in the status answer" sh -c "! grep -qi 'pw-query-7\|password' '$T/body'"
+
+mkjob processing/n1 job-run erp '"started":"2026-11-30T10:00:01Z","attempts":0,"node":"n1","progress":{"records":120,"bytes":9400}'
+req GET "$S/job-run" -H "X-Api-Key: $A"
+is "$(jq -c '[.status, .progress.records, .progress.bytes, .started]' "$T/body")" \
+    '["PROCESSING",120,9400,"2026-11-30T10:00:01Z"]' "processing: progress and started"
+ok "no job password either" sh -c "! grep -q Job-Pass-9 '$T/body'"
+
+mkjob completed job-done erp '"started":"2026-11-30T10:00:01Z","finished":"2026-11-30T10:00:06Z","attempts":1,"result":{"success":true,"errors":[],"durationMs":5321,"fileName":"Patients.csv","fileSizeBytes":812,"records":12,"callbackSent":true,"notifyEmailSent":false}'
+req GET "$S/job-done" -H "X-Api-Key: $A"
+is "$(jq -c '[.status, .attempts, .result.success, .result.durationMs, .result.fileSizeBytes, .result.records, .result.fileName, .result.callbackSent, .result.notifyEmailSent, .result.errors]' "$T/body")" \
+    '["COMPLETED",1,true,5321,812,12,"Patients.csv",true,false,[]]' \
+    "completed: the result with the right values and types"
+is "$(jq -r '.result | keys | join(",")' "$T/body")" \
+    "callbackSent,durationMs,errors,fileName,fileSizeBytes,notifyEmailSent,records,success" \
+    "the result object has exactly the documented fields"
+
+mkjob failed job-fail erp '"attempts":1,"nextAttempt":"2026-11-30T10:05:00Z","result":{"success":false,"errors":["exit 3"],"durationMs":10}'
+req GET "$S/job-fail" -H "X-Api-Key: $A"
+is "$(jq -c '[.status, .result.success, .result.errors[0]]' "$T/body")" \
+    '["FAILED",false,"exit 3"]' "failed: the result says why"
+
+# cancel
+req DELETE "$C/$Q" -H "X-Api-Key: $A"
+is "$CODE $(jf .id) $(jf .status)" "200 $Q CANCELLED" "cancel a queued job: 200"
+ok "its file moved to cancelled/" test -f "$SPOOL/cancelled/$Q.job" -a \
+    ! -e "$SPOOL/queued/$Q.job"
+is "$(jq -r '[.cancelledBy, (.password // "none")] | join(" ")' "$SPOOL/cancelled/$Q.job")" \
+    "user none" "cancelledBy user, the password dropped from the file"
+req GET "$S/$Q" -H "X-Api-Key: $A"
+is "$(jq -c '[.status, .result.success, (.finished != null)]' "$T/body")" \
+    '["CANCELLED",false,true]' "status after cancel: CANCELLED with finished"
+req DELETE "$C/$Q" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "cancel a cancelled job: 404"
+req DELETE "$C/job-run" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "cancel a processing job: 404"
+req DELETE "$C/job-done" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "cancel a completed job: 404"
+req DELETE "$C/job-fail" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "cancel a failed job: 404"
+ok "and the failed job stays failed" test -f "$SPOOL/failed/job-fail.job"
+req DELETE "$C/no-such-job" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "cancel an unknown id: 404"
+req GET "$S/no-such-job" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "status of an unknown id: 404"
+req GET "$S/.hidden" -H "X-Api-Key: $A"
+errcheck 400 INVALID_PARAMETER "status of a malformed id: 400"
+
+# isolation
+req POST "/api/v1/ExportRequest/Patients?iso=1" -H "X-Api-Key: $A"
+QA=$(jf .id)
+mkdir -p "$SPOOL/out"
+printf 'zip' > "$SPOOL/out/job-done.zip"
+req GET "$S/$QA" -H "X-Api-Key: $B"
+errcheck 404 NOT_FOUND "B cannot see A's queued job"
+req GET "$S/job-done" -H "X-Api-Key: $B"
+errcheck 404 NOT_FOUND "B cannot see A's completed job"
+req GET "/api/v1/ExportResult/Download/job-done" -H "X-Api-Key: $B"
+errcheck 404 NOT_FOUND "B cannot download A's zip"
+req DELETE "$C/$QA" -H "X-Api-Key: $B"
+errcheck 404 NOT_FOUND "B cannot cancel A's job"
+ok "which is still queued" test -f "$SPOOL/queued/$QA.job"
+req GET /api/v1/ExportResult/Queued -H "X-Api-Key: $B"
+is "$CODE $(jf .count) $(jf '.items | length')" "200 0 0" "B's list holds none of A's jobs"
+req GET /api/v1/ExportResult/Queued -H "X-Api-Key: $A"
+is "$(jf '[.items[].id] | join(" ")')" "$QA" "A's list holds A's job"
+mkjob queued nobody-job ""
+sed -i 's/"client":"",//' "$SPOOL/queued/nobody-job.job"
+req GET "$S/nobody-job" -H "X-Api-Key: $A"
+is "$CODE" 404 "a dropped job without client is no user's"
+req GET "$S/$QA" -H "X-Api-Key: $ADM"
+is "$CODE $(jf .id)" "200 $QA" "an admin key sees A's job"
+req GET "$S/nobody-job" -H "X-Api-Key: $ADM"
+is "$CODE" 200 "and the dropped one"
+req GET /api/v1/ExportResult/Queued -H "X-Api-Key: $ADM"
+is "$(jf .count)" 2 "an admin lists every queued job"
+
+openapi_check
+stop httpd
+done_testing
