@@ -41,11 +41,12 @@ field() {
 # is_in ID STATE : ID's file is in STATE
 is_in() { [ "$(where "$1")" = "$2" ]; }
 
-# daemon NAME [ARGS...] : start xspoold in the foreground, wait for its
-# heartbeat
+# daemon NAME [ARGS...] : start xspoold in the foreground, wait until it
+# has recovered and scanned (its "started" line)
 daemon() {
 	_dn=$1; shift
 	bg "$_dn" xspoldd_ "$@"
+	wait_for 10 grep -q 'started: node' "$T/$_dn.err"
 }
 xspoldd_() { exec xspoold -f -c "$CONF" "$@"; }
 
