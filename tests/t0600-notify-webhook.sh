@@ -7,7 +7,7 @@
 SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 RECV="$TOP/tests/helpers/webhook-receiver.py"
 recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
 mkconf <<CONF
 webhook_secret = $SECRET
 callback_allow = 127.0.0.1

@@ -6,7 +6,7 @@
 
 RECV="$TOP/tests/helpers/webhook-receiver.py"
 recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
 mkconf <<CONF
 webhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 callback_allow = 127.0.0.1

@@ -6,7 +6,7 @@
 
 RECV="$TOP/tests/helpers/webhook-receiver.py"
 recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
 bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
 ok "the receiver is listening" wait_for 5 test -s "$T/port"
 PORT=$(cat "$T/port")
