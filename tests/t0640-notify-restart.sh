@@ -1,0 +1,60 @@
+#!/bin/sh
+# t0640 - pending notifications survive a crash: the queue (and its
+# delivery child) is killed while the receiver is still answering; the
+# hint notify/ID and the job file say what is pending; a restart sends it
+# (same webhook-id), and a delivered one is not sent again.
+. "$(dirname "$0")/lib.sh"
+
+RECV="$TOP/tests/helpers/webhook-receiver.py"
+recv() { /usr/bin/python3 "$RECV" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+mkconf <<CONF
+webhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+callback_allow = 127.0.0.1
+webhook_timeout = 5s
+webhook_retry_base = 200ms
+CONF
+bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
+ok "the receiver is listening" wait_for 5 test -s "$T/port"
+PORT=$(cat "$T/port")
+mkdir -p "$SPOOL/completed"
+field() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SPOOL/completed/$1.job" "$2"
+}
+printf '{"type": "Ok", "callback": "http://127.0.0.1:%s/slow/1.5", "result": {"success": true}}\n' \
+    "$PORT" > "$SPOOL/completed/r1.job"
+
+# the queue in its own process group, killed with its child mid-request
+bg q setsid "$BIN/helpers/xnotify" -c "$CONF" -t 30 queue r1
+arrived() { [ "$(recv count "$T/hooks")" -ge 1 ]; }
+ok "the webhook is on its way" wait_for 5 arrived
+kill -KILL -"$(pid_of q)"
+sleep 2		# the receiver answers to nobody
+ok "after the crash the hint notify/r1 is there" test -e "$SPOOL/notify/r1"
+is "$(field r1 'j["notify"]["webhook"]["state"]')" pending \
+    "... and the job file says pending"
+is "$(field r1 'j["result"]["callbackSent"]')" False "... callbackSent false"
+id1=$(recv header "$T/hooks" 0 webhook-id)
+
+ok "a restarted queue drains the hints" xnotify -c "$CONF" -t 20 drain
+is "$(recv count "$T/hooks")" 2 "the webhook was sent again"
+is "$(recv header "$T/hooks" 1 webhook-id)" "$id1" \
+    "... with the same webhook-id, so the receiver can tell"
+ok "... the signature verifies" \
+    recv verify whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/hooks" 1
+is "$(field r1 'j["result"]["callbackSent"]')" True "callbackSent true"
+ok "the hint is gone" test ! -e "$SPOOL/notify/r1"
+
+ok "another restart" xnotify -c "$CONF" -t 20 drain
+is "$(recv count "$T/hooks")" 2 "a delivered webhook is not sent twice"
+
+# stale hints: all sent already, or the job is gone
+printf '{"type": "Ok", "callback": "http://127.0.0.1:%s/ok", "notify": {"webhook": {"state": "sent", "id": "msg_1", "tries": 1}}}\n' \
+    "$PORT" > "$SPOOL/completed/r2.job"
+: > "$SPOOL/notify/r2"
+: > "$SPOOL/notify/gone"
+ok "a restart with stale hints" xnotify -c "$CONF" -t 20 drain
+ok "a hint whose notifications were sent is removed" test ! -e "$SPOOL/notify/r2"
+ok "a hint whose job is gone is removed" test ! -e "$SPOOL/notify/gone"
+is "$(recv count "$T/hooks")" 2 "... and nothing is sent for them"
+done_testing
