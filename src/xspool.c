@@ -512,7 +512,8 @@ cmd_list(struct ctx *x, int argc, char **argv)
 			warn("list: %s", state_dir(es.st));
 	}
 	entries_read(x, &es);
-	qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
 	if (json)
 		list_json(&es);
 	else
@@ -835,6 +836,8 @@ job_in(struct checker *ck, const char *id, enum state st)
 	struct entry key, *e;
 	size_t i;
 
+	if (ck->jobs.n == 0)
+		return 0;
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	e = bsearch(&key, ck->jobs.v, ck->jobs.n, sizeof(key), id_cmp);
 	if (e == NULL)
@@ -1030,7 +1033,8 @@ cmd_check(struct ctx *x, int argc, char **argv)
 			finding(&ck, "%s/: %s", state_dir(ck.jobs.st),
 			    strerror(errno));
 	}
-	qsort(ck.jobs.v, ck.jobs.n, sizeof(*ck.jobs.v), id_cmp);
+	if (ck.jobs.n > 1)
+		qsort(ck.jobs.v, ck.jobs.n, sizeof(*ck.jobs.v), id_cmp);
 	check_twice(&ck);
 	check_out(&ck);
 	check_leases(&ck);
