@@ -308,6 +308,30 @@ j_accepted(struct buf *b, const struct job *j)
 
 /* ------------------------------------------------------------ auth */
 
+/* rate_error - 429 with RetryAfterSeconds and Retry-After */
+static enum MHD_Result
+rate_error(struct rctx *x, int retry)
+{
+	struct MHD_Response *resp;
+	char ra[16];
+	struct buf b;
+	size_t len;
+
+	snprintf(ra, sizeof(ra), "%d", retry);
+	buf_init(&b);
+	buf_addf(&b, "{\"Code\":\"RATE_LIMIT_EXCEEDED\",\"Message\":"
+	    "\"over %d requests a minute\",\"RetryAfterSeconds\":%d}\n",
+	    x->a->cfg->rate, retry);
+	len = b.len;
+	resp = MHD_create_response_from_buffer(len, buf_steal(&b),
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Retry-After", ra);
+	x->r->bytes = x->head ? 0 : len;
+	return reply(x, 429, NULL, "application/json", resp);
+}
+
 /* auth - check X-Api-Key; 0 with x->key set, or -1 with the error queued
  * in *ret */
 static int
@@ -354,31 +378,7 @@ auth(struct rctx *x, enum MHD_Result *ret)
 		return -1;
 	}
 	if (!rl_take(x->a->rl, k->keyid, x->a->cfg->rate, mono_ms(), &retry)) {
-		char extra[64], ra[16];
-		struct buf b;
-
-		snprintf(extra, sizeof(extra), "\"RetryAfterSeconds\":%d",
-		    retry);
-		snprintf(ra, sizeof(ra), "%d", retry);
-		buf_init(&b);
-		buf_adds(&b, "{\"Code\":\"RATE_LIMIT_EXCEEDED\",\"Message\":");
-		buf_addf(&b, "\"over %d requests a minute\",%s}\n",
-		    x->a->cfg->rate, extra);
-		*ret = MHD_NO;
-		{
-			struct MHD_Response *resp;
-			size_t len = b.len;
-
-			resp = MHD_create_response_from_buffer(len,
-			    buf_steal(&b), MHD_RESPMEM_MUST_FREE);
-			if (resp != NULL) {
-				MHD_add_response_header(resp, "Retry-After",
-				    ra);
-				x->r->bytes = x->head ? 0 : len;
-				*ret = reply(x, 429, NULL, "application/json",
-				    resp);
-			}
-		}
+		*ret = rate_error(x, retry);
 		return -1;
 	}
 	x->key = k;
@@ -1003,6 +1003,23 @@ etag_match(const char *h, const char *tag)
 	return 0;
 }
 
+/* range_error - 416 with Content-Range: bytes * /SIZE */
+static enum MHD_Result
+range_error(struct rctx *x, const char *cr)
+{
+	static const char body[] = "{\"Code\":\"RANGE_NOT_SATISFIABLE\","
+	    "\"Message\":\"the range is outside the file\"}\n";
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1,
+	    (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+	x->r->bytes = x->head ? 0 : sizeof(body) - 1;
+	return reply(x, 416, NULL, "application/json", resp);
+}
+
 /* send_zip - the zip of job j (COMPLETED) from fd, whole or a range */
 static enum MHD_Result
 send_zip(struct rctx *x, const struct job *j, int fd, const struct stat *st)
@@ -1040,25 +1057,7 @@ send_zip(struct rctx *x, const struct job *j, int fd, const struct stat *st)
 	if (r == -1) {
 		close(fd);
 		snprintf(cr, sizeof(cr), "bytes */%ju", (uintmax_t)size);
-		resp = MHD_create_response_from_buffer(0, NULL,
-		    MHD_RESPMEM_PERSISTENT);
-		if (resp == NULL)
-			return MHD_NO;
-		{
-			struct buf b;
-
-			MHD_destroy_response(resp);
-			buf_init(&b);
-			buf_adds(&b, "{\"Code\":\"RANGE_NOT_SATISFIABLE\","
-			    "\"Message\":\"the range is outside the file\"}\n");
-			resp = MHD_create_response_from_buffer(b.len,
-			    buf_steal(&b), MHD_RESPMEM_MUST_FREE);
-			if (resp == NULL)
-				return MHD_NO;
-			MHD_add_response_header(resp,
-			    MHD_HTTP_HEADER_CONTENT_RANGE, cr);
-			return reply(x, 416, NULL, "application/json", resp);
-		}
+		return range_error(x, cr);
 	}
 	if (r == 1) {
 		status = 206;

@@ -77,6 +77,7 @@ req() {
 	_m=$1
 	_p=$2
 	shift 2
+	: > "$T/body"
 	if [ "$_m" = HEAD ]; then
 		CODE=$(curl -s -I -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
 		    "$@" "$URL$_p")
@@ -100,13 +101,14 @@ jf() {
 }
 
 capture() {
+	_b=$T/body
 	case $(hdr Content-Type) in
 	application/json*) ;;
-	*) [ "$1" = HEAD ] || [ "$CODE" = 304 ] || return 0 ;;
+	*) _b=/dev/null ;;		# zips and text: the headers only
 	esac
 	jq -nc --arg m "$1" --arg p "${2%%\?*}" --arg s "$CODE" \
 	    --arg ct "$(hdr Content-Type)" --arg rid "$(hdr X-Request-Id)" \
-	    --rawfile b "$T/body" \
+	    --rawfile b "$_b" \
 	    '{method: $m, path: $p, status: ($s | tonumber), ctype: $ct,
 	      requestId: $rid, body: $b}' >> "$T/captures.jsonl"
 }
