@@ -55,6 +55,7 @@ struct conv {
 	int		 failed;
 	int		 done;		/* conv_finish was called */
 	char		 err[ERRLEN];
+	char		 where[32];	/* "record N" for messages */
 	int64_t		 nrec;		/* records written */
 	int64_t		 lineno;	/* JSONL: lines seen */
 	unsigned char	 bom[3];	/* start of input, until it is known */
@@ -283,6 +284,16 @@ recno(const struct conv *c)
 	return (long long)c->nrec + 1;
 }
 
+/* where - "record N", or "header" while the CSV header is being read */
+static const char *
+where(struct conv *c)
+{
+	if (c->in == EMITS_CSV && !c->have_header)
+		return "header";
+	snprintf(c->where, sizeof(c->where), "record %lld", recno(c));
+	return c->where;
+}
+
 /* col_add - a header column; names are copied */
 static void
 col_add(struct conv *c, const char *name, size_t len)
@@ -292,7 +303,9 @@ col_add(struct conv *c, const char *name, size_t len)
 	c->cols = xreallocarray(c->cols, c->ncols + 1, sizeof(*c->cols));
 	col = &c->cols[c->ncols++];
 	memset(col, 0, sizeof(*col));
-	col->name = xstrndup(name, len);
+	col->name = xmalloc(len + 1);	/* a name may hold a NUL */
+	memcpy(col->name, name, len);
+	col->name[len] = '\0';
 	col->len = len;
 	col->seen = -1;
 }
@@ -444,7 +457,7 @@ csv_field(void *p, size_t n, void *arg)
 		return;
 	c->recbytes += n;
 	if (c->recbytes > REC_MAX) {
-		fail(c, "record %lld: line over " REC_MAX_TEXT, recno(c));
+		fail(c, "%s: line over " REC_MAX_TEXT, where(c));
 		return;
 	}
 	if (!c->have_header) {
@@ -537,15 +550,11 @@ csv_feed(struct conv *c, const char *in, size_t n)
 		if (c->failed)
 			break;
 		if (done < k || csv_error(&c->csv) != CSV_SUCCESS) {
-			if (c->have_header)
-				fail(c, "record %lld: %s", recno(c), BADQUOTE);
-			else
-				fail(c, "header: %s", BADQUOTE);
+			fail(c, "%s: %s", where(c), BADQUOTE);
 			break;
 		}
 		if (c->recbytes + c->csv.entry_pos > REC_MAX)
-			fail(c, "record %lld: line over " REC_MAX_TEXT,
-			    recno(c));
+			fail(c, "%s: line over " REC_MAX_TEXT, where(c));
 		/* libcsv grows its field buffer by blk_size: make that
 		 * geometric, or a long field costs quadratic copying */
 		if (c->csv.entry_size > c->csv.blk_size)
@@ -561,7 +570,7 @@ static int
 csv_finish(struct conv *c)
 {
 	if (csv_fini(&c->csv, csv_field, csv_row, c) != 0 && !c->failed)
-		fail(c, "record %lld: unterminated quoted field", recno(c));
+		fail(c, "%s: unterminated quoted field", where(c));
 	return c->failed ? -1 : 0;
 }
 
