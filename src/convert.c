@@ -393,7 +393,7 @@ is_int(const char *s, size_t n)
 static void
 put_typed(struct conv *c, const struct col *col, const char *s, size_t n)
 {
-	struct buf v;
+	struct buf v, w;
 	const char *what;
 	size_t i;
 
@@ -436,9 +436,40 @@ put_typed(struct conv *c, const struct col *col, const char *s, size_t n)
 		return;
 	}
 	buf_init(&v);
+	buf_init(&w);
 	fail(c, "record %lld, column %s: %s is not %s", recno(c),
-	    show(&v, col->name, col->len), show(&c->key, s, n), what);
+	    show(&v, col->name, col->len), show(&w, s, n), what);
 	buf_free(&v);
+	buf_free(&w);
+}
+
+/* json_field - one CSV field as a member of the record's JSON object */
+static inline void
+json_field(struct conv *c, const struct col *col, const char *s, size_t n,
+    int k)
+{
+	struct buf *b = c->out;
+	char *o;
+
+	if (col->type == COL_STRING && !(k & K_JESC)) {
+		/* the common case in one copy: key, quotes, value */
+		o = room(b, col->jlen + n + 2);
+		memcpy(o, col->jkey, col->jlen);
+		o += col->jlen;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		b->len += col->jlen + n + 2;
+		b->p[b->len] = '\0';
+		return;
+	}
+	put(b, col->jkey, col->jlen);
+	if (col->type == COL_STRING)
+		put_jstr(b, s, n, k);
+	else if (n == 0)
+		put(b, "null", 4);
+	else
+		put_typed(c, col, s, n);
 }
 
 /* csv_field - libcsv's end-of-field callback: the hot path */
@@ -450,7 +481,6 @@ csv_field(void *p, size_t n, void *arg)
 	const struct col *col;
 	struct buf v;
 	size_t i;
-	char *o;
 	int k;
 
 	if (c->failed)
@@ -486,25 +516,7 @@ csv_field(void *p, size_t n, void *arg)
 	}
 	if (i == 0)
 		rec_open(c);
-	if (col->type == COL_STRING && !(k & K_JESC)) {
-		/* the common case in one copy: key, quotes, value */
-		o = room(c->out, col->jlen + n + 2);
-		memcpy(o, col->jkey, col->jlen);
-		o += col->jlen;
-		*o++ = '"';
-		memcpy(o, s, n);
-		o[n] = '"';
-		c->out->len += col->jlen + n + 2;
-		c->out->p[c->out->len] = '\0';
-		return;
-	}
-	put(c->out, col->jkey, col->jlen);
-	if (col->type == COL_STRING)
-		put_jstr(c->out, s, n, k);
-	else if (n == 0)
-		put(c->out, "null", 4);
-	else
-		put_typed(c, col, s, n);
+	json_field(c, col, s, n, k);
 }
 
 /* csv_row - libcsv's end-of-row callback */
@@ -523,8 +535,10 @@ csv_row(int ch, void *arg)
 		    c->field, c->field == 1 ? "" : "s", c->ncols);
 		return;
 	} else {
-		put(c->out, c->fmt == FMT_CSV ? "\r\n" : "}", c->fmt ==
-		    FMT_CSV ? 2 : 1);
+		if (c->fmt == FMT_CSV)
+			put(c->out, "\r\n", 2);
+		else
+			put(c->out, "}", 1);
 		c->nrec++;
 	}
 	c->field = 0;
