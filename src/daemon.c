@@ -55,7 +55,7 @@ struct idlist {
 	const struct daemon *d;
 };
 
-static void	settle(struct daemon *, struct job *, enum end);
+static void	settle(struct daemon *, struct job *, enum end, const char *);
 
 /* logt - one line per transition */
 static void
@@ -151,12 +151,11 @@ notify_pending(const struct job *j)
  * shutdown hands it back to failed/ due now, not counted.
  */
 static void
-settle(struct daemon *d, struct job *j, enum end how)
+settle(struct daemon *d, struct job *j, enum end how, const char *why)
 {
 	enum state to = ST_FAILED;
 	int64_t now = now_ms(), ms = now - j->started;
 	int pending;
-	const char *why = "failed";
 
 	j->finished = now;
 	j->result.present = 1;
@@ -167,16 +166,13 @@ settle(struct daemon *d, struct job *j, enum end how)
 		j->attempts++;
 		drop_password(j);
 		to = ST_COMPLETED;
-		why = "done";
 	} else if (how == END_SHUTDOWN) {
 		j->next_attempt = now;
-		why = "interrupted by shutdown";
 	} else if (++j->attempts >= d->cfg->max_attempts) {
 		to = ST_CANCELLED;
 		free(j->cancelled_by);
 		j->cancelled_by = xstrdup("attempts");
 		drop_password(j);
-		why = "last attempt failed";
 	} else
 		j->next_attempt = now + backoff(d, j->attempts);
 	pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
@@ -193,7 +189,14 @@ settle(struct daemon *d, struct job *j, enum end how)
 		notifyq_add(d->nq, j->id);
 	if (to == ST_FAILED)
 		watch_add(d->w, j->id, ST_FAILED, ns_now(), j->next_attempt);
-	logt(j, ST_PROCESSING, to, why, ms);
+	if (to == ST_CANCELLED) {
+		char last[ERRLEN + 64];
+
+		snprintf(last, sizeof(last), "gave up after %d attempts: %s",
+		    j->attempts, why);
+		logt(j, ST_PROCESSING, to, last, ms);
+	} else
+		logt(j, ST_PROCESSING, to, why, ms);
 }
 
 /* bad - a dropped file that is not a job goes to bad/ */
@@ -315,7 +318,7 @@ start(struct daemon *d, struct job *j, enum state from)
 	t = config_type(d->cfg, j->type);
 	if (w == NULL || t == NULL) {	/* cannot happen: checked before */
 		job_add_error(j, "internal error: no worker slot or type");
-		settle(d, j, END_FAIL);
+		settle(d, j, END_FAIL, "internal error");
 		job_free(j);
 		return;
 	}
@@ -324,7 +327,7 @@ start(struct daemon *d, struct job *j, enum state from)
 	w->from = from;
 	if (worker_start(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
 		job_add_error(&w->job, err);
-		settle(d, &w->job, END_FAIL);
+		settle(d, &w->job, END_FAIL, err);
 		worker_clear(w);
 		return;
 	}
@@ -526,8 +529,14 @@ finish(struct daemon *d, struct worker *w)
 		res.nerrors = 1;
 	}
 	merge(&w->job, &res, ok);
-	settle(d, &w->job, ok ? END_OK : w->shutdown ? END_SHUTDOWN :
-	    END_FAIL);
+	if (ok)
+		settle(d, &w->job, END_OK, "done");
+	else if (w->shutdown)
+		settle(d, &w->job, END_SHUTDOWN, "interrupted by shutdown");
+	else
+		settle(d, &w->job, END_FAIL, w->job.result.nerrors > 0 ?
+		    w->job.result.errors[w->job.result.nerrors - 1] :
+		    "failed");
 	worker_clear(w);
 	d->nrun--;
 }
@@ -681,7 +690,7 @@ recover(struct daemon *d, const char *id, const char *why)
 	xasprintf(&e, "attempt %d: %s", j.attempts + 1, why);
 	job_add_error(&j, e);
 	free(e);
-	settle(d, &j, END_FAIL);
+	settle(d, &j, END_FAIL, why);
  out:
 	job_free(&j);
 }
