@@ -677,6 +677,10 @@ job_parse(struct job *j, const char *text, size_t len, char *err,
 	char jerr[ERRLEN];
 
 	job_init(j);
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;		/* a BOM, from a Windows editor */
+		len -= 3;
+	}
 	if (json_parse(&d, text, len, jerr, sizeof(jerr)) < 0) {
 		snprintf(err, errlen, "not valid JSON: %s", jerr);
 		return -1;
@@ -763,14 +767,15 @@ member(struct buf *b, int *n, int inl, int depth, const char *name)
 		buf_adds(b, (*n)++ ? ",\n" : "\n");
 		indent(b, depth + 1);
 	}
-	json_quote(b, name, strlen(name));
+	json_quote_lossy(b, name, strlen(name));
 	buf_add(b, ": ", 2);
 }
 
+/* put_str - any string, so that the file always parses back */
 static void
 put_str(struct buf *b, const char *s)
 {
-	json_quote(b, s, strlen(s));
+	json_quote_lossy(b, s, strlen(s));
 }
 
 static void write_obj(struct buf *, const struct ftab *, const void *, int,

@@ -771,3 +771,30 @@ json_quote(struct buf *out, const char *s, size_t n)
 	}
 	buf_add(out, "\"", 1);
 }
+
+void
+json_quote_lossy(struct buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf clean;
+	size_t i = 0, k;
+
+	while (i < n && (k = utf8_seq(p + i, n - i)) != 0)
+		i += k;
+	if (i == n) {
+		json_quote(out, s, n);
+		return;
+	}
+	buf_init(&clean);
+	buf_add(&clean, s, i);
+	while (i < n) {
+		if ((k = utf8_seq(p + i, n - i)) == 0) {
+			buf_add(&clean, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			k = 1;
+		} else
+			buf_add(&clean, s + i, k);
+		i += k;
+	}
+	json_quote(out, clean.p, clean.len);
+	buf_free(&clean);
+}

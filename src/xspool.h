@@ -233,6 +233,9 @@ int	 json_bool(const struct jdoc *, int i);
 /* Appends s as a quoted JSON string, escaping '"', '\\' and every control
  * character; UTF-8 is kept as is (the caller validated it). */
 void	 json_quote(struct buf *, const char *s, size_t n);
+/* json_quote for text from outside (an exporter's stderr, say): each byte
+ * that is not part of well-formed UTF-8 becomes U+FFFD. */
+void	 json_quote_lossy(struct buf *, const char *s, size_t n);
 /* Checks one JSON number / literal primitive strictly (RFC 8259). */
 int	 json_primitive_valid(const char *s, size_t n);
 
@@ -308,7 +311,8 @@ void	 job_free(struct job *);
  * non-object are refused with a reason in err.  The id is not taken from
  * the text when the file name gives it (the caller sets j->id after).
  * j is initialized first (not freed: job_free a used one); on failure it
- * is left empty.  null counts as absent; unknown top-level fields go to
+ * is left empty.  A leading UTF-8 BOM is skipped.  null counts as
+ * absent; unknown top-level fields go to
  * extras, unknown ones inside known objects ("result", ...) are dropped.
  */
 int	 job_parse(struct job *j, const char *text, size_t len,

@@ -426,6 +426,32 @@ test_helpers(void)
 	ok(j.result.nerrors == 1 && j.result.present,
 	    "job_add_error adds a line to the result");
 	job_free(&j);
+	{
+		char err[ERRLEN] = "", *w;
+		struct job k;
+		int r;
+
+		job_init(&j);
+		j.type = xstrdup("T");
+		job_add_error(&j, "latin-1 stderr: caf\xe9\x01");
+		job_set_param(&j, "p", "\xff");
+		w = written(&j, 1);
+		r = job_parse(&k, w, strlen(w), err, sizeof(err));
+		ok(r == 0 && strcmp(k.result.errors[0],
+		    "latin-1 stderr: caf\xef\xbf\xbd\x01") == 0 &&
+		    strcmp(k.params[0].value, "\xef\xbf\xbd") == 0,
+		    "invalid UTF-8 in a field is written as U+FFFD and the "
+		    "file parses back (%s)", err);
+		free(w);
+		if (r == 0)
+			job_free(&k);
+		job_free(&j);
+		r = job_parse(&k, "\xef\xbb\xbf{\"type\":\"T\"}", 15, err,
+		    sizeof(err));
+		ok(r == 0, "a leading UTF-8 BOM is skipped (%s)", err);
+		if (r == 0)
+			job_free(&k);
+	}
 }
 
 int

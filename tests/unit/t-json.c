@@ -254,6 +254,17 @@ test_quote(void)
 	s = quote("", 0);
 	is_str(s, "\"\"", "json_quote of the empty string");
 	free(s);
+	buf_init(&b);
+	json_quote_lossy(&b, "a\xff" "b\xc3\n\xc3\xa9\xed\xa0\x80", 10);
+	is_str(b.p, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\\n\xc3\xa9"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
+	    "json_quote_lossy turns each bad UTF-8 byte into U+FFFD");
+	buf_reset(&b);
+	json_quote_lossy(&b, cz, strlen(cz));
+	s = quote(cz, strlen(cz));
+	is_str(b.p, s, "json_quote_lossy keeps valid UTF-8 as json_quote does");
+	free(s);
+	buf_free(&b);
 	/* every byte 0..255 except invalid UTF-8 round trips via a doc */
 	{
 		char all256[128], *back;
