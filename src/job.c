@@ -177,7 +177,9 @@ result_mark(void *base)
 static int
 track_present(const void *base)
 {
-	return ((const struct notify_track *)base)->state != NS_NONE;
+	enum notify_state st = ((const struct notify_track *)base)->state;
+
+	return st > NS_NONE && st <= NS_FAILED;
 }
 
 const char *
@@ -724,14 +726,16 @@ field_set(const struct field *f, const void *base, int with_password)
 	case F_STR:
 		return *CAT(base, f->off, char *) != NULL &&
 		    (!f->secret || with_password);
-	case F_FORMAT:
-		return *CAT(base, f->off, enum format) != FMT_NONE;
+	case F_FORMAT:		/* the tables' bounds, too */
+		return *CAT(base, f->off, enum format) == FMT_JSON ||
+		    *CAT(base, f->off, enum format) == FMT_CSV;
 	case F_TIME:
 		return *CAT(base, f->off, int64_t) != 0;
 	case F_TRI:
 		return *CAT(base, f->off, int) != -1;
 	case F_NSTATE:
-		return *CAT(base, f->off, enum notify_state) != NS_NONE;
+		return *CAT(base, f->off, enum notify_state) > NS_NONE &&
+		    *CAT(base, f->off, enum notify_state) <= NS_FAILED;
 	case F_PARAMS:
 		return ((const struct job *)base)->nparams > 0;
 	case F_OBJ:
