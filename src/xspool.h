@@ -387,6 +387,7 @@ typedef int (*spool_each_fn)(const char *id, const char *node,
 	    const struct stat *, void *arg);
 int	 spool_each(struct spool *, enum state, spool_each_fn, void *arg);
 /* Puts a dropped file queued/NAME into bad/NAME with bad/NAME.why. */
+/* An earlier bad/NAME is kept: the new one becomes NAME.1, NAME.2, ... */
 int	 spool_bad(struct spool *, const char *name, const char *why);
 /* 1 when the file system has at least min_free bytes (and min_free/64K
  * inodes) free, 0 when not, -1 on error. */
@@ -428,6 +429,8 @@ struct keys {
 	struct apikey	*k;
 	size_t		 n;
 };
+/* A missing file is no keys (0); a malformed line is -1, "FILE:LINE: ..."
+ * in err.  Line format: see xspool(7). */
 int	 keys_load(struct keys *, const char *path, char *err, size_t);
 /* Writes through a temporary file and rename, mode 0600. */
 int	 keys_save(const struct keys *, const char *path, char *err, size_t);
@@ -439,6 +442,8 @@ int	 keys_add(struct keys *, const char *client, int admin,
 struct apikey *keys_find(const struct keys *, const char *keyid);
 int	 keys_del(struct keys *, const char *keyid);	/* 0 or -1 */
 int	 keys_secret_ok(const struct apikey *, const char *secret); /* const time */
+/* 1 when the peer (AF_INET/AF_INET6, v4-mapped too) is on the key's
+ * allow-list or it has none, else 0. */
 int	 keys_addr_ok(const struct apikey *, const struct sockaddr *);
 
 /* ---------------------------------------------------------------- convert.c */
