@@ -124,6 +124,8 @@ qcache_old(struct qcache *qc, const char *id)
 {
 	struct qitem key, *kp = &key, **hit;
 
+	if (qc->n == 0)
+		return NULL;
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	hit = bsearch(&kp, qc->byid, qc->n, sizeof(*qc->byid), cmp_id);
 	return hit ? *hit : NULL;
@@ -171,12 +173,15 @@ qcache_scan(struct qcache *qc, const struct timespec *mtime)
 	}
 	free(qc->byid);
 	free(qc->byorder);
-	qsort(v, n, sizeof(*v), cmp_id);
+	if (v == NULL)
+		v = xreallocarray(NULL, 1, sizeof(*v));
 	qc->byid = v;
 	qc->byorder = xreallocarray(NULL, n ? n : 1, sizeof(*v));
-	if (n)
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_id);
 		memcpy(qc->byorder, v, n * sizeof(*v));
-	qsort(qc->byorder, n, sizeof(*v), cmp_order);
+		qsort(qc->byorder, n, sizeof(*v), cmp_order);
+	}
 	qc->n = n;
 	qc->mtime = *mtime;
 	qc->scanned = started;
