@@ -1,0 +1,95 @@
+#!/bin/sh
+# t0550-httpd-ops - the access log (one line per request, request id, key
+# id, no query string, never a password or secret), /healthz, /metrics,
+# SIGHUP re-reading keys and config, SIGTERM letting a running download
+# finish before exiting 0.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/openapi/httpd.sh"
+
+hconf
+A=$(newkey erp)
+ASEC=${A#*.}
+hstart
+P=/api/v1/ExportRequest
+
+req POST "$P/Patients?password=Query-Pw-1&email=a@example.com&x=1" \
+    -H "X-Api-Key: $A"
+ID=$(jf .id)
+RID=$(hdr X-Request-Id)
+req POST "$P/Patients?x=2" -H "X-Api-Key: $A" -H "X-Export-Password: Hdr-Pw-2"
+req GET "/api/v1/ExportResult/Status/$ID" -H "X-Api-Key: $A"
+ok "the status answer has no password" sh -c "! grep -q 'Query-Pw-1' '$T/body'"
+req GET /api/v1/Identity -H "X-Api-Key: ${A%%.*}.wrongsecretwrongsecret"
+req GET "/healthz?password=Q3"
+
+ok "the access log exists" test -s "$T/access.log"
+for s in Query-Pw-1 Hdr-Pw-2 "$ASEC" wrongsecretwrongsecret Q3 password= \
+    a@example.com; do
+	nok "the access log never holds '$s'" grep -qF -- "$s" "$T/access.log"
+	nok "stderr never holds '$s'" grep -qF -- "$s" "$T/httpd.err"
+done
+line=$(grep -F "$RID" "$T/access.log")
+ok "the line has the request id, key id, method, path, status" sh -c \
+    "echo '$line' | grep -q ' 127.0.0.1 ${A%%.*} POST /api/v1/ExportRequest/Patients 200 [0-9]* [0-9.]*ms$'"
+is "$(wc -l < "$T/access.log")" 5 "one line per request"
+
+req GET /healthz
+is "$CODE $(jf .status)" "200 ok" "/healthz: 200 ok"
+ls "$SPOOL/tmp" > "$T/tmpls"
+ok "/healthz leaves nothing in tmp/" test ! -s "$T/tmpls"
+chmod 500 "$SPOOL/tmp"
+if [ "$(id -u)" != 0 ]; then
+	req GET /healthz
+	errcheck 503 SPOOL_UNAVAILABLE "/healthz with tmp/ not writable: 503"
+else
+	skip "/healthz with tmp/ not writable: 503" "root writes anyway"
+fi
+chmod 700 "$SPOOL/tmp"
+
+req GET /metrics
+is "$CODE $(hdr Content-Type)" "200 text/plain; version=0.0.4; charset=utf-8" \
+    "/metrics: Prometheus text"
+ok "jobs per state" grep -qx 'xspool_jobs{state="queued"} 2' "$T/body"
+ok "submitted total" grep -qx 'xspool_submitted_total 2' "$T/body"
+ok "requests by code" grep -qx 'xspool_http_requests_total{code="401"} 1' \
+    "$T/body"
+ok "a latency histogram" grep -q \
+    '^xspool_http_request_duration_seconds_bucket{le="+Inf"} [0-9]' "$T/body"
+ok "histogram count" grep -q '^xspool_http_request_duration_seconds_count ' \
+    "$T/body"
+
+# SIGHUP: a key added after the start works only after the reload
+N=$(newkey late)
+req GET /api/v1/Identity -H "X-Api-Key: $N"
+errcheck 401 INVALID_API_KEY "a new key before SIGHUP: unknown"
+sed -i 's/^keys = .*/&\nrate = 2/' "$CONF"
+kill -HUP "$(pid_of httpd)"
+wait_for 5 grep -q reloaded "$T/httpd.err"
+req GET /api/v1/Identity -H "X-Api-Key: $N"
+is "$CODE $(jf .client)" "200 late" "after SIGHUP the new key works"
+req GET /api/v1/Identity -H "X-Api-Key: $N"
+req GET /api/v1/Identity -H "X-Api-Key: $N"
+is "$CODE" 429 "and the new rate from the config applies"
+echo "[http]" >> "$CONF"
+echo "bogus = 1" >> "$CONF"
+kill -HUP "$(pid_of httpd)"
+wait_for 5 grep -q "reload refused" "$T/httpd.err"
+req GET /api/v1/Identity -H "X-Api-Key: $A"
+is "$CODE" 200 "a bad config on SIGHUP is refused; the old one serves on"
+
+# SIGTERM while a slow download runs: it completes, then the exit
+mv "$SPOOL/queued/$ID.job" "$SPOOL/completed/$ID.job"
+head -c 3000000 /dev/urandom > "$SPOOL/out/$ID.zip"
+curl -s --limit-rate 2M -o "$T/dl" -H "X-Api-Key: $A" \
+    "$URL/api/v1/ExportResult/Download/$ID" &
+cpid=$!
+sleep 0.4
+stop httpd
+st=$?
+wait $cpid
+is "$st" 0 "SIGTERM: exit 0"
+ok "the download in flight completed" cmp -s "$T/dl" "$SPOOL/out/$ID.zip"
+nok "no new connections after the stop" curl -s -o /dev/null "$URL/healthz"
+
+openapi_check
+done_testing
