@@ -1,0 +1,132 @@
+#!/bin/sh
+# t0440-exporters.sh - the demo exporters in etc/exporters: valid CSV and
+# JSON Lines (python3's csv and json), every record of the data set, the
+# from/to filters (inclusive), parameter errors, and each type through
+# export_run into a zip in each format.
+. "$(dirname "$0")/lib.sh"
+E=$TOP/etc/exporters
+X=$BIN/helpers/xexport
+PY=/usr/bin/python3
+cd "$T" || exit 1
+
+# check.py KIND FILE DATEFIELD FROM TO: prints the number of records;
+# fails on a parse error, a ragged row or a date outside [FROM, TO]
+cat > check.py <<'PY'
+import csv, json, sys
+kind, path, field, lo, hi = sys.argv[1:6]
+with open(path, encoding='utf-8', newline='') as f:
+    if kind == 'csv':
+        rows = list(csv.reader(f, strict=True))
+        head = rows.pop(0)
+        assert all(len(r) == len(head) for r in rows), 'ragged row'
+        recs = [dict(zip(head, r)) for r in rows]
+    elif kind == 'jsonl':
+        recs = [json.loads(l) for l in f]
+    else:
+        recs = json.load(f)
+for r in recs:
+    assert isinstance(r, dict), 'not an object'
+    if field != '-':
+        d = str(r[field])[:10]
+        assert (not lo or d >= lo) and (not hi or d <= hi), 'date %s' % d
+print(len(recs))
+PY
+# tsv_count FILE COLUMN FROM TO: records of the data set in the range
+tsv_count() {
+	awk -F '\t' -v c="$2" -v lo="$3" -v hi="$4" '/^#/ { next }
+	    { d = substr($c, 1, 10) }
+	    (lo == "" || d >= lo) && (hi == "" || d <= hi) { n++ }
+	    END { print n + 0 }' "$E/data/$1.tsv"
+}
+
+# name emits datafield tsvcolumn
+for spec in patients:csv:registered:10 invoices:csv:issued:4 \
+    appointments:jsonl:start:4 treatments:jsonl:date:4; do
+	IFS=: read -r name kind field col <<EOF2
+$spec
+EOF2
+	env -i PATH=/usr/bin:/bin "$E/$name" > $name.all 2> $name.err
+	is "$?/$(cat $name.err)" "0/" "$name: exit 0, nothing on stderr"
+	is "$($PY check.py $kind $name.all - '' '' 2>&1)" \
+	    "$(tsv_count $name $col '' '')" "$name: valid $kind, every record"
+	XSPOOL_PARAM_from=2026-03-01 XSPOOL_PARAM_to=2026-04-15 \
+	    "$E/$name" > $name.range
+	n=$(tsv_count $name $col 2026-03-01 2026-04-15)
+	is "$($PY check.py $kind $name.range $field 2026-03-01 2026-04-15 2>&1)" \
+	    "$n" "$name: from/to select $n records, all in range"
+	# both ends inclusive: the first record's own day
+	day=$(awk -F '\t' -v c=$col '!/^#/ { print substr($c, 1, 10); exit }' \
+	    "$E/data/$name.tsv")
+	XSPOOL_PARAM_from=$day XSPOOL_PARAM_to=$day "$E/$name" > $name.day
+	n=$(tsv_count $name $col $day $day)
+	is "$($PY check.py $kind $name.day $field $day $day 2>&1)" "$n" \
+	    "$name: from = to = $day gives that day's $n records"
+	XSPOOL_PARAM_from=2026-13 "$E/$name" > /dev/null 2> $name.bad
+	is "$?/$(cat $name.bad)" \
+	    "2/$name: parameter from is not a date (YYYY-MM-DD): 2026-13" \
+	    "$name: a bad date is refused with a reason"
+done
+
+grep -q 'Řehoř' patients.all && grep -q 'Шевченко' patients.all
+ok "non-ASCII names pass through" test $? = 0
+is "$($PY -c 'import csv,sys; print(sum("\n" in r[10] for r in csv.reader(open(sys.argv[1], newline=""))))' patients.all)" \
+    "$(grep -c '\\n' "$E/data/patients.tsv")" "notes with line breaks are quoted CSV"
+ok "notes with quotes and commas" grep -q '"Prefers morning appointments, ""no calls"" after 6 pm"' patients.all
+ok "nested arrays in treatments" grep -q '"materials":\["composite A2","bonding agent"\]' treatments.all
+head -1 patients.all > head.csv
+is "$(cat head.csv)" "id,first_name,last_name,birth_date,sex,email,phone,city,insurer,registered,note" \
+    "patients: the header row"
+
+XSPOOL_PARAM_rows=200000 "$E/synthetic" > syn.jsonl
+is "$($PY check.py jsonl syn.jsonl - '' '')" 200000 "synthetic: rows=200000 valid records"
+is "$(tail -1 syn.jsonl | cut -c1-14)" '{"id":200000,"' "synthetic: ids count up"
+is "$("$E/synthetic" | wc -l)" 1000 "synthetic: 1000 rows by default"
+XSPOOL_PARAM_rows=12x "$E/synthetic" > /dev/null 2> syn.bad
+is "$?/$(cat syn.bad)" "2/synthetic: parameter rows is not a whole number: 12x" \
+    "synthetic: a bad rows is refused"
+XSPOOL_PARAM_fail_attempts=2 XSPOOL_ATTEMPT=2 "$E/synthetic" > syn.f2 2>/dev/null
+is "$?/$(wc -c < syn.f2)" "1/0" "synthetic: fail_attempts=2 fails attempt 2"
+XSPOOL_PARAM_fail_attempts=2 XSPOOL_ATTEMPT=3 XSPOOL_PARAM_rows=3 "$E/synthetic" > syn.f3
+is "$?/$(wc -l < syn.f3)" "0/3" "synthetic: and succeeds on attempt 3"
+
+# every type and format through export_run, as the daemon would
+mkconf <<CONF
+[type Patients]
+command = $E/patients
+emits = csv
+formats = JSON,CSV
+columns = id:int
+[type Invoices]
+command = $E/invoices
+emits = csv
+formats = JSON,CSV
+columns = patient_id:int,amount:number,vat_rate:number,paid:bool
+[type Appointments]
+command = $E/appointments
+emits = jsonl
+formats = JSON,CSV
+[type Treatments]
+command = $E/treatments
+emits = jsonl
+formats = JSON,CSV
+[type Synthetic]
+command = $E/synthetic
+emits = jsonl
+formats = JSON,CSV
+CONF
+for t in Patients Invoices Appointments Treatments Synthetic; do
+	for f in JSON CSV; do
+		"$X" -c "$CONF" $t $f $t-$f.zip -P from=2026-02-01 \
+		    -P to=2026-06-30 > $t-$f.out 2> $t-$f.err
+		is "$?/$(cat $t-$f.err)" "0/" "export_run $t $f succeeds"
+		ext=$(echo $f | tr A-Z a-z)
+		7z x -so $t-$f.zip $t.$ext > $t-$f.data 2>/dev/null
+		kind=$ext; [ $f = JSON ] || kind=csv
+		is "records $($PY check.py $kind $t-$f.data - '' '' 2>&1)" \
+		    "$(grep '^records' $t-$f.out)" "$t.$ext in the zip parses with the record count"
+	done
+done
+is "$($PY -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; print(type(r["amount"]).__name__, type(r["paid"]).__name__, type(r["patient_id"]).__name__)' Invoices-JSON.data)" \
+    "float bool int" "typed CSV columns become JSON numbers and booleans"
+
+done_testing
