@@ -1034,6 +1034,7 @@ daemon_reload(struct daemon *d, struct config *c)
 	config_free(old);
 	free(old);
 	d->next_rescan = 0;	/* types may have come back */
+	d->next_retention = 0;	/* retention may have changed */
 	log_info("reloaded %s: %d workers, %zu types", c->path, c->workers,
 	    c->ntypes);
 }
