@@ -1,0 +1,39 @@
+#!/bin/sh
+# t0330 - a full disk (ENOSPC): the attempt fails with the reason and is
+# retried later; nothing else is lost; once there is room it completes.
+# Needs a small tmpfs (root); skipped otherwise.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/exporters/daemon.sh"
+
+FS=$T/fs
+mkdir -p "$FS"
+if ! mount -t tmpfs -o size=1M tmpfs "$FS" 2>/dev/null; then
+	skip "ENOSPC" "cannot mount a tmpfs here"
+	done_testing
+	exit 0
+fi
+trap 'for p in $_pids; do kill -KILL "$p" 2>/dev/null; done; wait 2>/dev/null; umount "$FS"; cleanup' EXIT
+SPOOL=$FS/spool
+types <<CONF
+[type Rand]
+command = $EXP/bad random 3000000
+emits = csv
+formats = JSON,CSV
+CONF
+sed -i 's/^max_attempts = .*/max_attempts = 5/; s/^retry_base = .*/retry_base = 1s/; s/^min_free = .*/min_free = 0/' "$CONF"
+daemon d
+drop small1 '{"type": "Ok"}'
+ok "a small job completes" wait_for 5 is_in small1 completed
+drop rand1 '{"type": "Rand"}'
+ok "a job too big for the disk fails" wait_for 10 is_in rand1 failed
+errs=$(field rand1 '"|".join(j["result"]["errors"])')
+diag "rand1: $errs"
+ok "the error says no space" sh -c "echo '$errs' | grep -qi 'no space'"
+ok "the small job is intact" is_in small1 completed
+ok "... with its zip" test -s "$SPOOL/out/small1.zip"
+ok "no partial zip left behind" test ! -e "$SPOOL/out/rand1.zip"
+mount -o remount,size=32M "$FS"
+ok "with room again, the retry completes" wait_for 15 is_in rand1 completed
+ok "its zip is whole" sh -c "unzip -tq '$SPOOL/out/rand1.zip' >/dev/null"
+stop d
+done_testing
