@@ -481,6 +481,7 @@ csv_field(void *p, size_t n, void *arg)
 	const struct col *col;
 	struct buf v;
 	size_t i;
+	char *o;
 	int k;
 
 	if (c->failed)
@@ -506,6 +507,16 @@ csv_field(void *p, size_t n, void *arg)
 		fail(c, "record %lld, column %s: invalid UTF-8", recno(c),
 		    show(&v, col->name, col->len));
 		buf_free(&v);
+		return;
+	}
+	if (c->fmt == FMT_CSV && !(k & K_CQUOTE) && c->ncols > 1) {
+		/* the common case in one copy: separator, value */
+		o = room(c->out, n + 1);
+		if (i > 0)
+			*o++ = ',';
+		memcpy(o, s, n);
+		c->out->len += n + (i > 0);
+		c->out->p[c->out->len] = '\0';
 		return;
 	}
 	if (c->fmt == FMT_CSV) {
