@@ -10,7 +10,7 @@
 
 #include "xspool.h"
 
-#define REC_MAX		(16 * 1024 * 1024)	/* one record, or one line */
+#define REC_MAX		CONV_REC_MAX	/* one record, or one line */
 #define REC_MAX_TEXT	"16 MiB"
 #define CSV_SLICE	(64 * 1024)	/* libcsv gets at most this at once */
 #define SHOW_MAX	48	/* bytes of a bad value quoted in an error */

@@ -449,6 +449,16 @@ int	 keys_addr_ok(const struct apikey *, const struct sockaddr *);
 /* ---------------------------------------------------------------- convert.c */
 /* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,
  * streaming, in bounded memory. */
+/*
+ * Conventions (the golden files in tests/golden/ show each): "record N"
+ * in errors counts data records from 1 (not the CSV header, not blank
+ * JSONL lines); JSONL errors also name the input line.  A record or line
+ * over CONV_REC_MAX is an error.  CSV in: strict RFC 4180, spaces kept, a
+ * leading UTF-8 BOM dropped, blank lines skipped.  CSV out: CRLF, quoted
+ * only when needed.  JSONL null becomes an empty CSV cell; the first
+ * record's keys are the fields, in JSON out too (another key is an error).
+ */
+#define CONV_REC_MAX	(16 * 1024 * 1024)
 struct conv;
 struct conv *conv_new(enum emits, enum format, const struct column *,
 	    size_t ncolumns);
