@@ -26,6 +26,9 @@
 
 #define MAX_LISTEN	8
 #define BODY_MAX	(64 * 1024)	/* the API takes no body: a bound */
+#define DISCARD_MAX	(16 * 1024 * 1024)	/* read and drop up to this */
+#define URL_MAX		8192
+#define POOL_MIN	(64 * 1024)	/* per connection: URL and headers */
 #define LIST_DEFAULT	100
 #define LIST_MAX	1000
 #define API_PARAMS_MAX	32
@@ -1307,6 +1310,9 @@ dispatch(struct api *a, struct MHD_Connection *c, struct req *r,
 	x.r = r;
 	x.head = strcmp(method, "HEAD") == 0;
 	m = x.head ? "GET" : method;
+	if (strlen(url) > URL_MAX)
+		return api_err(&x, 414, "URI_TOO_LONG", "the path is over %d "
+		    "bytes", URL_MAX);
 	if (r->bad_escape || !path_ok(url))
 		return api_err(&x, 400, "INVALID_PARAMETER", "bad "
 		    "percent-encoding or a control character in the URL");
@@ -1409,9 +1415,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		/* read to the end so that the client sees our 413 */
 		r->body += *upload_size;
 		*upload_size = 0;
-		if (r->body <= BODY_MAX)
+		if (r->body <= DISCARD_MAX)
 			return MHD_YES;
 	}
 	if (r->status)		/* answered early (body too large) */
@@ -1641,6 +1648,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	const struct config *c = a->cfg;
 	char host[256], serv[16];
 	unsigned flags, per_ip, tmo;
+	size_t pool;
 	int n = 0, rc;
 
 	if (a->nd == MAX_LISTEN || split_addr(addr, host, sizeof(host), serv,
@@ -1663,6 +1671,11 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	if (a->tls_cert)
 		flags |= MHD_USE_TLS;
 	per_ip = c->max_connections / 2 > 0 ? c->max_connections / 2 : 1;
+	/* room for a long URL and headers, so that we answer 414 and 431
+	 * in JSON ourselves */
+	pool = (size_t)c->max_header * 2 + URL_MAX;
+	if (pool < POOL_MIN)
+		pool = POOL_MIN;
 	tmo = c->request_timeout_ms >= 1000 ?
 	    (unsigned)(c->request_timeout_ms / 1000) : 1;
 #define OPT(k, v, p) o[n++] = (struct MHD_OptionItem){ (k), (intptr_t)(v), (p) }
@@ -1671,8 +1684,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	    NULL);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL);
-	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)c->max_header + 16384, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, tmo, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, a);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, a);
