@@ -8,6 +8,7 @@
 
 types <<CONF
 CONF
+sed -i 's/^drop_grace = .*/drop_grace = 3s/' "$CONF"
 daemon d
 Q=$SPOOL/queued
 
@@ -20,9 +21,13 @@ printf '{"type": 42}' > "$Q/typenum.job"
 head -c 1100000 /dev/zero | tr '\0' ' ' > "$Q/huge.job"
 printf '{"type": "Ok"}' > "$Q/notes.txt"
 printf '{"type": "Ok"}' > "$Q/.hidden.job"
-# a slow writer: half now, the rest within drop_grace (2s)
+# a slow writer: half now, the rest within drop_grace (3s)
 printf '{"type": ' > "$Q/slow.job"
 printf '{"type": "Ok", "format": "CSV"}' > "$Q/good1.job"
+sleep 0.5
+ok "a truncated file is left alone within drop_grace" test -e "$Q/trunc.job"
+ok "... and so is the slow writer's" test -e "$Q/slow.job"
+printf '{"type": "Ok"}' > "$Q/slow.job"
 
 whyhas() { grep -qi "$2" "$SPOOL/bad/$1.why"; }
 for n in notype unknown "bad id!" format typenum huge; do
@@ -34,11 +39,8 @@ ok "bad id: the reason says so" whyhas "bad id!.job" "id"
 ok "over 1 MiB: the reason says so" whyhas huge.job "1 MiB"
 ok "the log says it too" grep -q 'queued/unknown.job -> bad/' "$T/d.err"
 ok "a good dropped file is processed" wait_for 5 is_in good1 completed
-ok "a truncated file is left alone within drop_grace" test -e "$Q/trunc.job"
-ok "... and so is the slow writer's" test -e "$Q/slow.job"
-printf '{"type": "Ok"}' > "$Q/slow.job"
 ok "the slow writer's file, once whole, is processed" wait_for 5 is_in slow completed
-ok "the truncated one goes to bad/ after drop_grace" wait_for 6 test -e "$SPOOL/bad/trunc.job"
+ok "the truncated one goes to bad/ after drop_grace" wait_for 8 test -e "$SPOOL/bad/trunc.job"
 ok "with a JSON reason" whyhas trunc.job json
 ok "other names are ignored" test -e "$Q/notes.txt" -a -e "$Q/.hidden.job"
 ok "nothing else went to bad/" test "$(ls "$SPOOL/bad" | grep -vc '\.why$')" -eq 7
