@@ -894,8 +894,8 @@ conv_new(enum emits in, enum format fmt, const struct column *types,
 
 	kind_init();
 	c = xcalloc(1, sizeof(*c));
-	c->in = in;
-	c->fmt = fmt;
+	c->in = in == EMITS_JSONL ? EMITS_JSONL : EMITS_CSV;
+	c->fmt = fmt == FMT_CSV ? FMT_CSV : FMT_JSON;	/* JSON by default */
 	if (ntypes > 0) {
 		c->types = xreallocarray(NULL, ntypes, sizeof(*c->types));
 		for (i = 0; i < ntypes; i++) {
@@ -907,7 +907,7 @@ conv_new(enum emits in, enum format fmt, const struct column *types,
 	buf_init(&c->line);
 	buf_init(&c->tmp);
 	buf_init(&c->key);
-	if (in == EMITS_CSV) {
+	if (c->in == EMITS_CSV) {
 		csv_init(&c->csv, CSV_STRICT | CSV_STRICT_FINI);
 		csv_set_space_func(&c->csv, nospace);
 		csv_set_realloc_func(&c->csv, xrealloc);
