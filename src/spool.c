@@ -339,32 +339,56 @@ spool_rewrite(struct spool *s, enum state st, const char *node,
 	return sync_dirs(s, path, tmp);
 }
 
+/* shared - others may take a job from here (queued/, failed/, another
+ * node's processing/), so text rewritten here could travel with their move */
+static int
+shared(const struct spool *s, enum state st, const char *node)
+{
+	if (st == ST_QUEUED || st == ST_FAILED)
+		return 1;
+	return st == ST_PROCESSING && node != NULL && s->node != NULL &&
+	    strcmp(node, s->node) != 0;
+}
+
+/*
+ * spool_move - rewrite (when j is given) and rename.  The rewrite goes
+ * first, where the file is, so that a crash between the two leaves a file
+ * that says what happened -- except when the job leaves a directory others
+ * take jobs from for one only we write to (cancel, give up, claim): then a
+ * rewrite in place could be carried off by a concurrent claim, and the
+ * rename, which decides the race, goes first.
+ */
 int
 spool_move(struct spool *s, const char *id, enum state from,
     const char *from_node, enum state to, const struct job *j)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 	struct stat sb;
+	int after;
 
 	if (spool_path(s, src, sizeof(src), from, from_node, id) == -1 ||
 	    spool_path(s, dst, sizeof(dst), to, NULL, id) == -1)
 		return -1;
-	if (j != NULL) {
-		if (strcmp(j->id, id) != 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		if (spool_rewrite(s, from, from_node, j) == -1)
-			return -1;
-	}
-	if (rename_noreplace(src, dst) == -1) {
-		/* NFS: a retransmitted rename that did happen says ENOENT */
-		if (errno == ENOENT && to == ST_PROCESSING &&
-		    stat(dst, &sb) == 0)
-			return sync_dirs(s, dst, src);
+	if (j != NULL && strcmp(j->id, id) != 0) {
+		errno = EINVAL;
 		return -1;
 	}
-	return sync_dirs(s, dst, src);
+	after = j != NULL && shared(s, from, from_node) &&
+	    !shared(s, to, NULL);
+	if (j != NULL && !after && spool_rewrite(s, from, from_node, j) == -1)
+		return -1;
+	if (rename_noreplace(src, dst) == -1) {
+		/* NFS: a retransmitted rename that did happen says ENOENT */
+		if (!(errno == ENOENT && to == ST_PROCESSING &&
+		    stat(dst, &sb) == 0))
+			return -1;
+	}
+	if (sync_dirs(s, dst, src) == -1)
+		return -1;
+	/* the move is done: a failed rewrite leaves the old text, no error */
+	if (after)
+		(void)spool_rewrite(s, to, NULL, j);
+	return 0;
 }
 
 int

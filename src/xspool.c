@@ -547,6 +547,8 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	free(j.cancelled_by);
 	j.cancelled_by = xstrdup("user");
 	j.finished = now_ms();
+	free(j.password);	/* it will never be used */
+	j.password = NULL;
 	j.result.present = 1;
 	j.result.success = 0;
 	job_add_error(&j, "cancelled by user");

@@ -358,7 +358,12 @@ int	 spool_submit(struct spool *, struct job *j, int64_t min_free,
  * spool_move - the only function that renames job files: from state
  * (node for PROCESSING) to state.  When j is not NULL the job file is
  * first rewritten from j in place (tmp/ + rename), then moved; fsync as
- * the spool's sync says.  Returns 0, or -1 with errno (ENOENT: it was not
+ * the spool's sync says.  Exception: from a directory others claim from
+ * (queued/, failed/, another node's processing/) to one they do not
+ * (cancelled/, completed/, our processing/), the rename goes first and
+ * the rewrite follows in the target, so a concurrent claim can never
+ * carry off the rewritten text (a cancel's "cancelledBy" on a job that
+ * then runs).  A rewrite never recreates a file that moved away.  Returns 0, or -1 with errno (ENOENT: it was not
  * there: lost the race, or already moved).  For a claim into PROCESSING on
  * NFS, an ENOENT after which the file is in our node directory is success.
  */
@@ -640,7 +645,8 @@ void	 qcache_stats(struct qcache *, size_t *n, uint64_t *scans,
 /* ---------------------------------------------------------------- api.c */
 /* The REST shim: libmicrohttpd daemons, routes, keys, metrics, access log. */
 struct api;
-/* Takes c and k (freed by api_free); opens the spool. NULL with err. */
+/* Takes c and k (freed by api_free; still the caller's on failure); opens
+ * the spool (which must exist).  NULL with err. */
 struct api *api_new(struct config *c, struct keys *k, char *err, size_t);
 /* Listens on every address of c->listen ("host:port,[v6]:port", port 0:
  * any); prints "listening on http://ADDR:PORT" on stderr for each and puts

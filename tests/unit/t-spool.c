@@ -169,6 +169,20 @@ main(void)
 	    strcmp(k.result.errors[0], "boom") == 0, "rewritten fields read back");
 	T(strcmp(k.id, id) == 0, "id from the file name");
 	job_free(&k);
+	/* cancel-like: out of queued/ the rename goes first, then the text */
+	job_init(&k);
+	k.type = xstrdup("T");
+	T(spool_submit(&s, &k, 0, err, sizeof(err)) == 0, "submit another");
+	k.cancelled_by = xstrdup("user");
+	T(spool_move(&s, k.id, ST_QUEUED, NULL, ST_CANCELLED, &k) == 0,
+	    "cancel with rewrite");
+	snprintf(rel, sizeof(rel), "%s", k.id);
+	job_free(&k);
+	job_init(&k);
+	T(spool_load(&s, rel, &k, node, err, sizeof(err)) == ST_CANCELLED &&
+	    k.cancelled_by != NULL && strcmp(k.cancelled_by, "user") == 0,
+	    "the cancelled file says so");
+	job_free(&k);
 	n = 0;
 	spool_each(&s, ST_FAILED, count_each, &n);
 	T(n == 1, "each: one failed job");
