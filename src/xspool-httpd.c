@@ -115,6 +115,10 @@ main(int argc, char *argv[])
 	}
 	if ((a = api_new(c, k, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "xspool-httpd: %s\n", err);
+		config_free(c);
+		free(c);
+		keys_free(k);
+		free(k);
 		return 1;
 	}
 	if (api_start(a, &port, err, sizeof(err)) == -1) {
