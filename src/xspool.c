@@ -285,7 +285,9 @@ print_result(const struct result *r)
 		printf(", zip %s", fmt_size(r->file_size, sz));
 	if (r->records > 0)
 		printf(", %lld records", (long long)r->records);
-	if (r->duration_ms > 0)
+	if (r->duration_ms > 0 && r->duration_ms < 1000)
+		printf(", %lld ms", (long long)r->duration_ms);
+	else if (r->duration_ms > 0)
 		printf(", %.1f s", (double)r->duration_ms / 1000);
 	printf("\n");
 	if (r->callback_sent >= 0)
@@ -991,6 +993,33 @@ check_dir(struct checker *ck, const char *rel)
 	closedir(d);
 }
 
+/* check_readable - job files that do not parse (a fresh drop in queued/
+ * may still be being written: drop_grace) */
+static void
+check_readable(struct checker *ck)
+{
+	char path[PATH_MAX], e[ERRLEN], where[NODE_MAX + 16];
+	struct entry *en;
+	struct job j;
+	size_t i;
+
+	for (i = 0; i < ck->jobs.n; i++) {
+		en = &ck->jobs.v[i];
+		if (en->st == ST_QUEUED &&
+		    ck->now - en->mtime < ck->x->c.drop_grace_ms)
+			continue;
+		if (spool_path(&ck->x->s, path, sizeof(path), en->st,
+		    en->node[0] ? en->node : NULL, en->id) == -1)
+			continue;
+		job_init(&j);
+		if (spool_read(path, &j, e, sizeof(e)) == -1 &&
+		    errno != ENOENT)
+			finding(ck, "unreadable job: %s/%s.job: %s",
+			    place(en, where, sizeof(where)), en->id, e);
+		job_free(&j);
+	}
+}
+
 /* server_now - the spool file server's clock: a new file's mtime */
 static int64_t
 server_now(struct ctx *x)
@@ -1038,6 +1067,7 @@ cmd_check(struct ctx *x, int argc, char **argv)
 	if (ck.jobs.n > 1)
 		qsort(ck.jobs.v, ck.jobs.n, sizeof(*ck.jobs.v), id_cmp);
 	check_twice(&ck);
+	check_readable(&ck);
 	check_out(&ck);
 	check_leases(&ck);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)

@@ -27,6 +27,18 @@ is "$(findings)" 1 "job in two states: exit 1"
 ok "names the job and both states" grep -q "two states: $id in queued and completed" "$T/check"
 rm "$SPOOL/completed/$id.job"; clean "two states"
 
+# a job file that does not parse (a fresh drop in queued/ may be half
+# written: only flagged after drop_grace)
+printf '{"type": ' > "$SPOOL/queued/half.job"
+clean "a fresh half-written drop"
+touch -d '1 minute ago' "$SPOOL/queued/half.job"
+is "$(findings)" 1 "an old unparseable drop: exit 1"
+ok "names it" grep -q "unreadable job: queued/half.job" "$T/check"
+mv "$SPOOL/queued/half.job" "$SPOOL/completed/half.job"
+is "$(findings)" 1 "an unparseable completed job: exit 1"
+ok "names it" grep -q "unreadable job: completed/half.job" "$T/check"
+rm "$SPOOL/completed/half.job"; clean "unreadable job"
+
 # an orphan zip; a zip of a completed or running job is fine
 echo z > "$SPOOL/out/orphan-1.zip"
 is "$(findings)" 1 "orphan zip: exit 1"
