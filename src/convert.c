@@ -100,8 +100,9 @@ kind_init(void)
 #define HAS_LT(w, c)	(((w) - ONES * (c)) & ~(w) & HIGHS)
 #define HAS_EQ(w, c)	HAS_LT((w) ^ (ONES * (c)), 1)
 
-/* classify - the union of the classes of s's bytes: a word at a time, the
- * table only for words that hold a byte of interest */
+/* classify_in - the union of the classes of s's n bytes, a word at a time
+ * (the table only for words holding a byte of interest); avail >= n bytes
+ * may be read at s */
 static inline int
 classify_in(const unsigned char *s, size_t n, size_t avail)
 {
@@ -132,6 +133,7 @@ classify_in(const unsigned char *s, size_t n, size_t avail)
 	return k;
 }
 
+/* classify - the same, for a buffer that ends at n */
 static inline int
 classify(const unsigned char *s, size_t n)
 {
