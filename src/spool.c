@@ -88,6 +88,21 @@ fmt_path(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
+/* make_dir - mkdir; root gives what it makes to the spool's owner, so
+ * that a daemon running as that user can use it */
+static int
+make_dir(const char *path, const char *root)
+{
+	struct stat sb;
+
+	if (mkdir(path, 0750) == -1)
+		return errno == EEXIST ? 0 : -1;
+	if (geteuid() == 0 && root != NULL && stat(root, &sb) == 0 &&
+	    sb.st_uid != 0)
+		(void)chown(path, sb.st_uid, sb.st_gid);
+	return 0;
+}
+
 int
 spool_open(struct spool *s, const char *dir, const char *node, int sync,
     int create, char *err, size_t errlen)
@@ -110,7 +125,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 		if (fmt_path(path, sizeof(path), "%s/%s", dir,
 		    spool_dirs[i]) == -1)
 			goto toolong;
-		if (create && mkdir(path, 0750) == -1 && errno != EEXIST)
+		if (create && make_dir(path, dir) == -1)
 			goto syserr;
 		if (!create && access(path, F_OK) == -1)
 			goto syserr;
@@ -119,7 +134,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 		if (fmt_path(path, sizeof(path), "%s/processing/%s", dir,
 		    node) == -1)
 			goto toolong;
-		if (create && mkdir(path, 0750) == -1 && errno != EEXIST)
+		if (create && make_dir(path, dir) == -1)
 			goto syserr;
 	}
 	if ((s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -194,6 +209,17 @@ spool_zip_path(const struct spool *s, char *buf, size_t size, const char *id)
 	return fmt_path(buf, size, "%s/out/%s.zip", s->dir, id);
 }
 
+/* give_to_owner - a file root makes belongs to the spool's owner, or a
+ * daemon running as that user could not read or rewrite it (mode 0600) */
+static void
+give_to_owner(const struct spool *s, int fd)
+{
+	struct stat sb;
+
+	if (geteuid() == 0 && fstat(s->dirfd, &sb) == 0 && sb.st_uid != 0)
+		(void)fchown(fd, sb.st_uid, sb.st_gid);
+}
+
 int
 spool_tmpfile(const struct spool *s, char *buf, size_t size,
     const char *suffix)
@@ -216,8 +242,12 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 		    suffix ? "." : "", suffix ? suffix : "") == -1)
 			return -1;
 		fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
+		if (fd != -1) {
+			give_to_owner(s, fd);
 			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
 	}
 	return -1;
 }

@@ -72,6 +72,24 @@ is "$?" 75 "full spool: exit 75"
 ok "full spool: says so" grep -q 'spool full' "$T/err"
 is "$(ls "$SPOOL/queued" | wc -l)" "$n0" "full spool: nothing queued"
 
+# root submitting into a spool owned by another user gives the file to
+# that user (else a daemon running as it could not read a 0600 file)
+if [ "$(id -u)" = 0 ]; then
+	chown -R 65534:65534 "$SPOOL"
+	id4=$($X submit T)
+	is "$(stat -c %u:%g:%a "$SPOOL/queued/$id4.job")" 65534:65534:600 \
+	    "root's submit: the file belongs to the spool's owner"
+	rmdir "$SPOOL/notify"
+	$X list > /dev/null
+	is "$(stat -c %u "$SPOOL/notify")" 65534 \
+	    "root's spool_open: a missing directory belongs to the spool's owner"
+	chown -R 0:0 "$SPOOL"
+else
+	skip "root's submit: the file belongs to the spool's owner" "needs root"
+	skip "root's spool_open: a missing directory belongs to the owner" \
+	    "needs root"
+fi
+
 # config from $XSPOOL_CONF; a bad config is exit 2
 id3=$(XSPOOL_CONF=$CONF xspool submit T)
 ok "XSPOOL_CONF names the config" test -f "$SPOOL/queued/$id3.job"
