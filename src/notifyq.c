@@ -295,11 +295,38 @@ notifyq_scan(struct notifyq *q)
 	q->hint_scan = mono_ms() + HINT_SCAN_MS;
 }
 
-/* child_reset - a delivery child: default signals, none blocked */
+/* close_between - close every descriptor in [lo, hi] */
 static void
-child_reset(void)
+close_between(int lo, int hi)
 {
+	int fd;
+
+	if (lo > hi)
+		return;
+	if (close_range((unsigned)lo, (unsigned)hi, 0) == 0)
+		return;
+	for (fd = lo; fd <= hi && fd < 4096; fd++)
+		close(fd);
+}
+
+/*
+ * child_reset - a delivery child: default signals, none blocked, and
+ * only the descriptors it needs (a daemon's lock must not outlive it).
+ */
+static void
+child_reset(int keep1, int keep2)
+{
+	int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 :
+	    keep1;
 	sigset_t all;
+
+	if (lo < 3)
+		lo = hi;
+	if (hi < 3)
+		lo = hi = 2;
+	close_between(3, lo - 1);
+	close_between(lo + 1, hi - 1);
+	close_between(hi + 1, INT_MAX);
 
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -320,7 +347,7 @@ child_try(struct notifyq *q, struct nqent *e, int c, int fd)
 	struct job j;
 	int st, r, code = TRY_NONE, n;
 
-	child_reset();
+	child_reset(fd, q->sp->dirfd);
 	job_init(&j);
 	if ((st = spool_load(q->sp, e->id, &j, NULL, err, sizeof(err))) == -1)
 		goto out;
