@@ -1,5 +1,7 @@
 /* keys.c - the API keys file: one key a line, holding only the KeyId and a
  * salted SHA-256 of the secret; constant-time checks; IP allow-lists. */
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -244,6 +246,32 @@ keys_text(const struct keys *ks, struct buf *b)
 	}
 }
 
+/* keep_owner - root rewriting the file keeps its owner (or gives a new
+ * file its directory's owner), so xspool-httpd running as that user can
+ * still read it */
+static void
+keep_owner(int fd, const char *path)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return;
+	if (stat(path, &sb) == -1) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		if ((slash = strrchr(dir, '/')) == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(dir, &sb) == -1)
+			return;
+	}
+	if (sb.st_uid != 0)
+		(void)fchown(fd, sb.st_uid, sb.st_gid);
+}
+
 int
 keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
 {
@@ -262,6 +290,8 @@ keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
 	buf_init(&b);
 	keys_text(ks, &b);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd != -1)
+		keep_owner(fd, path);
 	if (fd == -1 || fchmod(fd, 0600) == -1 ||
 	    write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1) {
