@@ -765,6 +765,17 @@ retention(struct daemon *d)
 	}
 }
 
+/* completed - one stat for the usual case of a zip's job */
+static int
+completed(struct daemon *d, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return spool_path(&d->sp, path, sizeof(path), ST_COMPLETED, NULL,
+	    id) == 0 && stat(path, &sb) == 0;
+}
+
 /* sweep - at start: tmp/ files older than an hour, and out/ zips of
  * jobs that exist nowhere (not younger than a minute: the zip is put in
  * place before its job moves) */
@@ -804,6 +815,7 @@ sweep(struct daemon *d)
 			memcpy(id, de->d_name, n - 4);
 			id[n - 4] = '\0';
 			if (mt >= now - ORPHAN_AGE_MS || !id_valid(id) ||
+			    completed(d, id) ||
 			    spool_find(&d->sp, id, NULL) != -1 ||
 			    errno != ENOENT)
 				continue;
@@ -823,12 +835,20 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 {
 	struct daemon *d;
 	struct idlist l;
+	char host[256];
 	size_t i;
 
 	d = xcalloc(1, sizeof(*d));
 	d->hbfd = -1;
 	d->cfg = c;
-	d->node = xstrdup(node ? node : c->node);
+	if (node == NULL && (node = c->node) == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		host[strcspn(host, ".")] = '\0';
+		node = host;
+	}
+	d->node = xstrdup(node);
 	d->grace_ms = grace_ms;
 	d->rng = (uint64_t)now_ms() * 6364136223846793005ULL ^ getpid();
 	if (spool_open(&d->sp, c->dir, d->node, c->sync, 1, err,
@@ -1003,8 +1023,9 @@ daemon_timeout(struct daemon *d)
 		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
 	}
 	if (!d->stopping && d->nrun < d->cfg->workers &&
-	    (due = watch_due(d->w, now_ms())) != -1)
-		SOONER(mono + (due - now_ms()));
+	    (due = watch_due(d->w, now_ms())) != -1 &&
+	    due - now_ms() < t - mono)	/* PARKED must not overflow */
+		t = mono + (due - now_ms());
 	if ((due = notifyq_next(d->nq)) != -1)
 		SOONER(mono + due);
 #undef SOONER

@@ -16,13 +16,13 @@
 #define WATCH_NAME_MAX	255
 
 struct cand {
-	char		 name[WATCH_NAME_MAX + 1];	/* file name less .job */
 	enum state	 st;		/* ST_QUEUED or ST_FAILED */
 	int64_t		 mtime;		/* ns, for the order */
 	int64_t		 due;		/* ms; 0: now */
 	size_t		 hidx;		/* place in its heap */
 	int		 ready;		/* in the ready heap, else waiting */
 	struct cand	*next;		/* hash chain */
+	char		 name[];	/* file name less .job */
 };
 
 struct heap {
@@ -268,8 +268,8 @@ watch_add(struct watch *w, const char *name, enum state st,
 	} else {
 		if (w->n >= w->htsize)
 			grow(w);
-		c = xcalloc(1, sizeof(*c));
-		snprintf(c->name, sizeof(c->name), "%s", name);
+		c = xcalloc(1, sizeof(*c) + strlen(name) + 1);
+		memcpy(c->name, name, strlen(name) + 1);
 		c->st = st;
 		k = hash(name, st) & (w->htsize - 1);
 		c->next = w->ht[k];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "xspool.h"
@@ -97,6 +98,7 @@ child_main(const struct config *c, const struct xtype *t, struct job *j,
 			_exit(3);
 	} else
 		fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
+	closelog();		/* its socket goes next; syslog reopens */
 	close_range(WORKER_FD + 1, ~0U, 0);	/* the daemon's fds */
 
 	/* this attempt's errors only: the parent keeps the earlier ones */
