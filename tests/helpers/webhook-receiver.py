@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """webhook-receiver.py - a webhook receiver for the tests, on 127.0.0.1.
 
-  serve PORTFILE LOGFILE   listen on a free port (written to PORTFILE) and
-                           log every request as one JSON line to LOGFILE.
+  serve PORTFILE LOGFILE [CERT KEY]
+                           listen on a free port (written to PORTFILE) and
+                           log every request as one JSON line to LOGFILE;
+                           with CERT and KEY (PEM files) over TLS.
       The path picks the answer:
         /ok            200                /fail      500, always
         /flaky         500 twice, then 200 (counted per path)
@@ -82,9 +84,14 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST
 
 
-def serve(portfile, logfile):
+def serve(portfile, logfile, cert=None, key=None):
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.logfile = logfile
     open(logfile, "a").close()
     with open(portfile + ".tmp", "w") as f:
@@ -131,7 +138,7 @@ def verify(secret, rec):
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "serve":
-        serve(argv[2], argv[3])
+        serve(*argv[2:6])
     elif cmd == "count":
         rs = records(argv[2])
         if len(argv) > 3:
