@@ -551,6 +551,29 @@ add_text_line(struct buf *b, const char *prefix, const char *s)
 	buf_adds(b, "\r\n");
 }
 
+/* add_from - the From header; a non-ASCII display name RFC 2047 encoded */
+static void
+add_from(struct buf *b, const char *from)
+{
+	const char *lt = strrchr(from, '<');
+	char *name;
+	size_t n;
+
+	buf_adds(b, "From: ");
+	if (lt == NULL || lt == from) {
+		buf_adds(b, from);
+	} else {
+		n = (size_t)(lt - from);
+		while (n > 0 && from[n - 1] == ' ')
+			n--;
+		name = xstrndup(from, n);
+		add_header_text(b, name);
+		buf_addf(b, " %s", lt);
+		free(name);
+	}
+	buf_adds(b, "\r\n");
+}
+
 /* mail_headers - From ... Content-Transfer-Encoding, and the blank line */
 static void
 mail_headers(const struct config *cfg, const struct job *j, enum state st,
@@ -563,7 +586,8 @@ mail_headers(const struct config *cfg, const struct job *j, enum state st,
 	char rnd[17] = "0";
 
 	random_hex(rnd, 8);
-	buf_addf(b, "From: %s\r\nTo: %s\r\nSubject: ", from, j->email);
+	add_from(b, from);
+	buf_addf(b, "To: %s\r\nSubject: ", j->email);
 	xasprintf(&subj, "Export %s %.8s %s", j->type ? j->type : "?", j->id,
 	    verb[notify_event_state(st)]);
 	add_header_text(b, subj);

@@ -191,6 +191,12 @@ test_mail(void)
 	    "=?UTF-8?B?RXhwb3J0IFJlY2hudW5nZW7DvCAzZmE4NWY2NCBjYW5jZWxsZWQ=?=",
 	    "a non-ASCII subject is RFC 2047 encoded");
 	ok(strstr(b.p, "Download") == NULL, "no download for a cancel");
+	c.from = "Exporte M\xc3\xbcller <x@example.org>";
+	buf_reset(&b);
+	notify_email_message(&c, &j, ST_CANCELLED, 1796000000000LL, &b);
+	is_str(header(b.p, "From", h, sizeof(h)),
+	    "=?UTF-8?B?RXhwb3J0ZSBNw7xsbGVy?= <x@example.org>",
+	    "a non-ASCII display name in From is RFC 2047 encoded");
 	job_free(&j);
 	buf_free(&b);
 }
