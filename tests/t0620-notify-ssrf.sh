@@ -37,6 +37,20 @@ xspool -c "$CONF" submit Ok -w file:///etc/passwd > /dev/null 2>&1
 is "$?" 2 "submit: file:// is refused"
 ok "submit: an allowed host is taken" \
     sh -c "xspool -c '$CONF' submit Ok -w https://hooks.example.com/x > /dev/null"
+KEY=$(xspool -c "$CONF" key add erp)
+bg httpd xspool-httpd -f -c "$CONF" -p "$T/hport"
+ok "the REST shim is listening" wait_for 10 test -s "$T/hport"
+api() {		# api CALLBACK : the status and Code of a submit with it
+	curl -s -o "$T/answer" -w '%{http_code}' -X POST -H "X-Api-Key: $KEY" \
+	    "http://127.0.0.1:$(cat "$T/hport")/api/v1/ExportRequest/Ok?callback=$1"
+	printf ' %s\n' "$(jq -r .Code "$T/answer" 2>/dev/null)"
+}
+is "$(api http://evil.example.net/x)" "400 INVALID_PARAMETER" \
+    "REST: a host outside callback_allow is refused"
+is "$(api 'http://hooks.example.com.evil.example.net/x')" "400 INVALID_PARAMETER" \
+    "REST: a suffix trick is refused too"
+is "$(api https://hooks.example.com/y)" "200 null" "REST: an allowed host is taken"
+stop httpd
 
 # delivery time, without callback_allow: nothing internal is called
 mkconf < /dev/null
