@@ -1,9 +1,12 @@
 /* qcache.c - the REST shim's in-memory index of queued/: id, client, type,
  * format, created, request hash and idempotency key of every queued job,
  * so that listings and duplicate checks do not parse 100,000 job files on
- * every request.  The directory stays the truth: before each use the index
- * is checked against queued/'s mtime and rebuilt by readdir, parsing only
- * the files it has not seen yet. */
+ * every request.  inotify tells it which names came and went (each new file
+ * is parsed once); the directory stays the truth: a full readdir at the
+ * start, on IN_Q_OVERFLOW, and every QC_RESCAN_MS when queued/'s mtime
+ * changed (other NFS clients make no events).  Without inotify, every use
+ * checks the mtime and rescans on a change. */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -16,12 +19,16 @@
 
 #include "xspool.h"
 
+#define QC_RESCAN_MS	10000
+
 struct qcache {
 	pthread_mutex_t	 mtx;
+	int		 ifd;		/* inotify on queued/, -1: none */
 	struct spool	*sp;
 	struct qitem	**byorder;	/* (created, id) ascending */
-	struct qitem	**byid;		/* id ascending, for rebuilds */
 	size_t		 n;
+	struct qitem	**hash;		/* open addressing on the id */
+	size_t		 hsize;		/* a power of two > 2n, or 0 */
 	int		 valid;
 	struct timespec	 mtime;		/* queued/'s mtime at the last scan */
 	int64_t		 scanned;	/* now_ms() when it started */
@@ -33,8 +40,18 @@ qcache_new(struct spool *sp)
 {
 	struct qcache *qc = xcalloc(1, sizeof(*qc));
 
+	char dir[4096];
+
 	pthread_mutex_init(&qc->mtx, NULL);
 	qc->sp = sp;
+	qc->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (qc->ifd != -1 && (path_join(dir, sizeof(dir), sp->dir,
+	    state_dir(ST_QUEUED)) == -1 || inotify_add_watch(qc->ifd, dir,
+	    IN_MOVED_TO | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_DELETE |
+	    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) == -1)) {
+		close(qc->ifd);
+		qc->ifd = -1;
+	}
 	return qc;
 }
 
@@ -58,20 +75,13 @@ qcache_free(struct qcache *qc)
 	if (qc == NULL)
 		return;
 	for (i = 0; i < qc->n; i++)
-		qitem_free(qc->byid[i]);
-	free(qc->byid);
+		qitem_free(qc->byorder[i]);
 	free(qc->byorder);
+	free(qc->hash);
+	if (qc->ifd != -1)
+		close(qc->ifd);
 	pthread_mutex_destroy(&qc->mtx);
 	free(qc);
-}
-
-static int
-cmp_id(const void *a, const void *b)
-{
-	const struct qitem *qa = *(const struct qitem *const *)a;
-	const struct qitem *qb = *(const struct qitem *const *)b;
-
-	return strcmp(qa->id, qb->id);
 }
 
 static int
@@ -83,6 +93,51 @@ cmp_order(const void *a, const void *b)
 	if (qa->created != qb->created)
 		return qa->created < qb->created ? -1 : 1;
 	return strcmp(qa->id, qb->id);
+}
+
+/* id_hash - FNV-1a */
+static size_t
+id_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* qcache_rehash - the hash index of byorder, from scratch */
+static void
+qcache_rehash(struct qcache *qc)
+{
+	size_t i, j, size = 64;
+
+	while (size < qc->n * 2 + 1)
+		size *= 2;
+	free(qc->hash);
+	qc->hash = xcalloc(size, sizeof(*qc->hash));
+	qc->hsize = size;
+	for (i = 0; i < qc->n; i++) {
+		j = id_hash(qc->byorder[i]->id) & (size - 1);
+		while (qc->hash[j] != NULL)
+			j = (j + 1) & (size - 1);
+		qc->hash[j] = qc->byorder[i];
+	}
+}
+
+/* qcache_old - the item of id from the previous scan, or NULL */
+static struct qitem *
+qcache_old(struct qcache *qc, const char *id)
+{
+	size_t j;
+
+	if (qc->hsize == 0)
+		return NULL;
+	for (j = id_hash(id) & (qc->hsize - 1); qc->hash[j] != NULL;
+	    j = (j + 1) & (qc->hsize - 1))
+		if (strcmp(qc->hash[j]->id, id) == 0)
+			return qc->hash[j];
+	return NULL;
 }
 
 /* qitem_load - parse queued/ID.job into a new item; NULL when unreadable
@@ -118,33 +173,47 @@ out:
 	return q;
 }
 
-/* qcache_old - the item of id from the previous scan, or NULL */
-static struct qitem *
-qcache_old(struct qcache *qc, const char *id)
+/* qcache_merge - drop unmarked items, merge the new ones (in order) in */
+static void
+qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 {
-	struct qitem key, *kp = &key, **hit;
+	struct qitem **v;
+	size_t i, k = 0, n = 0;
 
-	if (qc->n == 0)
-		return NULL;
-	snprintf(key.id, sizeof(key.id), "%s", id);
-	hit = bsearch(&kp, qc->byid, qc->n, sizeof(*qc->byid), cmp_id);
-	return hit ? *hit : NULL;
+	v = xreallocarray(NULL, qc->n + nadd + 1, sizeof(*v));
+	for (i = 0; i < qc->n || k < nadd; ) {
+		if (i < qc->n && !qc->byorder[i]->mark) {
+			qitem_free(qc->byorder[i++]);
+			continue;
+		}
+		if (k == nadd || (i < qc->n &&
+		    cmp_order(&qc->byorder[i], &add[k]) < 0))
+			v[n++] = qc->byorder[i++];
+		else
+			v[n++] = add[k++];
+	}
+	free(qc->byorder);
+	qc->byorder = v;
+	qc->n = n;
 }
 
-/* qcache_scan - rebuild from readdir(queued/); 0 or -1 with errno */
+/* qcache_scan - bring the index up to readdir(queued/): parse what is
+ * new, drop what is gone; 0 or -1 with errno */
 static int
 qcache_scan(struct qcache *qc, const struct timespec *mtime)
 {
 	char dir[4096], id[ID_MAX + 1];
-	struct qitem **v = NULL, *q;
+	struct qitem **add = NULL, *q;
 	struct dirent *de;
-	size_t n = 0, cap = 0, i, len;
+	size_t nadd = 0, cap = 0, seen = 0, i, len;
 	int64_t started = now_ms();
 	DIR *d;
 
 	if (path_join(dir, sizeof(dir), qc->sp->dir,
 	    state_dir(ST_QUEUED)) == -1 || (d = opendir(dir)) == NULL)
 		return -1;
+	for (i = 0; i < qc->n; i++)
+		qc->byorder[i]->mark = 0;
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len <= 4 || len - 4 > ID_MAX ||
@@ -152,37 +221,29 @@ qcache_scan(struct qcache *qc, const struct timespec *mtime)
 			continue;
 		memcpy(id, de->d_name, len - 4);
 		id[len - 4] = '\0';
-		if (!id_valid(id))
-			continue;
-		if ((q = qcache_old(qc, id)) != NULL)
+		if ((q = qcache_old(qc, id)) != NULL) {
+			if (!q->mark)
+				seen++;
 			q->mark = 1;		/* still here: keep it */
-		else if ((q = qitem_load(qc, id)) == NULL)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		v[n++] = q;
+		if (!id_valid(id) || (q = qitem_load(qc, id)) == NULL)
+			continue;
+		q->mark = 1;
+		if (nadd == cap) {
+			cap = cap ? cap * 2 : 64;
+			add = xreallocarray(add, cap, sizeof(*add));
+		}
+		add[nadd++] = q;
 	}
 	closedir(d);
-	for (i = 0; i < qc->n; i++) {
-		if (qc->byid[i]->mark)
-			qc->byid[i]->mark = 0;
-		else
-			qitem_free(qc->byid[i]);
+	if (nadd || seen != qc->n) {
+		if (nadd)
+			qsort(add, nadd, sizeof(*add), cmp_order);
+		qcache_merge(qc, add, nadd);
+		qcache_rehash(qc);
 	}
-	free(qc->byid);
-	free(qc->byorder);
-	if (v == NULL)
-		v = xreallocarray(NULL, 1, sizeof(*v));
-	qc->byid = v;
-	qc->byorder = xreallocarray(NULL, n ? n : 1, sizeof(*v));
-	if (n) {
-		qsort(v, n, sizeof(*v), cmp_id);
-		memcpy(qc->byorder, v, n * sizeof(*v));
-		qsort(qc->byorder, n, sizeof(*v), cmp_order);
-	}
-	qc->n = n;
+	free(add);
 	qc->mtime = *mtime;
 	qc->scanned = started;
 	qc->valid = 1;
@@ -190,11 +251,95 @@ qcache_scan(struct qcache *qc, const struct timespec *mtime)
 	return 0;
 }
 
+/* qcache_event - one inotify event into the pending changes: marks an
+ * indexed item gone, or loads a new one onto add.  1 when it changed
+ * something. */
+static int
+qcache_event(struct qcache *qc, const struct inotify_event *ev,
+    struct qitem ***add, size_t *nadd, size_t *cap)
+{
+	char id[ID_MAX + 1];
+	struct qitem *q;
+	size_t len = strlen(ev->name), i;
+	int changed = 0;
+
+	if (len <= 4 || len - 4 > ID_MAX ||
+	    strcmp(ev->name + len - 4, ".job") != 0)
+		return 0;
+	memcpy(id, ev->name, len - 4);
+	id[len - 4] = '\0';
+	if (!id_valid(id))
+		return 0;
+	/* whatever happened, an older version of it is out of date */
+	if ((q = qcache_old(qc, id)) != NULL && q->mark) {
+		q->mark = 0;
+		changed = 1;
+	}
+	for (i = 0; i < *nadd; i++)
+		if (strcmp((*add)[i]->id, id) == 0) {
+			qitem_free((*add)[i]);
+			(*add)[i] = (*add)[--*nadd];
+			changed = 1;
+			break;
+		}
+	if ((ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) &&
+	    (q = qitem_load(qc, id)) != NULL) {
+		q->mark = 1;
+		if (*nadd == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*add = xreallocarray(*add, *cap, sizeof(**add));
+		}
+		(*add)[(*nadd)++] = q;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* qcache_drain - apply what inotify reported; 1 when a full scan is
+ * needed instead (overflow, the directory moved) */
+static int
+qcache_drain(struct qcache *qc)
+{
+	char ebuf[65536] __attribute__((aligned(__alignof__(struct
+	    inotify_event))));
+	const struct inotify_event *ev;
+	struct qitem **add = NULL;
+	size_t nadd = 0, cap = 0, i;
+	ssize_t n;
+	char *p;
+	int changed = 0, full = 0;
+
+	for (i = 0; i < qc->n; i++)
+		qc->byorder[i]->mark = 1;
+	while ((n = read(qc->ifd, ebuf, sizeof(ebuf))) > 0) {
+		for (p = ebuf; p < ebuf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(void *)p;
+			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED |
+			    IN_DELETE_SELF | IN_MOVE_SELF))
+				full = 1;
+			else if (ev->len)
+				changed |= qcache_event(qc, ev, &add, &nadd,
+				    &cap);
+		}
+	}
+	if (changed) {
+		if (nadd)
+			qsort(add, nadd, sizeof(*add), cmp_order);
+		qcache_merge(qc, add, nadd);
+		qcache_rehash(qc);
+	}
+	free(add);
+	return full;
+}
+
 /*
- * qcache_refresh - rescan when queued/ changed since the last scan.  File
- * times have a coarse clock: a change in the same tick as our scan leaves
- * the mtime as it was, so a directory changed less than a second before
- * the last scan started is scanned again (git's "racy" rule).
+ * qcache_refresh - bring the index up to date.  With inotify: apply its
+ * events; a full scan at the start, on overflow, and when queued/'s mtime
+ * changed and the last full scan is QC_RESCAN_MS old.  Without: a scan
+ * whenever the mtime changed.  File times have a coarse clock: a change in
+ * the same tick as our scan leaves the mtime as it was, so a directory
+ * changed less than a second before the last scan started counts as
+ * changed (git's "racy" rule).
  */
 static int
 qcache_refresh(struct qcache *qc)
@@ -202,14 +347,18 @@ qcache_refresh(struct qcache *qc)
 	char dir[4096];
 	struct stat st;
 	int64_t m;
+	int same;
 
+	if (qc->valid && qc->ifd != -1 && qcache_drain(qc) == 1)
+		qc->valid = 0;
 	if (path_join(dir, sizeof(dir), qc->sp->dir,
 	    state_dir(ST_QUEUED)) == -1 || stat(dir, &st) == -1)
 		return -1;
 	m = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-	if (qc->valid && st.st_mtim.tv_sec == qc->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == qc->mtime.tv_nsec &&
-	    m + 1000 < qc->scanned)
+	same = st.st_mtim.tv_sec == qc->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == qc->mtime.tv_nsec && m + 1000 < qc->scanned;
+	if (qc->valid && (same || (qc->ifd != -1 &&
+	    now_ms() - qc->scanned < QC_RESCAN_MS)))
 		return 0;
 	return qcache_scan(qc, &st.st_mtim);
 }
