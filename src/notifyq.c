@@ -17,6 +17,8 @@
 #define MAIL_ATTEMPTS	3	/* tries of one mail */
 #define DELAY_MAX	(24 * 3600 * 1000LL)	/* longest wait between tries */
 #define HINT_SCAN_MS	5000	/* look for hints other programs wrote */
+#define HINT_FULL_MS	60000	/* ... even when notify/ seems unchanged */
+#define NQ_BUCKETS	4096	/* hash of the entries by id */
 
 /* child exit statuses */
 enum { TRY_SENT = 0, TRY_AGAIN = 1, TRY_GIVEUP = 2, TRY_NONE = 3 };
@@ -34,15 +36,20 @@ struct nqent {
 	char		 id[ID_MAX + 1];
 	int		 fresh;		/* (re)read the job file first */
 	struct nqchan	 ch[NCHAN];
-	struct nqent	*next;
+	struct nqent	*next, **prevp;	/* the queue, in both directions */
+	struct nqent	*hnext;		/* the hash bucket */
 };
 
 struct notifyq {
 	struct spool		*sp;
 	const struct config	*cfg;
 	struct nqent		*head;
+	struct nqent		*bucket[NQ_BUCKETS];
+	struct nqent		*kid[NQ_CHILDREN];	/* whose try runs */
 	int			 nbusy;
 	int64_t			 hint_scan;	/* next look at notify/ */
+	struct timespec		 hint_mtime;	/* notify/ when last read */
+	int64_t			 hint_full;	/* next read whatever mtime says */
 };
 
 static const char *chan_name[NCHAN] = { "webhook", "mail" };
@@ -65,12 +72,23 @@ notifyq_config(struct notifyq *q, const struct config *cfg)
 	q->cfg = cfg;
 }
 
+/* bucket_of - FNV-1a of an id */
+static struct nqent **
+bucket_of(struct notifyq *q, const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	while (*id)
+		h = (h ^ (unsigned char)*id++) * 16777619u;
+	return &q->bucket[h % NQ_BUCKETS];
+}
+
 static struct nqent *
 entry_find(struct notifyq *q, const char *id)
 {
 	struct nqent *e;
 
-	for (e = q->head; e != NULL; e = e->next)
+	for (e = *bucket_of(q, id); e != NULL; e = e->hnext)
 		if (strcmp(e->id, id) == 0)
 			return e;
 	return NULL;
@@ -80,7 +98,7 @@ entry_find(struct notifyq *q, const char *id)
 static struct nqent *
 entry_get(struct notifyq *q, const char *id)
 {
-	struct nqent *e;
+	struct nqent *e, **b;
 	int c;
 
 	if ((e = entry_find(q, id)) != NULL)
@@ -90,8 +108,13 @@ entry_get(struct notifyq *q, const char *id)
 	for (c = 0; c < NCHAN; c++)
 		e->ch[c].fd = -1;
 	e->fresh = 1;
-	e->next = q->head;
+	if ((e->next = q->head) != NULL)
+		q->head->prevp = &e->next;
+	e->prevp = &q->head;
 	q->head = e;
+	b = bucket_of(q, id);
+	e->hnext = *b;
+	*b = e;
 	return e;
 }
 
@@ -127,9 +150,11 @@ entry_forget(struct notifyq *q, struct nqent *e)
 {
 	struct nqent **pp;
 
-	for (pp = &q->head; *pp != NULL; pp = &(*pp)->next)
+	if ((*e->prevp = e->next) != NULL)
+		e->next->prevp = e->prevp;
+	for (pp = bucket_of(q, e->id); *pp != NULL; pp = &(*pp)->hnext)
 		if (*pp == e) {
-			*pp = e->next;
+			*pp = e->hnext;
 			break;
 		}
 	entry_free(e);
@@ -276,13 +301,25 @@ notifyq_scan(struct notifyq *q)
 	char path[PATH_MAX];
 	struct nqent *e, *next;
 	struct dirent *de;
+	struct stat sb;
+	int64_t mono = mono_ms();
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/notify", q->sp->dir);
+	q->hint_scan = mono + HINT_SCAN_MS;
+	if (stat(path, &sb) == -1)
+		memset(&sb, 0, sizeof(sb));
+	if (mono < q->hint_full && sb.st_mtim.tv_sec == q->hint_mtime.tv_sec &&
+	    sb.st_mtim.tv_nsec == q->hint_mtime.tv_nsec)
+		return;		/* no hint came or went since */
 	if ((d = opendir(path)) == NULL) {
 		log_warn("notify: %s", path);
 		return;
 	}
+	/* a change in the same clock tick keeps the mtime: read it all
+	 * again now and then whatever the mtime says */
+	q->hint_mtime = sb.st_mtim;
+	q->hint_full = mono + HINT_FULL_MS;
 	while ((de = readdir(d)) != NULL)
 		if (id_valid(de->d_name) && entry_find(q, de->d_name) == NULL)
 			entry_get(q, de->d_name);
@@ -292,7 +329,6 @@ notifyq_scan(struct notifyq *q)
 		if (e->fresh)
 			entry_load(q, e);
 	}
-	q->hint_scan = mono_ms() + HINT_SCAN_MS;
 }
 
 /* close_between - close every descriptor in [lo, hi] */
@@ -374,7 +410,7 @@ out:
 static void
 child_start(struct notifyq *q, struct nqent *e, int c)
 {
-	int fds[2];
+	int fds[2], k;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) == -1) {
@@ -395,6 +431,11 @@ child_start(struct notifyq *q, struct nqent *e, int c)
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	e->ch[c].pid = pid;
 	e->ch[c].fd = fds[0];
+	for (k = 0; k < NQ_CHILDREN; k++)
+		if (q->kid[k] == NULL) {
+			q->kid[k] = e;
+			break;
+		}
 	q->nbusy++;
 }
 
@@ -552,14 +593,16 @@ notifyq_reap(struct notifyq *q, pid_t pid, int status)
 	struct nqent *e;
 	char msg[ERRLEN];
 	int64_t ra = 0;
-	int c, code;
+	int c, k, code;
 
-	for (e = q->head; e != NULL; e = e->next)
-		for (c = 0; c < NCHAN; c++)
-			if (e->ch[c].pid == pid && pid > 0)
+	for (k = 0; k < NQ_CHILDREN; k++)
+		for (c = 0; pid > 0 && q->kid[k] && c < NCHAN; c++)
+			if (q->kid[k]->ch[c].pid == pid)
 				goto found;
 	return 0;
 found:
+	e = q->kid[k];
+	q->kid[k] = NULL;
 	child_result(e->ch[c].fd, &ra, msg, sizeof(msg));
 	close(e->ch[c].fd);
 	e->ch[c].fd = -1;
