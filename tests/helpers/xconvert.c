@@ -1,6 +1,6 @@
 /* xconvert.c - the record converter alone, stdin to stdout, for the golden
  * tests and the benchmarks.
- * usage: xconvert csv|jsonl JSON|CSV [name:int,amount:number,paid:bool] */
+ * usage: xconvert csv|jsonl JSON|CSV [id:int,amount:number,paid:bool,name] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +23,14 @@ parse_columns(char *spec, struct column **cols, size_t *n)
 	*n = 0;
 	for (item = strtok_r(spec, ",", &save); item != NULL;
 	    item = strtok_r(NULL, ",", &save)) {
-		if ((colon = strchr(item, ':')) == NULL || colon == item)
-			return -1;
-		*colon++ = '\0';
-		for (t = 0; t < 4 && strcmp(colon, names[t]) != 0; t++)
-			;
-		if (t == 4)
+		/* a bare name is a string column, as in the config */
+		t = 0;
+		if ((colon = strchr(item, ':')) != NULL) {
+			*colon++ = '\0';
+			for (; t < 4 && strcmp(colon, names[t]) != 0; t++)
+				;
+		}
+		if (t == 4 || *item == '\0')
 			return -1;
 		*cols = xreallocarray(*cols, *n + 1, sizeof(**cols));
 		(*cols)[*n].name = item;
