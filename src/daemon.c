@@ -934,8 +934,10 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 		if (pfd[i].revents == 0)
 			continue;
 		if (pfd[i].fd == watch_fd(d->w)) {
-			if (watch_drain(d->w))
-				watch_rescan(d->w);	/* IN_Q_OVERFLOW */
+			if (watch_drain(d->w)) {
+				log_debug("inotify queue overflow: rescan");
+				watch_rescan(d->w);
+			}
 			continue;
 		}
 		for (k = 0; k < d->nwk; k++)
@@ -959,6 +961,7 @@ timers(struct daemon *d, int64_t mono)
 	if (mono >= d->next_rescan && !d->stopping) {
 		d->next_rescan = mono + d->cfg->rescan_ms;
 		watch_rescan(d->w);
+		log_debug("rescan: %zu candidates", watch_count(d->w));
 	}
 	if (mono >= d->next_retention && !d->stopping) {
 		d->next_retention = mono + RETENTION_MS;
@@ -996,7 +999,8 @@ daemon_tick(struct daemon *d)
 {
 	timers(d, mono_ms());
 	claim(d);
-	notifyq_run(d->nq);
+	if (!d->stopping)	/* pending ones resume at the next start */
+		notifyq_run(d->nq);
 }
 
 int64_t
