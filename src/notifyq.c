@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "xspool.h"
 
 #define NQ_CHILDREN	4	/* deliveries at once */
@@ -61,6 +63,7 @@ notifyq_new(struct spool *sp, const struct config *cfg)
 {
 	struct notifyq *q = xcalloc(1, sizeof(*q));
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);	/* once, not in each child */
 	q->sp = sp;
 	q->cfg = cfg;
 	return q;
@@ -643,4 +646,5 @@ notifyq_free(struct notifyq *q)
 		entry_free(e);
 	}
 	free(q);
+	curl_global_cleanup();
 }
