@@ -129,4 +129,70 @@ done
 is "$($PY -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; print(type(r["amount"]).__name__, type(r["paid"]).__name__, type(r["patient_id"]).__name__)' Invoices-JSON.data)" \
     "float bool int" "typed CSV columns become JSON numbers and booleans"
 
+# failed attempts through export_run: no zip, the right errors
+cat > bad <<'SH'
+#!/bin/sh
+printf '{"a":1}\n{"a":2}\n{"a":\n'
+SH
+cat > crash <<'SH'
+#!/bin/sh
+printf '{"a":1}\n{"a":'
+echo "database connection lost" >&2
+exit 4
+SH
+cat > slow <<'SH'
+#!/bin/sh
+echo '{"a":1}'
+sleep 30
+SH
+cat > forever <<SH
+#!/bin/sh
+echo \$\$ > $T/forever.pid
+while :; do echo '{"a":1}'; done
+SH
+chmod +x bad crash slow forever
+cat >> "$CONF" <<CONF
+[type Bad]
+command = $T/bad
+emits = jsonl
+formats = JSON,CSV
+[type Crash]
+command = $T/crash
+emits = jsonl
+formats = JSON,CSV
+[type Slow]
+command = $T/slow
+emits = jsonl
+formats = JSON,CSV
+timeout = 1s
+[type Forever]
+command = $T/forever
+emits = jsonl
+formats = JSON,CSV
+CONF
+"$X" -c "$CONF" Bad JSON bad.zip > bad.out 2> bad.err
+is "$?/$(wc -l < bad.err)" "1/1" "a malformed record fails the attempt with one error"
+ok "the error names the record" grep -q 'record 3\|line 3' bad.err
+ok "no zip after a malformed record" test ! -e bad.zip
+"$X" -c "$CONF" Crash CSV crash.zip > crash.out 2> crash.err
+printf '%s\n' "error: exporter exited with status 4" \
+    "error: database connection lost" > crash.want
+ok "an exporter that dies mid-record: its status and stderr, not a parse error" \
+    diff -u crash.want crash.err
+ok "no zip after the exporter failed" test ! -e crash.zip
+"$X" -c "$CONF" Slow JSON slow.zip > slow.out 2> slow.err
+is "$(head -1 slow.err)" "error: timed out after 1s" "the type's timeout applies"
+ok "no zip after a timeout" test ! -e slow.zip
+"$X" -c "$CONF" Forever JSON "$T/no/such/dir/f.zip" > f.out 2> f.err
+is "$?" 1 "a zip that cannot be created fails the attempt"
+ok "the error names the zip" grep -q "error: zip $T/no/such/dir/f.zip: " f.err
+gone() { _s=$(ps -o stat= -p "$1" 2>/dev/null); [ -z "$_s" ] || [ "${_s#Z}" != "$_s" ]; }
+ok "and the exporter was killed" wait_for 2 gone "$(cat forever.pid)"
+
+# progress: every 64 MiB of input and at the end
+"$X" -v -c "$CONF" Synthetic CSV p.zip -P rows=500000 > p.out 2> p.err
+ok "progress is reported on the way" test "$(grep -c '^progress' p.err)" -ge 2
+is "$(tail -1 p.err)" "progress 500000 records $(XSPOOL_PARAM_rows=500000 "$E/synthetic" | wc -c) bytes" \
+    "the last progress has every record and byte"
+
 done_testing
