@@ -40,6 +40,7 @@ for n in 1 2 3 4; do
 done
 is "$(grep -c '^never1 ' "$log")" 4 "the exporter ran four times"
 ok "no zip for the cancelled job" test ! -e "$SPOOL/out/never1.zip"
+ok "retries are claimed straight from failed/" grep -q 'flaky1 Flaky failed -> processing (retry)' "$T/d.err"
 ok "the log says why" grep -q 'never1 Never processing -> cancelled (gave up after 4 attempts: ' "$T/d.err"
 
 # backoff: 300ms, 600ms, 1200ms +-20% between the starts (plus run time)
