@@ -332,11 +332,11 @@ wait_exit(struct runner *r, int64_t ms)
 static void
 stop(struct runner *r)
 {
+	group_kill(r, SIGTERM);
 	if (r->out != -1) {
 		close(r->out);	/* a writer blocked on a full pipe wakes */
 		r->out = -1;
 	}
-	group_kill(r, SIGTERM);
 	wait_exit(r, r->kill_grace_ms);
 	group_kill(r, SIGKILL);
 }

@@ -145,9 +145,8 @@ cat > slow <<'SH'
 echo '{"a":1}'
 sleep 30
 SH
-cat > forever <<SH
+cat > forever <<'SH'
 #!/bin/sh
-echo \$\$ > $T/forever.pid
 while :; do echo '{"a":1}'; done
 SH
 chmod +x bad crash slow forever
@@ -186,8 +185,9 @@ ok "no zip after a timeout" test ! -e slow.zip
 "$X" -c "$CONF" Forever JSON "$T/no/such/dir/f.zip" > f.out 2> f.err
 is "$?" 1 "a zip that cannot be created fails the attempt"
 ok "the error names the zip" grep -q "error: zip $T/no/such/dir/f.zip: " f.err
-gone() { _s=$(ps -o stat= -p "$1" 2>/dev/null); [ -z "$_s" ] || [ "${_s#Z}" != "$_s" ]; }
-ok "and the exporter was killed" wait_for 2 gone "$(cat forever.pid)"
+alive() { pgrep -f "$T/forever" | while read -r p; do
+	ps -o stat= -p "$p"; done | grep -qv '^Z'; }
+ok "and the exporter was killed" wait_for 2 eval '! alive'
 
 # progress: every 64 MiB of input and at the end
 "$X" -v -c "$CONF" Synthetic CSV p.zip -P rows=500000 > p.out 2> p.err
