@@ -96,6 +96,8 @@ struct api {
 	struct idem	*idem;
 	size_t		 nidem;
 	struct metrics	 m;
+	pthread_t	 warm;		/* builds the queued/ index at start */
+	int		 warming;
 };
 
 /* what a handler gets */
@@ -1714,6 +1716,23 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	return 0;
 }
 
+static void
+warm_noop(const struct qitem *q, void *arg)
+{
+}
+
+/* warm - read queued/ once in the background, so that the first listing
+ * does not parse every queued job file */
+static void *
+warm(void *arg)
+{
+	struct api *a = arg;
+	int more;
+
+	qcache_page(a->qc, NULL, 0, NULL, 0, warm_noop, NULL, &more);
+	return NULL;
+}
+
 int
 api_start(struct api *a, int *port, char *err, size_t errlen)
 {
@@ -1743,6 +1762,8 @@ api_start(struct api *a, int *port, char *err, size_t errlen)
 		snprintf(err, errlen, "listen: no address");
 		rc = -1;
 	}
+	if (rc == 0 && pthread_create(&a->warm, NULL, warm, a) == 0)
+		a->warming = 1;
 	return rc;
 }
 
@@ -1813,6 +1834,8 @@ api_free(struct api *a)
 		return;
 	if (a->nd)
 		api_stop(a, 0);
+	if (a->warming)
+		pthread_join(a->warm, NULL);
 	qcache_free(a->qc);
 	rl_free(a->rl);
 	for (i = 0; i < a->nidem; i++) {

@@ -307,11 +307,13 @@ qcache_drain(struct qcache *qc)
 	size_t nadd = 0, cap = 0, i;
 	ssize_t n;
 	char *p;
-	int changed = 0, full = 0;
+	int changed = 0, full = 0, marked = 0;
 
-	for (i = 0; i < qc->n; i++)
-		qc->byorder[i]->mark = 1;
 	while ((n = read(qc->ifd, ebuf, sizeof(ebuf))) > 0) {
+		/* the common case, no event, costs one read(2) */
+		for (i = 0; !marked && i < qc->n; i++)
+			qc->byorder[i]->mark = 1;
+		marked = 1;
 		for (p = ebuf; p < ebuf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
 			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED |
