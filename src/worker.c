@@ -152,7 +152,8 @@ worker_start(struct worker *w, const struct config *c, const struct xtype *t,
 	w->status = 0;
 	w->t0 = mono_ms();
 	w->deadline = w->t0 + t->timeout_ms + c->kill_grace_ms +
-	    WORKER_SLACK_MS;
+	    (t->timeout_ms / 10 > WORKER_SLACK_MS ? t->timeout_ms / 10 :
+	    WORKER_SLACK_MS);
 	w->killed = 0;
 	return 0;
 }

@@ -691,7 +691,8 @@ size_t	 watch_count(const struct watch *);
  * ("P records bytes" lines) and the result (the job as JSON after "R")
  * come back up a pipe.  The child is in its own process group, dies with
  * the daemon (PDEATHSIG), and on SIGTERM kills its exporter's group. */
-#define WORKER_SLACK_MS	30000	/* deadline = timeout + kill_grace + this */
+/* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10) */
+#define WORKER_SLACK_MS	5000
 struct worker {
 	pid_t		 pid;		/* 0: a free slot */
 	int		 fd;		/* the pipe from it, -1 after EOF */
