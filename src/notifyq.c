@@ -221,9 +221,13 @@ notifyq_prepare(struct notifyq *q, struct job *j, enum state st)
 		j->result.email_sent = 0;
 		n++;
 	}
-	if (n > 0)
-		j->result.present = 1;
-	return n > 0;
+	if (n == 0)
+		return 0;
+	j->result.present = 1;
+	/* the hint goes first: a crash right after the move loses nothing */
+	if (q != NULL && notifyq_hint(q->sp, j->id) == -1)
+		log_warn("notify: %s: hint file", j->id);
+	return 1;
 }
 
 int
@@ -263,11 +267,12 @@ entry_load(struct notifyq *q, struct nqent *e)
 	char err[ERRLEN];
 	struct notify_track *t;
 	struct job j;
-	int c;
+	int c, st, early;
 
 	e->fresh = 0;
 	job_init(&j);
-	if (spool_load(q->sp, e->id, &j, NULL, err, sizeof(err)) == -1) {
+	if ((st = spool_load(q->sp, e->id, &j, NULL, err, sizeof(err))) ==
+	    -1) {
 		if (errno != ENOENT) {	/* the next hint scan tries again */
 			log_warnx("notify: %s", err);
 			if (e->ch[CH_WEBHOOK].pid || e->ch[CH_MAIL].pid)
@@ -280,11 +285,15 @@ entry_load(struct notifyq *q, struct nqent *e)
 			e->ch[c].pending = 0;
 		goto out;
 	}
+	/* prepared for COMPLETED or CANCELLED, but the move did not happen
+	 * (yet): the move, or the next attempt, will queue it again */
+	early = (st != ST_COMPLETED && j.result.success) || (st !=
+	    ST_CANCELLED && st != ST_COMPLETED && j.cancelled_by != NULL);
 	for (c = 0; c < NCHAN; c++) {
 		t = c == CH_WEBHOOK ? &j.webhook : &j.mail;
 		if (e->ch[c].pid != 0)
 			continue;	/* looked at again when it is reaped */
-		e->ch[c].pending = t->state == NS_PENDING && t->msg_id;
+		e->ch[c].pending = !early && t->state == NS_PENDING && t->msg_id;
 		e->ch[c].due = t->next_ms;
 		free(e->ch[c].msg_id);
 		e->ch[c].msg_id = t->msg_id ? xstrdup(t->msg_id) : NULL;

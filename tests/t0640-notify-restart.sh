@@ -53,8 +53,16 @@ printf '{"type": "Ok", "callback": "http://127.0.0.1:%s/ok", "notify": {"webhook
     "$PORT" > "$SPOOL/completed/r2.job"
 : > "$SPOOL/notify/r2"
 : > "$SPOOL/notify/gone"
+# prepared for COMPLETED, but the move to completed/ never happened
+mkdir -p "$SPOOL/failed"
+printf '{"type": "Ok", "callback": "http://127.0.0.1:%s/early", "result": {"success": true}, "notify": {"webhook": {"state": "pending", "id": "msg_2", "tries": 0}}}\n' \
+    "$PORT" > "$SPOOL/failed/r3.job"
+: > "$SPOOL/notify/r3"
 ok "a restart with stale hints" xnotify -c "$CONF" -t 20 drain
 ok "a hint whose notifications were sent is removed" test ! -e "$SPOOL/notify/r2"
 ok "a hint whose job is gone is removed" test ! -e "$SPOOL/notify/gone"
+ok "a hint for a COMPLETED that was not reached is removed" \
+    test ! -e "$SPOOL/notify/r3"
 is "$(recv count "$T/hooks")" 2 "... and nothing is sent for them"
+
 done_testing

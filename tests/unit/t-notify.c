@@ -2,6 +2,7 @@
  * signature, the webhook body, the mail text; and notifyq_prepare. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "xspool.h"
@@ -234,6 +235,37 @@ test_prepare(void)
 	    "event of a job retried since: FAILED");
 }
 
+/* notifyq_prepare with a queue leaves the hint before the daemon moves */
+static void
+test_hint_first(void)
+{
+	char dir[] = "/tmp/t-notify.XXXXXX", path[256], err[ERRLEN];
+	struct config c;
+	struct spool sp;
+	struct notifyq *q;
+	struct job j;
+
+	memset(&c, 0, sizeof(c));
+	ok(mkdtemp(dir) != NULL, "a temporary spool");
+	ok(spool_open(&sp, dir, "n1", 0, 1, err, sizeof(err)) == 0,
+	    "spool_open: %s", err);
+	q = notifyq_new(&sp, &c);
+	sample(&j);
+	ok(notifyq_prepare(q, &j, ST_FAILED) == 0 &&
+	    j.webhook.state == NS_NONE, "FAILED without notify_each_failure");
+	snprintf(path, sizeof(path), "%s/notify/%s", dir, j.id);
+	ok(access(path, F_OK) == -1, "... no hint");
+	c.notify_each_failure = 1;
+	ok(notifyq_prepare(q, &j, ST_FAILED) == 1, "FAILED with it");
+	ok(access(path, F_OK) == 0, "the hint is written by notifyq_prepare");
+	unlink(path);
+	notifyq_free(q);
+	spool_close(&sp);
+	job_free(&j);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ok(system(path) == 0, "cleaned up");
+}
+
 int
 main(void)
 {
@@ -241,5 +273,6 @@ main(void)
 	test_body();
 	test_mail();
 	test_prepare();
+	test_hint_first();
 	return done_testing();
 }
