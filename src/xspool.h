@@ -575,7 +575,9 @@ struct notifyq *notifyq_new(struct spool *, const struct config *);
 void	 notifyq_free(struct notifyq *);
 void	 notifyq_config(struct notifyq *, const struct config *); /* SIGHUP */
 /* Before the rewrite that puts j in its final state st: marks what is
- * to be sent as pending in j.  Returns 1 when something is. */
+ * to be sent as pending in j (a new webhook-id per event) and, with a
+ * queue, writes the hint file already.  Returns 1 when something is.
+ * With a NULL queue, FAILED is never notified. */
 int	 notifyq_prepare(struct notifyq *, struct job *j, enum state st);
 /* After that move: queue it (and write the hint file). */
 void	 notifyq_add(struct notifyq *, const char *id);
