@@ -64,7 +64,6 @@ static const char *const state_dirs[NSTATES] = {
 static const char *const nstate_names[] = {
 	NULL, "pending", "sent", "failed"
 };
-static const char *const format_names[] = { NULL, "JSON", "CSV" };
 
 static int	 progress_present(const void *);
 static void	 progress_mark(void *);
@@ -538,7 +537,7 @@ read_scalar(struct rctx *c, const struct field *f, void *base, int v)
 		snprintf(AT(base, f->off, char), ID_MAX + 1, "%s", s);
 		break;
 	case F_FORMAT:
-		if ((k = lookup(format_names, NF(format_names), s)) <= 0)
+		if ((k = format_parse(s)) == FMT_NONE)
 			goto bad;
 		*AT(base, f->off, enum format) = (enum format)k;
 		break;
@@ -804,7 +803,7 @@ write_value(struct buf *b, const struct field *f, const void *base,
 		put_str(b, *CAT(base, f->off, char *));
 		break;
 	case F_FORMAT:
-		put_str(b, format_names[*CAT(base, f->off, enum format)]);
+		put_str(b, format_name(*CAT(base, f->off, enum format)));
 		break;
 	case F_NSTATE:
 		put_str(b, nstate_names[*CAT(base, f->off,
