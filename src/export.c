@@ -148,6 +148,10 @@ export_run(const struct config *c, const struct xtype *t, struct job *j,
 	int64_t t0 = mono_ms(), records = 0;
 	int level, ok = 0;
 
+	if (zip_path == NULL || t == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
 	memset(&x, 0, sizeof(x));
 	x.j = j;
 	x.progress = progress;
