@@ -23,24 +23,29 @@ struct export {
 	int		 failed;	/* errors are in j already */
 	export_progress_fn progress;
 	void		*arg;
-	int64_t		 last_ms, last_bytes;
+	int64_t		 last_ms, last_bytes, last_records;
 };
 
-/* tick - the progress callback, every second or 64 MiB of input */
+/* tick - the progress callback, every second or 64 MiB of input, and
+ * at the end when that says something new */
 static void
 tick(struct export *x, int force)
 {
-	int64_t now;
+	int64_t now, records;
 
 	if (x->progress == NULL)
 		return;
 	now = mono_ms();
-	if (!force && now - x->last_ms < PROGRESS_MS &&
+	records = conv_records(x->conv);
+	if (force ? records == x->last_records &&
+	    x->r.nbytes == x->last_bytes :
+	    now - x->last_ms < PROGRESS_MS &&
 	    x->r.nbytes - x->last_bytes < PROGRESS_BYTES)
-		return;
+		return;			/* at the end: only news */
 	x->last_ms = now;
 	x->last_bytes = x->r.nbytes;
-	x->progress(x->arg, conv_records(x->conv), x->r.nbytes);
+	x->last_records = records;
+	x->progress(x->arg, records, x->r.nbytes);
 }
 
 /* at_eof - the exporter closed stdout: its exit status decides before the
