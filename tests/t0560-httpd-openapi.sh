@@ -18,31 +18,29 @@ pkgs() {
 	    "$TOP/tests/openapi/package.json"
 }
 
-installed() {
-	node -e 'const d = require(process.argv[1]).dependencies;
-	    for (const [n, v] of Object.entries(d))
-		if (require(process.argv[2] + "/" + n + "/package.json").version !== v)
-			process.exit(1)' \
-	    "$TOP/tests/openapi/package.json" "$NM" 2>/dev/null
-}
-
 if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
 	echo "1..0 # SKIP node and npm are not installed"
 	exit 0
 fi
-if ! installed; then
+if ! openapi_installed && ! timeout 20 npm ping --fetch-retries=0 \
+    --fetch-timeout=10000 > /dev/null 2>&1; then
+	echo "1..0 # SKIP npm cannot reach its registry to install $(pkgs)"
+	exit 0
+fi
+if ! openapi_installed; then
 	# several test files may start at once: one installs, the others wait
 	if mkdir "$TOP/tests/.npm-lock" 2>/dev/null; then
 		trap 'rmdir "$TOP/tests/.npm-lock"; cleanup' EXIT
 		npm install --prefix "$TOP/tests" --no-save --no-package-lock \
-		    --no-audit --no-fund --loglevel=error $(pkgs) \
+		    --no-audit --no-fund --loglevel=error --fetch-retries=1 \
+		    --fetch-timeout=30000 $(pkgs) \
 		    > "$T/npm.log" 2>&1
 		rmdir "$TOP/tests/.npm-lock"
 		trap cleanup EXIT
 	else
 		wait_for 300 test ! -d "$TOP/tests/.npm-lock"
 	fi
-	if ! installed; then
+	if ! openapi_installed; then
 		echo "1..0 # SKIP npm could not install $(pkgs) (no registry?)"
 		exit 0
 	fi

@@ -119,10 +119,22 @@ errcheck() {
 	    "$1 $2 application/json" "$3"
 }
 
+# openapi_installed : the packages of tests/openapi/package.json are in
+# tests/node_modules at their versions, and no install is running
+openapi_installed() {
+	[ ! -d "$TOP/tests/.npm-lock" ] && command -v node > /dev/null &&
+	    node -e 'const d = require(process.argv[1]).dependencies;
+		for (const [n, v] of Object.entries(d))
+			if (require(process.argv[2] + "/" + n +
+			    "/package.json").version !== v)
+				process.exit(1)' \
+	    "$TOP/tests/openapi/package.json" "$TOP/tests/node_modules" \
+	    2> /dev/null
+}
+
 # openapi_check : the captured answers against etc/openapi.yaml
 openapi_check() {
-	if [ ! -d "$TOP/tests/node_modules/ajv" ] ||
-	    ! command -v node > /dev/null; then
+	if ! openapi_installed; then
 		skip "answers match etc/openapi.yaml" \
 		    "validator not installed (t0560 installs it)"
 		return
