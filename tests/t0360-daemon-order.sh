@@ -27,7 +27,7 @@ stop d
 echo '{"type": "Ok"}' > "$SPOOL/tmp/linked"
 daemon d2
 ln "$SPOOL/tmp/linked" "$SPOOL/queued/linked1.job"
-ok "the rescan finds a hard-linked job" wait_for 5 is_in linked1 completed
+ok "the rescan finds a hard-linked job" wait_for 10 is_in linked1 completed
 stop d2
 
 # with a long rescan interval it stays until the next rescan
