@@ -45,6 +45,7 @@ struct nqent {
 struct notifyq {
 	struct spool		*sp;
 	const struct config	*cfg;
+	char			*own;		/* DIR/notify/NODE */
 	struct nqent		*head;
 	struct nqent		*bucket[NQ_BUCKETS];
 	struct nqent		*kid[NQ_CHILDREN];	/* whose try runs */
@@ -57,6 +58,7 @@ struct notifyq {
 static const char *chan_name[NCHAN] = { "webhook", "mail" };
 
 static void	entry_load(struct notifyq *, struct nqent *);
+static void	own_hint(struct notifyq *, const char *);
 
 struct notifyq *
 notifyq_new(struct spool *sp, const struct config *cfg)
@@ -66,6 +68,10 @@ notifyq_new(struct spool *sp, const struct config *cfg)
 	curl_global_init(CURL_GLOBAL_DEFAULT);	/* once, not in each child */
 	q->sp = sp;
 	q->cfg = cfg;
+	xasprintf(&q->own, "%s/notify/%s", sp->dir, sp->node ? sp->node :
+	    "local");
+	if (mkdir(q->own, 0700) == -1 && errno != EEXIST)
+		log_warn("notify: %s", q->own);
 	return q;
 }
 
@@ -134,11 +140,11 @@ entry_free(struct nqent *e)
 	free(e);
 }
 
-/* hint_path - DIR/notify/ID */
+/* hint_path - DIR/notify/NODE/ID, this node's hint of id */
 static int
 hint_path(struct notifyq *q, const char *id, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/notify/%s", q->sp->dir, id);
+	int n = snprintf(buf, size, "%s/%s", q->own, id);
 
 	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
@@ -225,38 +231,57 @@ notifyq_prepare(struct notifyq *q, struct job *j, enum state st)
 		return 0;
 	j->result.present = 1;
 	/* the hint goes first: a crash right after the move loses nothing */
-	if (q != NULL && notifyq_hint(q->sp, j->id) == -1)
-		log_warn("notify: %s: hint file", j->id);
+	if (q != NULL)
+		own_hint(q, j->id);
 	return 1;
+}
+
+/* hint_write - create the empty file path in dir (fsync per sync) */
+static int
+hint_write(const char *path, const char *dir, int sync)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	if (sync && fsync(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return sync ? fsync_dir(dir) : 0;
 }
 
 int
 notifyq_hint(struct spool *sp, const char *id)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
-	int fd, n;
+	int n;
 
 	n = snprintf(path, sizeof(path), "%s/notify/%s", sp->dir, id);
 	if (!id_valid(id) || n < 0 || (size_t)n >= sizeof(path)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		return -1;
-	if (sp->sync && fsync(fd) == -1) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
 	snprintf(dir, sizeof(dir), "%s/notify", sp->dir);
-	return sp->sync ? fsync_dir(dir) : 0;
+	return hint_write(path, dir, sp->sync);
+}
+
+/* own_hint - this node's hint of id: notify/NODE/ID */
+static void
+own_hint(struct notifyq *q, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (!id_valid(id) || hint_path(q, id, path, sizeof(path)) == -1 ||
+	    hint_write(path, q->own, q->sp->sync) == -1)
+		log_warn("notify: %s: hint file", id);
 }
 
 void
 notifyq_add(struct notifyq *q, const char *id)
 {
-	if (notifyq_hint(q->sp, id) == -1)
-		log_warn("notify: %s: hint file", id);
+	own_hint(q, id);
 	entry_get(q, id)->fresh = 1;
 }
 
@@ -307,35 +332,105 @@ gone:
 	job_free(&j);
 }
 
+/*
+ * node_lost - 1 when node's heartbeat is missing or older than the lease,
+ * judged by the file server's clock (our own heartbeat's mtime); never
+ * when we have no heartbeat to compare with.
+ */
+static int
+node_lost(struct notifyq *q, const char *node)
+{
+	char own[PATH_MAX], other[PATH_MAX];
+	struct stat a, b;
+
+	if (q->sp->node == NULL || snprintf(own, sizeof(own), "%s/nodes/%s",
+	    q->sp->dir, q->sp->node) >= (int)sizeof(own) ||
+	    snprintf(other, sizeof(other), "%s/nodes/%s", q->sp->dir, node) >=
+	    (int)sizeof(other) || stat(own, &a) == -1)
+		return 0;
+	if (stat(other, &b) == -1)
+		return errno == ENOENT;
+	return a.st_mtim.tv_sec - b.st_mtim.tv_sec > q->cfg->lease_ms / 1000;
+}
+
+/* take - move the hint dir/name into this node's directory and queue it
+ * (a rename: of several nodes, one wins) */
+static void
+take(struct notifyq *q, const char *dir, const char *name)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	struct stat sb;
+
+	if (!id_valid(name) || path_join(from, sizeof(from), dir, name) == -1 ||
+	    hint_path(q, name, to, sizeof(to)) == -1)
+		return;
+	if (strcmp(from, to) != 0 && rename(from, to) == -1 &&
+	    !(errno == ENOENT && stat(to, &sb) == 0))	/* NFS retransmit */
+		return;		/* another node took it */
+	entry_get(q, name)->fresh = 1;
+}
+
+/* take_all - every hint in dir; other nodes' directories when lost */
+static void
+take_all(struct notifyq *q, const char *dir, int others)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT)
+			log_warn("notify: %s", dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    path_join(sub, sizeof(sub), dir, de->d_name) == -1)
+			continue;
+		if (de->d_type == DT_REG)
+			sb.st_mode = S_IFREG;
+		else if (de->d_type == DT_DIR)
+			sb.st_mode = S_IFDIR;
+		else if (stat(sub, &sb) == -1)
+			continue;
+		if (S_ISREG(sb.st_mode))
+			take(q, dir, de->d_name);
+		else if (S_ISDIR(sb.st_mode) && others &&
+		    strcmp(sub, q->own) != 0 && node_lost(q, de->d_name)) {
+			log_info("notify: node %s is gone: taking its "
+			    "notifications", de->d_name);
+			take_all(q, sub, 0);
+		}
+	}
+	closedir(d);
+}
+
 void
 notifyq_scan(struct notifyq *q)
 {
 	char path[PATH_MAX];
 	struct nqent *e, *next;
-	struct dirent *de;
 	struct stat sb;
 	int64_t mono = mono_ms();
-	DIR *d;
+	int full;
 
 	snprintf(path, sizeof(path), "%s/notify", q->sp->dir);
 	q->hint_scan = mono + HINT_SCAN_MS;
+	if (q->hint_full == 0)
+		take_all(q, q->own, 0);		/* at start: our own */
 	if (stat(path, &sb) == -1)
 		memset(&sb, 0, sizeof(sb));
-	if (mono < q->hint_full && sb.st_mtim.tv_sec == q->hint_mtime.tv_sec &&
+	full = mono >= q->hint_full;
+	if (!full && sb.st_mtim.tv_sec == q->hint_mtime.tv_sec &&
 	    sb.st_mtim.tv_nsec == q->hint_mtime.tv_nsec)
 		return;		/* no hint came or went since */
-	if ((d = opendir(path)) == NULL) {
-		log_warn("notify: %s", path);
-		return;
-	}
 	/* a change in the same clock tick keeps the mtime: read it all
 	 * again now and then whatever the mtime says */
 	q->hint_mtime = sb.st_mtim;
-	q->hint_full = mono + HINT_FULL_MS;
-	while ((de = readdir(d)) != NULL)
-		if (id_valid(de->d_name) && entry_find(q, de->d_name) == NULL)
-			entry_get(q, de->d_name);
-	closedir(d);
+	if (full)
+		q->hint_full = mono + HINT_FULL_MS;
+	take_all(q, path, full);
 	for (e = q->head; e != NULL; e = next) {
 		next = e->next;
 		if (e->fresh)
@@ -654,6 +749,7 @@ notifyq_free(struct notifyq *q)
 		next = e->next;
 		entry_free(e);
 	}
+	free(q->own);
 	free(q);
 	curl_global_cleanup();
 }

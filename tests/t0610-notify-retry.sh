@@ -87,7 +87,7 @@ set -- $(gaps /busy)
 ok "... Retry-After: 1 honoured ($1 s)" \
     /usr/bin/python3 -c "import sys; sys.exit(not 0.95 <= $1 < 3)"
 is "$(field busy 'j["result"]["callbackSent"]')" True "... then delivered"
-is "$(ls "$SPOOL/notify" | wc -l)" 0 "no hint files left once all is done"
+is "$(find "$SPOOL/notify" -type f | wc -l)" 0 "no hint files left once all is done"
 ok "each try is logged with the host and the status" grep -q \
     "flaky webhook try 1: will retry, 127.0.0.1: HTTP 500" "$T/queue.err"
 nok "... never the secret" grep -q MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/queue.err"

@@ -136,5 +136,5 @@ sed "s/:$SPORT\$/:$(cat "$T/dport")/" "$CONF" > "$T/down.conf"
 ok "relay down: the queue drains" xnotify -c "$T/down.conf" -t 10 queue down
 is "$(field down 'j["notify"]["email"]["tries"]')" 3 "relay down: tried 3 times"
 is "$(field down 'j["result"]["notifyEmailSent"]')" False "... then notifyEmailSent false"
-is "$(ls "$SPOOL/notify" | wc -l)" 0 "no hint files left"
+is "$(find "$SPOOL/notify" -type f | wc -l)" 0 "no hint files left"
 done_testing

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0640 - pending notifications survive a crash: the queue (and its
 # delivery child) is killed while the receiver is still answering; the
-# hint notify/ID and the job file say what is pending; a restart sends it
+# hint notify/NODE/ID and the job file say what is pending; a restart sends it
 # (same webhook-id), and a delivered one is not sent again.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +30,8 @@ arrived() { [ "$(recv count "$T/hooks")" -ge 1 ]; }
 ok "the webhook is on its way" wait_for 5 arrived
 kill -KILL -"$(pid_of q)"
 sleep 2		# the receiver answers to nobody
-ok "after the crash the hint notify/r1 is there" test -e "$SPOOL/notify/r1"
+ok "after the crash the hint notify/NODE/r1 is there" \
+    test -e "$SPOOL/notify/testnode/r1"
 is "$(field r1 'j["notify"]["webhook"]["state"]')" pending \
     "... and the job file says pending"
 is "$(field r1 'j["result"]["callbackSent"]')" False "... callbackSent false"
@@ -43,7 +44,7 @@ is "$(recv header "$T/hooks" 1 webhook-id)" "$id1" \
 ok "... the signature verifies" \
     recv verify whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/hooks" 1
 is "$(field r1 'j["result"]["callbackSent"]')" True "callbackSent true"
-ok "the hint is gone" test ! -e "$SPOOL/notify/r1"
+ok "the hint is gone" test ! -e "$SPOOL/notify/testnode/r1"
 
 ok "another restart" xnotify -c "$CONF" -t 20 drain
 is "$(recv count "$T/hooks")" 2 "a delivered webhook is not sent twice"
@@ -64,5 +65,6 @@ ok "a hint whose job is gone is removed" test ! -e "$SPOOL/notify/gone"
 ok "a hint for a COMPLETED that was not reached is removed" \
     test ! -e "$SPOOL/notify/r3"
 is "$(recv count "$T/hooks")" 2 "... and nothing is sent for them"
+is "$(find "$SPOOL/notify" -type f | wc -l)" 0 "no hint left anywhere"
 
 done_testing

@@ -75,7 +75,7 @@ ok "webhook: the signature verifies" recv verify $SECRET "$T/hooks" "$n"
 id8=$(echo "$id" | cut -c1-8)
 ok "mail: arrived with the subject" \
     sh -c "grep -q 'Subject: Export Ok $id8 completed' '$T/mail/'*.eml"
-ok "no hint left" wait_for 5 sh -c "test -z \"\$(ls '$SPOOL/notify')\""
+ok "no hint left" wait_for 5 sh -c "test -z \"\$(find '$SPOOL/notify' -type f)\""
 
 # a hanging receiver delays nothing else
 t0=$(date +%s)
@@ -108,7 +108,7 @@ kid=$(xspool -c "$CONF" submit Ok -w "$URL/slow/0.7")
 ok "a slow receiver gets the webhook" wait_for 10 sh -c "[ \$(/usr/bin/python3 '$RECV' count '$T/hooks' /slow/0.7) -ge 1 ]"
 kill -KILL "$(pid_of d)"
 wait "$(pid_of d)" 2>/dev/null
-ok "killed mid-delivery: the hint is there" test -e "$SPOOL/notify/$kid"
+ok "killed mid-delivery: the hint is there" test -e "$SPOOL/notify/testnode/$kid"
 is "$(field "$kid" "j['notify']['webhook']['state']")" pending "... still pending"
 daemon d2
 ok "after the restart callbackSent becomes true" wait_for 10 sent "$kid" callbackSent True

@@ -253,7 +253,7 @@ test_hint_first(void)
 	sample(&j);
 	ok(notifyq_prepare(q, &j, ST_FAILED) == 0 &&
 	    j.webhook.state == NS_NONE, "FAILED without notify_each_failure");
-	snprintf(path, sizeof(path), "%s/notify/%s", dir, j.id);
+	snprintf(path, sizeof(path), "%s/notify/n1/%s", dir, j.id);
 	ok(access(path, F_OK) == -1, "... no hint");
 	c.notify_each_failure = 1;
 	ok(notifyq_prepare(q, &j, ST_FAILED) == 1, "FAILED with it");
