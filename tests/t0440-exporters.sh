@@ -205,10 +205,41 @@ printf '[type Pace]\ncommand = %s\nemits = jsonl\nformats = JSON\n' \
 is "$(cat p.err)" "progress 2 records 16 bytes
 progress 3 records 24 bytes" "progress after a second, and at the end"
 
+# the shipped etc/xspool.conf types end to end through the daemon: each
+# type in each format it allows; a format it does not allow is refused
+sed -n '/^\[type /,$p' "$TOP/etc/xspool.conf" |
+    sed "s|^command = etc/|command = $TOP/etc/|" | mkconf
+awk '/^\[type /{ t = substr($2, 1, length($2) - 1) }
+    /^formats *=/{ sub(/^formats *= */, ""); gsub(/,/, " "); print t, $0 }' \
+    "$TOP/etc/xspool.conf" > shipped.types
+ok "the shipped config has types" test -s shipped.types
+. "$TOP/tests/exporters/daemon.sh"
+daemon d
+: > ids
+while read -r t fmts; do
+	for f in $fmts; do
+		echo "$t $f $(xspool -c "$CONF" submit $t -f $f)" >> ids
+	done
+	for f in JSON CSV; do
+		case " $fmts " in *" $f "*) continue ;; esac
+		xspool -c "$CONF" submit $t -f $f > /dev/null 2>&1
+		is $? 2 "submit $t -f $f (not in its formats) is refused"
+	done
+done < shipped.types
+while read -r t f id; do
+	ok "shipped $t as $f completes" wait_for 20 is_in "$id" completed
+	ext=$(echo $f | tr A-Z a-z)
+	7z x -so "$SPOOL/out/$id.zip" $t.$ext > shipped.$t.$ext 2>/dev/null
+	kind=$ext; [ $f = JSON ] || kind=csv
+	is "$($PY check.py $kind shipped.$t.$ext - '' '' 2>&1)" \
+	    "$(field "$id" 'j["result"]["records"]')" \
+	    "$t.$ext from the daemon parses with result.records records"
+done < ids
+stop d
+
 # a large export through the daemon: every record, memory stays flat
 # (a million records, 140 MB of JSON Lines; fewer under the sanitizers,
 # whose shadow memory makes the RSS meaningless)
-. "$TOP/tests/exporters/daemon.sh"
 rows=1000000 asan=
 case $BIN in *asan*) rows=200000 asan=1 ;; esac
 daemon d
