@@ -24,6 +24,23 @@ drop b1 '{"type": "Fresh"}'
 ok "the new type is served" wait_for 5 is_in b1 completed
 is "$(field b1 'j["result"]["records"]')" 5 "with its own command"
 
+# more workers take effect at once
+cat >> "$CONF" <<CONF
+
+[type Slow]
+command = $EXP/slow xspool-t0290-$$
+emits = csv
+formats = JSON,CSV
+CONF
+sed -i 's/^workers = .*/workers = 3/' "$CONF"
+kill -HUP "$(pid_of d)"
+ok "reloaded with 3 workers" wait_for 5 grep -q 'reloaded.*3 workers' "$T/d.err"
+for i in 1 2 3; do
+	drop "slow$i" '{"type": "Slow", "params": {"sleep": "1.5"}}'
+done
+three() { [ "$(ls "$SPOOL/processing/testnode" | wc -l)" -eq 3 ]; }
+ok "three jobs run at once" wait_for 5 three
+
 cp "$CONF" "$T/good.conf"
 printf '[spool]\nworkers = lots\n' >> "$CONF"
 kill -HUP "$(pid_of d)"
