@@ -364,7 +364,12 @@ take(struct notifyq *q, const char *dir, const char *name)
 	if (!id_valid(name) || path_join(from, sizeof(from), dir, name) == -1 ||
 	    hint_path(q, name, to, sizeof(to)) == -1)
 		return;
-	if (strcmp(from, to) != 0 && rename(from, to) == -1 &&
+	if (strcmp(from, to) == 0) {	/* ours: queue it if it is not */
+		if (entry_find(q, name) == NULL)
+			entry_get(q, name);
+		return;
+	}
+	if (rename(from, to) == -1 &&
 	    !(errno == ENOENT && stat(to, &sb) == 0))	/* NFS retransmit */
 		return;		/* another node took it */
 	entry_get(q, name)->fresh = 1;
@@ -417,11 +422,11 @@ notifyq_scan(struct notifyq *q)
 
 	snprintf(path, sizeof(path), "%s/notify", q->sp->dir);
 	q->hint_scan = mono + HINT_SCAN_MS;
-	if (q->hint_full == 0)
-		take_all(q, q->own, 0);		/* at start: our own */
+	full = mono >= q->hint_full;
+	if (full)	/* our own: at start, and any we had to let go */
+		take_all(q, q->own, 0);
 	if (stat(path, &sb) == -1)
 		memset(&sb, 0, sizeof(sb));
-	full = mono >= q->hint_full;
 	if (!full && sb.st_mtim.tv_sec == q->hint_mtime.tv_sec &&
 	    sb.st_mtim.tv_nsec == q->hint_mtime.tv_nsec)
 		return;		/* no hint came or went since */
