@@ -39,6 +39,7 @@ struct daemon {
 	int		 hbfd;
 	char		 hbpath[PATH_MAX];
 	int64_t		 hb_server;	/* our heartbeat's mtime, ms */
+	int64_t		 skew;		/* file server's clock - ours, ms */
 	int64_t		 next_hb, next_rescan, next_retention;	/* mono */
 	int		 stopping;
 	int64_t		 stop_at;	/* mono: give up waiting for workers */
@@ -64,6 +65,13 @@ logt(const struct job *j, enum state from, enum state to, const char *why,
 {
 	log_info("%s %s %s -> %s (%s) %lldms", j->id, j->type ? j->type : "-",
 	    state_dir(from), state_dir(to), why, (long long)(ms < 0 ? 0 : ms));
+}
+
+/* server_now - the file server's time, for comparing with mtimes */
+static int64_t
+server_now(const struct daemon *d)
+{
+	return now_ms() + d->skew;
 }
 
 static int64_t
@@ -247,13 +255,14 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	}
 	if (json_parse(&doc, text, len, err, sizeof(err)) == -1) {
 		/* its writer may not be done: wait for drop_grace */
-		if (now_ms() - mt >= d->cfg->drop_grace_ms) {
+		if (server_now(d) - mt >= d->cfg->drop_grace_ms) {
 			snprintf(why, sizeof(why), "bad JSON: %s", err);
 			bad(d, name, why);
 		} else
 			watch_add(d->w, name, ST_QUEUED,
 			    (int64_t)sb.st_mtim.tv_sec * 1000000000 +
-			    sb.st_mtim.tv_nsec, mt + d->cfg->drop_grace_ms + 1);
+			    sb.st_mtim.tv_nsec,
+			    mt - d->skew + d->cfg->drop_grace_ms + 1);
 		free(text);
 		return -1;
 	}
@@ -581,6 +590,7 @@ heartbeat(struct daemon *d)
 	}
 	d->hb_server = (int64_t)sb.st_mtim.tv_sec * 1000 +
 	    sb.st_mtim.tv_nsec / 1000000;
+	d->skew = d->hb_server - now_ms();
 	return 0;
 }
 
@@ -749,7 +759,7 @@ retention(struct daemon *d)
 
 	for (k = 0; k < 2; k++) {
 		memset(&l, 0, sizeof(l));
-		l.cutoff = now_ms() - d->cfg->retention_ms;
+		l.cutoff = server_now(d) - d->cfg->retention_ms;
 		spool_each(&d->sp, sts[k], old_cb, &l);
 		for (i = 0; i < l.n; i++) {
 			if (spool_path(&d->sp, path, sizeof(path), sts[k],
@@ -785,7 +795,7 @@ sweep(struct daemon *d)
 	char dir[PATH_MAX], id[ID_MAX + 1];
 	struct dirent *de;
 	struct stat sb;
-	int64_t mt, now = now_ms();
+	int64_t mt, now = server_now(d);
 	size_t n;
 	DIR *dp;
 	int i;
