@@ -91,8 +91,11 @@ req() {
 
 # hdr NAME : a header of the last answer
 hdr() {
-	grep -i "^$1:" "$T/hdr" | tail -1 | cut -d: -f2- | sed 's/^ //' |
-	    tr -d '\r'
+	awk -v h="$1" 'BEGIN { h = tolower(h) ":" }
+	    tolower(substr($0, 1, length(h))) == h {
+		v = substr($0, length(h) + 1); sub(/^ /, "", v)
+		sub(/\r$/, "", v) }
+	    END { print v }' "$T/hdr"
 }
 
 # jf FILTER : jq on the last body
