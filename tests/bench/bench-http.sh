@@ -27,15 +27,16 @@ key=$("$BIN/xspool" -c "$DISK/x.conf" key add bench | tail -n 1)
 id=$("$BIN/xspool" -c "$DISK/x.conf" submit Tiny -f CSV)
 mkdir -p "$SP/out"
 # make it a completed job with a 1 GiB result, as the daemon would
-python3 - "$SP" "$id" <<'PY'
+/usr/bin/python3 - "$SP" "$id" $((GB * 1048576)) <<'PY'
 import json, os, sys
 sp, id = sys.argv[1], sys.argv[2]
 p = f"{sp}/queued/{id}.job"
 j = json.load(open(p))
-j.update(started="2026-11-30T10:00:01Z", finished="2026-11-30T10:00:02Z",
+j.update(client="bench", started="2026-11-30T10:00:01Z", finished="2026-11-30T10:00:02Z",
          attempts=1, node="bench",
          result={"success": True, "errors": [], "durationMs": 1000,
-                 "fileName": "Tiny.csv", "fileSizeBytes": 0, "records": 3})
+                 "fileName": "Tiny.csv", "fileSizeBytes": int(sys.argv[3]),
+                 "records": 3, "callbackSent": None, "notifyEmailSent": None})
 json.dump(j, open(f"{sp}/completed/{id}.job", "w"))
 os.unlink(p)
 PY
@@ -99,10 +100,14 @@ dl() {	# dl OUT URL [HEADER]
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		if [ $# -eq 3 ]; then
-			curl -s -o /dev/null -w '%{time_total}\n' -H "$3" "$2" >> "$1"
+			curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' -H "$3" "$2" > "$1.c"
 		else
-			curl -s -o /dev/null -w '%{time_total}\n' "$2" >> "$1"
+			curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' "$2" > "$1.c"
 		fi
+		read -r code got secs < "$1.c"
+		[ "$code" = 200 ] && [ "$got" = $((GB * 1048576)) ] ||
+		    say "download $2: HTTP $code, $got bytes"
+		echo "$secs" >> "$1"
 		r=$((r + 1))
 	done
 }

@@ -4,6 +4,8 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/bin
 RUNS=${RUNS:-3}
+# runs of the slow peers (mlr, 7z) on the big inputs
+SLOW_RUNS=${SLOW_RUNS:-1}
 # DISK: scratch on the real disk (fsync means something there);
 # SHM: tmpfs
 DISK=$(mktemp -d "${BENCH_DISK:-/var/tmp}/xspool-bench.XXXXXX")
@@ -17,11 +19,15 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2)
 # ratio A B, two decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0 || b == "nan") print "n/a"; else printf "%.2f\n", a / b }'; }
 # timed OUT COMMAND... : runs COMMAND, appends "seconds maxrss_kib" to OUT
+# (wall time from the clock in ns: time(1)'s %e has 10 ms steps; the peak
+# RSS is time(1)'s %M, of the largest single process)
 timed() {
 	_o=$1; shift
-	/usr/bin/time -f '%e %M' -o "$_o.t" "$@" >/dev/null 2>"$_o.err" ||
+	_a=$(now_ns)
+	/usr/bin/time -f '%M' -o "$_o.t" "$@" >/dev/null 2>"$_o.err" ||
 	    { echo "# failed: $*" >&2; cat "$_o.err" >&2; }
-	cat "$_o.t" >> "$_o"
+	_b=$(now_ns)
+	echo "$(awk -v a="$_a" -v b="$_b" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $(tail -n 1 "$_o.t")" >> "$_o"
 }
 col() { awk -v c="$1" '{print $c}' "$2" | median; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f\n", b / s / 1048576; else print "n/a" }'; }
