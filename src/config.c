@@ -20,7 +20,7 @@
 
 enum sect { S_NONE = 0, S_SPOOL, S_HTTP, S_NOTIFY, S_TYPE };
 enum kind {
-	K_STRING, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
+	K_STRING, K_SECRET, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
 	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS
 };
 
@@ -79,7 +79,7 @@ static const struct ckey keys[] = {
 	C(S_NOTIFY, "smtp_user", K_STRING, smtp_user, 0, 0, NULL),
 	C(S_NOTIFY, "smtp_password", K_STRING, smtp_password, 0, 0, NULL),
 	C(S_NOTIFY, "from", K_STRING, from, 0, 0, NULL),
-	C(S_NOTIFY, "webhook_secret", K_STRING, webhook_secret, 0, 0, NULL),
+	C(S_NOTIFY, "webhook_secret", K_SECRET, webhook_secret, 0, 0, NULL),
 	C(S_NOTIFY, "webhook_timeout", K_DURATION, webhook_timeout_ms, 1,
 	    DAY, "10s"),
 	C(S_NOTIFY, "webhook_attempts", K_INT, webhook_attempts, 1, 1000,
@@ -400,6 +400,18 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 		free(*sp);
 		*sp = *v ? xstrdup(v) : NULL;
 		return 1;
+	case K_SECRET: {
+		/* the signing code judges the secret, so that a bad one is
+		 * refused here and not at every webhook */
+		char sig[128], why[ERRLEN];
+
+		if (*v && notify_sign(v, "msg_check", 0, "", 0, sig,
+		    sizeof(sig), why, sizeof(why)) == -1)
+			return cf_err(x, x->line, "%s", why);
+		free(*sp);
+		*sp = *v ? xstrdup(v) : NULL;
+		return 1;
+	}
 	case K_PATH:
 		free(*sp);
 		*sp = NULL;
@@ -701,7 +713,8 @@ config_free(struct config *c)
 
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].sect != S_TYPE &&
-		    (keys[i].kind == K_STRING || keys[i].kind == K_PATH))
+		    (keys[i].kind == K_STRING || keys[i].kind == K_SECRET ||
+		    keys[i].kind == K_PATH))
 			free(*(char **)(void *)((char *)c + keys[i].off));
 	for (i = 0; i < c->ntypes; i++) {
 		t = &c->types[i];

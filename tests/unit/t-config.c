@@ -282,6 +282,9 @@ t_errors(void)
 	refused("emits neither csv nor jsonl",
 	    "[type A]\ncommand = /bin/true\nemits = json\n", 3,
 	    "emits: 'json' is not csv or jsonl");
+	refused("webhook_secret that is not base64",
+	    "[notify]\nfrom = x@example.com\nwebhook_secret = whsec_a!b\n", 3,
+	    "webhook_secret: not base64");
 	refused("formats not JSON/CSV",
 	    "[type A]\ncommand = /bin/true\nformats = JSON,XML\n", 3,
 	    "formats: 'XML' is not JSON or CSV");
