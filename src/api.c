@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,7 @@ struct api {
 	struct idem	*idem;
 	size_t		 nidem;
 	struct metrics	 m;
+	atomic_int	 inflight;	/* requests begun and not completed */
 	pthread_t	 warm;		/* builds the queued/ index at start */
 	int		 warming;
 };
@@ -1414,6 +1416,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 
 	if (r == NULL) {
 		*con_cls = req_new(c, url, method);
+		atomic_fetch_add(&a->inflight, 1);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -1491,6 +1494,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	a->m.sum += secs;
 	pthread_mutex_unlock(&a->m.mtx);
 	access_log(a, r, secs);
+	atomic_fetch_sub(&a->inflight, 1);
 	free(r->path);
 	free(r);
 	*con_cls = NULL;
@@ -1803,23 +1807,16 @@ api_reload(struct api *a, struct config *c, struct keys *k)
 void
 api_stop(struct api *a, int64_t grace_ms)
 {
-	const union MHD_DaemonInfo *di;
 	int64_t end = mono_ms() + grace_ms;
-	unsigned open;
-	int i;
+	int i, fd;
 
+	/* no new connections; requests in flight (a download) may finish,
+	 * idle keep-alive connections are not waited for */
 	for (i = 0; i < a->nd; i++)
-		MHD_quiesce_daemon(a->d[i]);
-	do {
-		open = 0;
-		for (i = 0; i < a->nd; i++)
-			if ((di = MHD_get_daemon_info(a->d[i],
-			    MHD_DAEMON_INFO_CURRENT_CONNECTIONS)) != NULL)
-				open += di->num_connections;
-		if (open == 0)
-			break;
+		if ((fd = MHD_quiesce_daemon(a->d[i])) != -1)
+			close(fd);
+	while (atomic_load(&a->inflight) > 0 && mono_ms() < end)
 		usleep(20000);
-	} while (mono_ms() < end);
 	for (i = 0; i < a->nd; i++)
 		MHD_stop_daemon(a->d[i]);
 	a->nd = 0;

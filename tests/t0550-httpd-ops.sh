@@ -79,15 +79,29 @@ is "$CODE" 200 "a bad config on SIGHUP is refused; the old one serves on"
 
 # SIGTERM while a slow download runs: it completes, then the exit
 mv "$SPOOL/queued/$ID.job" "$SPOOL/completed/$ID.job"
-head -c 3000000 /dev/urandom > "$SPOOL/out/$ID.zip"
-curl -s --limit-rate 2M -o "$T/dl" -H "X-Api-Key: $A" \
+head -c 40000000 /dev/zero > "$SPOOL/out/$ID.zip"
+curl -s --limit-rate 25M -o "$T/dl" -H "X-Api-Key: $A" \
     "$URL/api/v1/ExportResult/Download/$ID" &
 cpid=$!
+# and an idle keep-alive connection, held open for 8 s
+/usr/bin/python3 - "$PORT" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+s.recv(4096)
+time.sleep(8)
+PY
+idle=$!
 sleep 0.4
+t0=$(date +%s)
 stop httpd
 st=$?
+t1=$(date +%s)
 wait $cpid
+kill $idle 2> /dev/null
 is "$st" 0 "SIGTERM: exit 0"
+ok "an idle keep-alive connection does not hold the stop ($((t1 - t0)) s)" \
+    test $((t1 - t0)) -le 4
 ok "the download in flight completed" cmp -s "$T/dl" "$SPOOL/out/$ID.zip"
 nok "no new connections after the stop" curl -s -o /dev/null "$URL/healthz"
 
