@@ -832,6 +832,11 @@ replay(struct rctx *x, const char *id, const char *hash, const struct job *nj)
 		return api_err(x, 422, "IDEMPOTENCY_KEY_REUSED", "this "
 		    "Idempotency-Key was used for job %s, which is gone", id);
 	}
+	if (j.request_hash && strcmp(j.request_hash, nj->request_hash) != 0) {
+		job_free(&j);
+		return api_err(x, 422, "IDEMPOTENCY_KEY_REUSED", "this "
+		    "Idempotency-Key was used for a different request");
+	}
 	buf_init(&b);
 	j_accepted(&b, &j);
 	ret = reply_json(x, 200, &b);
@@ -1524,8 +1529,9 @@ hexval(int ch)
 	return -1;
 }
 
-/* unescape - strict %XX decoding; a bad or %00 escape marks the request
- * (answered 400 by dispatch) */
+/* unescape - strict %XX decoding, '+' is a space as in form encoding (and
+ * in the original API's query strings; ids and types hold neither); a bad
+ * or %00 escape marks the request (answered 400 by dispatch) */
 static size_t
 unescape(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -1543,6 +1549,11 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 				continue;
 			}
 			bad = 1;
+		}
+		if (*rd == '+') {
+			*wr++ = ' ';
+			rd++;
+			continue;
 		}
 		*wr++ = *rd++;
 	}

@@ -46,6 +46,11 @@ mv "$SPOOL/processing/n1/$RID.job" "$SPOOL/completed/"
 req POST "$P/Appointments?patient=7" -H "X-Api-Key: $A"
 is "$CODE" 200 "once it is COMPLETED the same request is accepted"
 
+# form encoding: '+' is a space, %2B a plus
+req POST "$P/Patients?note=two+words&email=a%2Bb@example.com" -H "X-Api-Key: $A"
+is "$(jq -r '[.params.note, .email] | join("|")' "$SPOOL/queued/$(jf .id).job")" \
+    "two words|a+b@example.com" "'+' in a query is a space, %2B a plus"
+
 # Idempotency-Key
 req POST "$P/Invoices?format=CSV" -H "X-Api-Key: $A" -H "Idempotency-Key: k-1"
 I1=$(jf .id)
@@ -59,6 +64,13 @@ errcheck 422 IDEMPOTENCY_KEY_REUSED "the same key for another request: 422"
 req POST "$P/Invoices?format=CSV" -H "X-Api-Key: $B" -H "Idempotency-Key: k-1"
 ok "another client's key of the same name is its own" \
     test "$CODE" = 200 -a "$(jf .id)" != "$I1"
+stop httpd
+hstart
+req POST "$P/Invoices?format=CSV" -H "X-Api-Key: $A" -H "Idempotency-Key: k-1"
+is "$CODE $(jf .id)" "200 $I1" "after a restart the key is found in queued/"
+req POST "$P/Invoices?format=CSV&year=2023" -H "X-Api-Key: $A" \
+    -H "Idempotency-Key: k-1"
+errcheck 422 IDEMPOTENCY_KEY_REUSED "... and still refused for another request"
 req POST "$P/Invoices" -H "X-Api-Key: $A" -H "Idempotency-Key: a b"
 errcheck 400 INVALID_PARAMETER "Idempotency-Key with a space: 400"
 
@@ -117,8 +129,9 @@ sleep 0.3
 req POST "$P/Patients?q=full" -H "X-Api-Key: $A"
 errcheck 503 SPOOL_FULL "spool short of space: 503 SPOOL_FULL"
 curl -s "$URL/metrics" > "$T/metrics"
-ok "metrics count the submitted jobs" \
-    grep -qx 'xspool_submitted_total 1[0-9]' "$T/metrics"
+# since the restart: the 1 KiB value, 32 parameters, the header password
+is "$(grep '^xspool_submitted_total' "$T/metrics")" "xspool_submitted_total 3" \
+    "metrics count the jobs submitted since the start"
 
 openapi_check
 stop httpd
