@@ -38,10 +38,15 @@
 #define IDEM_TTL_MS	(24LL * 3600 * 1000)
 #define JOBS_CACHE_MS	1000
 #define NBUCKETS	14
+#define NJBUCKETS	10
+#define JS_DELAY_MS	5000	/* a job is counted this long after it ended */
 
 static const double buckets[NBUCKETS] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 	1, 2.5, 5, 10
+};
+static const double jbuckets[NJBUCKETS] = {
+	0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600
 };
 
 /* per connection: set by the unescape callback, read per request */
@@ -80,6 +85,13 @@ struct metrics {
 	uint64_t	 submitted;
 	int64_t		 jobs_at;	/* mono_ms() of the last count */
 	uint64_t	 jobs[NSTATES];
+	/* jobs that ended (completed/, cancelled/) since the start */
+	int64_t		 js_mark;	/* now_ms() - JS_DELAY_MS, last pass */
+	uint64_t	 js_ended[NSTATES];
+	uint64_t	 js_attempts;
+	uint64_t	 js_hist[NJBUCKETS];
+	uint64_t	 js_count;
+	double		 js_sum;
 };
 
 struct api {
@@ -1154,28 +1166,116 @@ h_healthz(struct rctx *x)
 	return reply_json(x, 200, &b);
 }
 
+struct jcount {
+	struct api	*a;
+	enum state	 st;
+	uint64_t	*n;
+	int64_t		 lo, hi;	/* count jobs that ended in (lo, hi] */
+};
+
+/* job_ended - add job j, which ended in state st, to the job metrics */
+static void
+job_ended(struct metrics *m, const struct job *j, enum state st)
+{
+	double secs;
+	int i;
+
+	m->js_ended[st]++;
+	m->js_attempts += (uint64_t)j->attempts;
+	if (st != ST_COMPLETED || !j->result.present)
+		return;
+	secs = j->result.duration_ms / 1000.0;
+	for (i = 0; i < NJBUCKETS; i++)
+		if (secs <= jbuckets[i]) {
+			m->js_hist[i]++;
+			break;
+		}
+	m->js_count++;
+	m->js_sum += secs;
+}
+
+/* count_one - count a job file; for completed/ and cancelled/, also read
+ * the files changed since the last pass and add the jobs whose "finished"
+ * falls in this pass's window (the windows tile time: each job once,
+ * however often its file is rewritten later) */
 static int
 count_one(const char *id, const char *node, const struct stat *st, void *arg)
 {
-	(*(uint64_t *)arg)++;
+	struct jcount *c = arg;
+	char path[4096], err[ERRLEN];
+	int64_t mt;
+	struct job j;
+
+	(*c->n)++;
+	if (c->lo >= c->hi)
+		return 0;
+	mt = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	if (mt < c->lo - 2000)
+		return 0;
+	job_init(&j);
+	if (spool_path(&c->a->sp, path, sizeof(path), c->st, node, id) == 0 &&
+	    spool_read(path, &j, err, sizeof(err)) == 0 &&
+	    j.finished > c->lo && j.finished <= c->hi)
+		job_ended(&c->a->m, &j, c->st);
+	job_free(&j);
 	return 0;
 }
 
-/* metrics_jobs - files per state directory, counted at most once a
- * second.  Under m.mtx. */
+/* metrics_jobs - files per state directory, and the jobs that ended,
+ * counted at most once a second.  Under m.mtx. */
 static void
 metrics_jobs(struct api *a)
 {
-	int64_t now = mono_ms();
+	struct jcount c;
+	int64_t now = mono_ms(), hi = now_ms() - JS_DELAY_MS;
 	int s;
 
 	if (a->m.jobs_at && now - a->m.jobs_at < JOBS_CACHE_MS)
 		return;
+	c.a = a;
+	c.lo = a->m.js_mark;
 	for (s = 0; s < NSTATES; s++) {
 		a->m.jobs[s] = 0;
-		spool_each(&a->sp, (enum state)s, count_one, &a->m.jobs[s]);
+		c.st = (enum state)s;
+		c.n = &a->m.jobs[s];
+		/* only completed/ and cancelled/ hold ended jobs */
+		c.hi = s == ST_COMPLETED || s == ST_CANCELLED ? hi : c.lo;
+		spool_each(&a->sp, (enum state)s, count_one, &c);
 	}
+	if (hi > a->m.js_mark)
+		a->m.js_mark = hi;
 	a->m.jobs_at = now;
+}
+
+/* metrics_ended - the job counters and histogram */
+static void
+metrics_ended(struct buf *b, const struct metrics *m)
+{
+	uint64_t cum = 0;
+	int i;
+
+	buf_addf(b, "# HELP xspool_jobs_ended_total Jobs that reached "
+	    "COMPLETED or CANCELLED since this shim started.\n"
+	    "# TYPE xspool_jobs_ended_total counter\n"
+	    "xspool_jobs_ended_total{state=\"completed\"} %" PRIu64 "\n"
+	    "xspool_jobs_ended_total{state=\"cancelled\"} %" PRIu64 "\n",
+	    m->js_ended[ST_COMPLETED], m->js_ended[ST_CANCELLED]);
+	buf_addf(b, "# HELP xspool_job_attempts_total Attempts used by the "
+	    "jobs in xspool_jobs_ended_total.\n"
+	    "# TYPE xspool_job_attempts_total counter\n"
+	    "xspool_job_attempts_total %" PRIu64 "\n", m->js_attempts);
+	buf_adds(b, "# HELP xspool_job_duration_seconds Run time of the "
+	    "export of completed jobs.\n"
+	    "# TYPE xspool_job_duration_seconds histogram\n");
+	for (i = 0; i < NJBUCKETS; i++) {
+		cum += m->js_hist[i];
+		buf_addf(b, "xspool_job_duration_seconds_bucket{le=\"%g\"} "
+		    "%" PRIu64 "\n", jbuckets[i], cum);
+	}
+	buf_addf(b, "xspool_job_duration_seconds_bucket{le=\"+Inf\"} "
+	    "%" PRIu64 "\nxspool_job_duration_seconds_sum %.3f\n"
+	    "xspool_job_duration_seconds_count %" PRIu64 "\n",
+	    m->js_count, m->js_sum, m->js_count);
 }
 
 static enum MHD_Result
@@ -1201,6 +1301,7 @@ h_metrics(struct rctx *x)
 		buf_addf(&b, "xspool_jobs{state=\"%s\"} %" PRIu64 "\n", lower,
 		    m->jobs[i]);
 	}
+	metrics_ended(&b, m);
 	buf_addf(&b, "# HELP xspool_submitted_total Jobs submitted through "
 	    "this shim.\n# TYPE xspool_submitted_total counter\n"
 	    "xspool_submitted_total %" PRIu64 "\n", m->submitted);
@@ -1622,6 +1723,7 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 	a->keys = k;
 	a->qc = qcache_new(&a->sp);
 	a->rl = rl_new();
+	a->m.js_mark = now_ms() - JS_DELAY_MS;
 	return a;
 }
 

@@ -103,6 +103,24 @@ is "$CODE $(jf .status)" "200 CANCELLED" "cancel while QUEUED: 200"
 req GET "$S/$Q" -H "X-Api-Key: $A"
 is "$(jf .status)" CANCELLED "then status CANCELLED"
 
+# job metrics: 3 completed (attempts 1 each), 2 cancelled (2 attempts
+# and 0), counted once each, JS_DELAY (5 s) after they ended
+metric() {
+	curl -s "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'
+}
+ended() {
+	[ "$(metric 'xspool_jobs_ended_total{state="completed"}')" = 3 ] &&
+	    [ "$(metric 'xspool_jobs_ended_total{state="cancelled"}')" = 2 ]
+}
+ok "metrics: 3 jobs completed, 2 cancelled" wait_for 15 ended
+is "$(metric xspool_job_attempts_total) $(metric xspool_job_duration_seconds_count)" \
+    "5 3" "metrics: 5 attempts in all, 3 export durations"
+jq -c '.extra = 1' "$SPOOL/completed/$ID.job" > "$T/re" &&
+    mv "$T/re" "$SPOOL/completed/$ID.job"
+sleep 1.2
+is "$(metric 'xspool_jobs_ended_total{state="completed"}')" 3 \
+    "a job file rewritten later is not counted again"
+
 for f in "$T/access.log" "$T/httpd.err" "$T/daemon.err"; do
 	nok "no password in ${f##*/}" grep -q Flow-Pw-77 "$f"
 done
