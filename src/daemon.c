@@ -872,6 +872,7 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		daemon_free(d);
 		return NULL;
 	}
+	pack_init();
 	d->nwk = c->workers;
 	d->wk = xcalloc(d->nwk, sizeof(*d->wk));
 	for (i = 0; i < (size_t)d->nwk; i++)

@@ -6,6 +6,9 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "xspool.h"
 
 struct pack_src {
@@ -15,6 +18,16 @@ struct pack_src {
 	int		 failed;	/* read returned -1 */
 	zip_error_t	 error;
 };
+
+void
+pack_init(void)
+{
+	unsigned char b[16];
+
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return;		/* libzip will try again itself */
+}
 
 /* src_cb - libzip's source callback: the entry's data, read once */
 static zip_int64_t

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -115,28 +116,43 @@ env_free(char **env)
 	free(env);
 }
 
-/* child - in the forked exporter: set up fds and signals, exec; on
- * failure send errno up the status pipe */
-static void __attribute__((noreturn))
-child(char *const argv[], char *const env[], int out, int err, int st)
+/* spawn - start argv in its own process group with stdin /dev/null,
+ * stdout and stderr on out and err, default signals, no other fds.
+ * posix_spawn (a vfork in glibc) instead of fork: the daemon's worker
+ * does not copy its page tables for every exporter, and an exec failure
+ * comes back as the return value.  Returns 0 or an errno. */
+static int
+spawn(pid_t *pid, char *const argv[], char *const env[], int out, int err)
 {
-	sigset_t all;
-	int fd, e, sig;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int e;
 
-	setpgid(0, 0);
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);	/* ignored ones survive exec */
-	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(fd, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
-		goto fail;
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);	/* the daemon's fds */
-	execve(argv[0], argv, env);
-fail:
-	e = errno;
-	(void)!write(st, &e, sizeof(e));
-	_exit(127);
+	sigemptyset(&none);
+	sigfillset(&all);
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		return e;
+	if ((e = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return e;
+	}
+	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+	    O_RDONLY, 0)) != 0 ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, out, 1)) != 0 ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, err, 2)) != 0 ||
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
+	    (e = posix_spawnattr_setpgroup(&at, 0)) != 0 ||
+	    (e = posix_spawnattr_setsigmask(&at, &none)) != 0 ||
+	    (e = posix_spawnattr_setsigdefault(&at, &all)) != 0)
+		goto out;
+	e = posix_spawn(pid, argv[0], &fa, &at, argv, env);
+out:
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return e;
 }
 
 static void
@@ -148,28 +164,12 @@ set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* exec_status - 0 when the child exec'ed (the status pipe closed empty),
- * else the errno it sent */
-static int
-exec_status(int fd)
-{
-	ssize_t n;
-	int e;
-
-	do
-		n = read(fd, &e, sizeof(e));
-	while (n == -1 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	return n == sizeof(e) ? e : EIO;
-}
-
 int
 runner_start(struct runner *r, const struct config *c,
     const struct xtype *t, const struct job *j, char *err, size_t errlen)
 {
 	char *fallback[2] = { t->command, NULL }, **argv, **env = NULL;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, ps[2] = { -1, -1 };
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	int e;
 
 	memset(r, 0, sizeof(*r));
@@ -180,32 +180,21 @@ runner_start(struct runner *r, const struct config *c,
 		snprintf(err, errlen, "type %s has no command", t->name);
 		return -1;
 	}
-	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1 ||
-	    pipe2(ps, O_CLOEXEC) == -1) {
+	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
 	env = make_env(t, j);
-	if ((r->pid = fork()) == -1) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		goto fail;
-	}
-	if (r->pid == 0)
-		child(argv, env, po[1], pe[1], ps[1]);
-	setpgid(r->pid, r->pid);	/* whichever of us runs first */
-	close(po[1]);
-	close(pe[1]);
-	close(ps[1]);
-	po[1] = pe[1] = ps[1] = -1;
-	if ((e = exec_status(ps[0])) != 0) {
+	if ((e = spawn(&r->pid, argv, env, po[1], pe[1])) != 0) {
 		snprintf(err, errlen, "cannot run %s: %s", argv[0],
 		    strerror(e));
-		while (waitpid(r->pid, NULL, 0) == -1 && errno == EINTR)
-			;
 		r->pid = -1;
+		errno = e;
 		goto fail;
 	}
-	close(ps[0]);
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
 	env_free(env);
 	r->out = po[0];
 	r->err = pe[0];
@@ -225,8 +214,6 @@ fail:
 			close(po[i]);
 		if (pe[i] != -1)
 			close(pe[i]);
-		if (ps[i] != -1)
-			close(ps[i]);
 	}
 	errno = e;
 	return -1;

@@ -524,6 +524,10 @@ typedef ssize_t (*pack_read_fn)(void *arg, char *buf, size_t len);
  * left).  Returns 0, or -1 with err. */
 int	 pack_zip(const char *path, const char *entry, const char *password,
 	    int level, pack_read_fn read, void *arg, char *err, size_t);
+/* Initialises the crypto libzip uses (it draws random bytes from OpenSSL
+ * for every archive) once, in a parent, so that forked workers inherit it
+ * instead of each paying for OpenSSL's start-up. */
+void	 pack_init(void);
 
 /* ---------------------------------------------------------------- export.c */
 /* Progress callback: records and input bytes so far. */
