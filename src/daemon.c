@@ -450,19 +450,10 @@ static int
 put_zip(struct daemon *d, struct worker *w, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	int fd;
 
+	/* the worker fsynced the zip before it reported success */
 	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == -1)
 		goto fail;
-	if (d->sp.sync) {
-		if ((fd = open(w->zip, O_RDONLY | O_CLOEXEC)) == -1)
-			goto fail;
-		if (fsync(fd) == -1) {
-			close(fd);
-			goto fail;
-		}
-		close(fd);
-	}
 	if (rename(w->zip, path) == -1)
 		goto fail;
 	if (d->sp.sync) {

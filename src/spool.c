@@ -354,9 +354,12 @@ replace_existing(const char *tmp, const char *path)
 	return -1;
 }
 
-int
-spool_rewrite(struct spool *s, enum state st, const char *node,
-    const struct job *j)
+/* rewrite - j's text in place of its file; the directory is synced only
+ * when syncdir says so (a move that follows syncs it anyway).  tmp/ is
+ * never synced: what is left there is the old text, unlinked. */
+static int
+rewrite(struct spool *s, enum state st, const char *node,
+    const struct job *j, int syncdir)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 
@@ -366,7 +369,14 @@ spool_rewrite(struct spool *s, enum state st, const char *node,
 		return -1;
 	if (replace_existing(tmp, path) == -1)
 		return -1;
-	return sync_dirs(s, path, tmp);
+	return syncdir ? sync_dirs(s, path, NULL) : 0;
+}
+
+int
+spool_rewrite(struct spool *s, enum state st, const char *node,
+    const struct job *j)
+{
+	return rewrite(s, st, node, j, 1);
 }
 
 /* shared - others may take a job from here (queued/, failed/, another
@@ -405,7 +415,7 @@ spool_move(struct spool *s, const char *id, enum state from,
 	}
 	after = j != NULL && shared(s, from, from_node) &&
 	    !shared(s, to, NULL);
-	if (j != NULL && !after && spool_rewrite(s, from, from_node, j) == -1)
+	if (j != NULL && !after && rewrite(s, from, from_node, j, 0) == -1)
 		return -1;
 	if (rename_noreplace(src, dst) == -1) {
 		/* NFS: a retransmitted rename that did happen says ENOENT */

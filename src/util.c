@@ -360,12 +360,13 @@ fail:
 	return -1;
 }
 
-int
-fsync_dir(const char *path)
+/* fsync_path - open path with flags and fsync it */
+static int
+fsync_path(const char *path, int flags)
 {
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, flags | O_CLOEXEC)) == -1)
 		return -1;
 	/* some file systems cannot sync a directory: nothing to do there */
 	if (fsync(fd) == -1 && errno != EINVAL) {
@@ -376,6 +377,18 @@ fsync_dir(const char *path)
 	}
 	close(fd);
 	return 0;
+}
+
+int
+fsync_dir(const char *path)
+{
+	return fsync_path(path, O_RDONLY | O_DIRECTORY);
+}
+
+int
+fsync_file(const char *path)
+{
+	return fsync_path(path, O_RDONLY);
 }
 
 /* path_join - a and b may point into buf: lengths first, then memmove */

@@ -108,6 +108,16 @@ child_main(const struct config *c, const struct xtype *t, struct job *j,
 	j->result.errors = NULL;
 	j->result.nerrors = 0;
 	r = export_run(c, t, j, zip, child_progress, NULL);
+	if (r == 0 && c->sync && fsync_file(zip) == -1) {
+		/* here, in parallel, rather than in the parent's loop */
+		char e[ERRLEN];
+
+		snprintf(e, sizeof(e), "fsync %s: %s", zip, strerror(errno));
+		job_add_error(j, e);
+		j->result.success = 0;
+		unlink(zip);
+		r = -1;
+	}
 	buf_init(&b);
 	buf_adds(&b, RESULT_MARK);
 	job_write(j, &b, 0);

@@ -103,6 +103,8 @@ int	 write_all(int fd, const void *, size_t);
 int	 read_file(const char *path, size_t max, char **out, size_t *len);
 /* Open a directory read-only and fsync it; 0 or -1 with errno. */
 int	 fsync_dir(const char *path);
+/* Open a file and fsync it; 0 or -1 with errno. */
+int	 fsync_file(const char *path);
 /* Joins into buf; -1 with errno ENAMETOOLONG if it does not fit. */
 int	 path_join(char *buf, size_t size, const char *a, const char *b);
 
