@@ -28,8 +28,12 @@ CONF
 xspool_run() {
 	rm -rf "$1" "$1.lat"; mkdir -p "$1"
 	conf "$1" "$2"
-	"$BIN/xspoold" -f -c "$1.conf" 2>"$1.log" &
-	_d=$!
+	# time(1) around the daemon: its CPU and its children's, per job
+	/usr/bin/time -f '%U %S' -o "$1.cpu" "$BIN/xspoold" -f -c "$1.conf" \
+	    2>"$1.log" &
+	_tp=$!
+	_pids="$_pids $_tp"
+	while [ -z "${_d:=$(pgrep -P $_tp)}" ]; do sleep 0.01; done
 	# wait for the layout
 	while [ ! -d "$1/queued" ]; do sleep 0.01; done
 	sleep 0.2
@@ -40,12 +44,15 @@ xspool_run() {
 		kill -0 $_d 2>/dev/null || { say "xspoold died"; tail "$1.log" >&2; break; }
 	done
 	_t1=$(now_ns)
-	kill $_d; wait $_d 2>/dev/null
+	kill $_d; wait $_tp 2>/dev/null
+	_d=
 	awk -v n="$3" -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f\n", n / ((b - a) / 1e9) }'
+	awk -v n="$3" '{ printf "%.2f\n", ($1 + $2) * 1000 / n }' "$1.cpu" >> "$1.cpums"
 }
 
-tsp_run() {	# tsp_run N : prints jobs/s
-	export TS_SOCKET="$DISK/tsp.sock" TMPDIR="$DISK"
+tsp_run() {	# tsp_run DIR N : prints jobs/s (outputs in DIR)
+	export TS_SOCKET="$1/tsp.sock" TMPDIR="$1"
+	shift
 	tsp -K 2>/dev/null
 	tsp -S 2 >/dev/null
 	_t0=$(now_ns)
@@ -72,7 +79,7 @@ pct() {	# pct FILE : "p50 p99 max" of exporter start - submit, in ms
 
 for where in disk tmpfs; do
 	if [ $where = disk ]; then base=$DISK; sync=yes; s=1; else base=$SHM; sync=no; s=0; fi
-	: > "$base/x.r"; : > "$base/b.r"
+	: > "$base/x.r"; : > "$base/b.r"; : > "$base/sp.cpums"
 	r=0
 	while [ $r -lt "$RUNS" ]; do
 		say "throughput $where run $r"
@@ -83,27 +90,31 @@ for where in disk tmpfs; do
 	done
 	eval "X_$where=$(median < "$base/x.r")"
 	eval "B_$where=$(median < "$base/b.r")"
+	eval "C_$where=$(median < "$base/sp.cpums")"
 	say "latency $where"
 	xspool_run "$base/lat" $sync "$LAT_N" 5000 >/dev/null
 	eval "L_$where=\"$(pct "$base/lat.lat")\""
 done
-: > "$DISK/t.r"
-if command -v tsp >/dev/null; then
+# task-spooler, 2 slots, the same exporter; its queue lives in memory and
+# each job's output in a file in TMPDIR (on the disk, then on tmpfs)
+for where in disk tmpfs; do
+	if [ $where = disk ]; then base=$DISK; else base=$SHM; fi
+	: > "$base/t.r"
 	r=0
 	while [ $r -lt "$RUNS" ]; do
-		say "tsp run $r"
-		tsp_run "$N" >> "$DISK/t.r"
+		say "tsp $where run $r"
+		tsp_run "$base" "$N" >> "$base/t.r"
 		r=$((r + 1))
 	done
-fi
-TSP=$(median < "$DISK/t.r")
+	eval "T_$where=$(median < "$base/t.r")"
+done
 
 echo "### Job throughput ($N jobs, 2 workers, median of $RUNS runs)"
 echo
-echo "| setup | xspool jobs/s | bare fs jobs/s | xspool / bare | tsp jobs/s | xspool / tsp |"
-echo "|---|---:|---:|---:|---:|---:|"
-echo "| disk, sync = yes | $X_disk | $B_disk | $(ratio "$X_disk" "$B_disk") | $TSP | $(ratio "$X_disk" "$TSP") |"
-echo "| tmpfs, sync = no | $X_tmpfs | $B_tmpfs | $(ratio "$X_tmpfs" "$B_tmpfs") | | |"
+echo "| setup | xspool jobs/s | xspoold CPU ms/job | bare fs jobs/s | xspool / bare | tsp -S 2 jobs/s | xspool / tsp |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| disk, sync = yes | $X_disk | $C_disk | $B_disk | $(ratio "$X_disk" "$B_disk") | $T_disk | $(ratio "$X_disk" "$T_disk") |"
+echo "| tmpfs, sync = no | $X_tmpfs | $C_tmpfs | $B_tmpfs | $(ratio "$X_tmpfs" "$B_tmpfs") | $T_tmpfs | $(ratio "$X_tmpfs" "$T_tmpfs") |"
 echo
 echo "### Pickup latency ($LAT_N jobs, one every 5 ms; submit to exporter start, ms)"
 echo
