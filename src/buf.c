@@ -48,6 +48,13 @@ buf_grow(struct buf *b, size_t n)
 	b->cap = cap;
 }
 
+char *
+buf_reserve(struct buf *b, size_t n)
+{
+	buf_grow(b, n);
+	return b->p + b->len;
+}
+
 void
 buf_add(struct buf *b, const void *s, size_t n)
 {

@@ -140,19 +140,13 @@ classify(const unsigned char *s, size_t n)
 	return classify_in(s, n, n);
 }
 
-/* room - space for n more bytes and the NUL at the end of b; the same
- * growth as buf.c, inlined because it runs for every field */
+/* room - space for n more bytes and the NUL at the end of b: the check
+ * inlined, as it runs for every field; buf_reserve grows */
 static inline char *
 room(struct buf *b, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
+	if (b->len + n + 1 > b->cap)
+		return buf_reserve(b, n);
 	return b->p + b->len;
 }
 
@@ -167,41 +161,6 @@ put(struct buf *b, const void *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-/* put_jesc - s escaped for the inside of a JSON string */
-static void
-put_jesc(struct buf *b, const unsigned char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, from = 0;
-	char e[6];
-	size_t elen;
-
-	for (i = 0; i < n; i++) {
-		if (!(kind[s[i]] & K_JESC))
-			continue;
-		put(b, s + from, i - from);
-		e[0] = '\\';
-		elen = 2;
-		switch (s[i]) {
-		case '"':	e[1] = '"'; break;
-		case '\\':	e[1] = '\\'; break;
-		case '\b':	e[1] = 'b'; break;
-		case '\f':	e[1] = 'f'; break;
-		case '\n':	e[1] = 'n'; break;
-		case '\r':	e[1] = 'r'; break;
-		case '\t':	e[1] = 't'; break;
-		default:
-			memcpy(e + 1, "u00", 3);
-			e[4] = hex[s[i] >> 4];
-			e[5] = hex[s[i] & 15];
-			elen = 6;
-		}
-		put(b, e, elen);
-		from = i + 1;
-	}
-	put(b, s + from, n - from);
-}
-
 /* put_jstr - s as a JSON string; k is classify(s) */
 static inline void
 put_jstr(struct buf *b, const char *s, size_t n, int k)
@@ -209,9 +168,7 @@ put_jstr(struct buf *b, const char *s, size_t n, int k)
 	char *o;
 
 	if (k & K_JESC) {
-		put(b, "\"", 1);
-		put_jesc(b, (const unsigned char *)s, n);
-		put(b, "\"", 1);
+		json_quote(b, s, n);
 		return;
 	}
 	o = room(b, n + 2);
@@ -260,7 +217,7 @@ show(struct buf *b, const char *s, size_t n)
 			k--;
 	}
 	put(b, "\"", 1);
-	put_jesc(b, (const unsigned char *)s, k);
+	json_escape(b, s, k);
 	put(b, k < n ? "\"..." : "\"", k < n ? 4 : 1);
 	return b->p;
 }
