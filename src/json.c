@@ -736,12 +736,19 @@ static const unsigned char esc_tab[256] = {
 void
 json_quote(struct buf *out, const char *s, size_t n)
 {
+	buf_add(out, "\"", 1);
+	json_escape(out, s, n);
+	buf_add(out, "\"", 1);
+}
+
+void
+json_escape(struct buf *out, const char *s, size_t n)
+{
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	char e[6];
 	size_t i = 0, j;
 
-	buf_add(out, "\"", 1);
 	while (i < n) {
 		for (j = i; j < n && !esc_tab[p[j]]; j++)
 			;
@@ -769,7 +776,6 @@ json_quote(struct buf *out, const char *s, size_t n)
 		buf_add(out, e, 2);
 		i = j + 1;
 	}
-	buf_add(out, "\"", 1);
 }
 
 void

@@ -60,6 +60,9 @@ void	 buf_addf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_consume(struct buf *, size_t);	/* drop the first n bytes */
 char	*buf_steal(struct buf *);		/* hand p to the caller */
+/* Room for n more bytes and the NUL; returns p + len, where the caller
+ * writes before adding what it wrote to len (and setting the NUL). */
+char	*buf_reserve(struct buf *, size_t n);
 
 /* ---------------------------------------------------------------- log.c */
 /*
@@ -107,6 +110,10 @@ int	 fsync_dir(const char *path);
 int	 fsync_file(const char *path);
 /* Joins into buf; -1 with errno ENAMETOOLONG if it does not fit. */
 int	 path_join(char *buf, size_t size, const char *a, const char *b);
+/* A message into err (ignored when err is NULL or errlen 0); errno is
+ * kept.  For library functions that report through a caller's buffer. */
+void	 seterr(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------- id.c */
 /* A new UUIDv4 from getrandom(2), "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
@@ -181,6 +188,7 @@ struct config {
 	char		*callback_allow;	/* host patterns, comma-separated */
 	int		 notify_each_failure;	/* default 0 */
 	char		*base_url;	/* for links in mails, may be NULL */
+	char		*ca_file;	/* PEM CAs for https, smtps; NULL: system store */
 	/* [type NAME] */
 	struct xtype	*types;
 	size_t		 ntypes;
@@ -235,6 +243,8 @@ int	 json_bool(const struct jdoc *, int i);
 /* Appends s as a quoted JSON string, escaping '"', '\\' and every control
  * character; UTF-8 is kept as is (the caller validated it). */
 void	 json_quote(struct buf *, const char *s, size_t n);
+/* The same without the quotes: the inside of a JSON string. */
+void	 json_escape(struct buf *, const char *s, size_t n);
 /* json_quote for text from outside (an exporter's stderr, say): each byte
  * that is not part of well-formed UTF-8 becomes U+FFFD. */
 void	 json_quote_lossy(struct buf *, const char *s, size_t n);
@@ -325,6 +335,10 @@ void	 job_write(const struct job *, struct buf *out, int with_password);
 /* Adds an error line to j->result (copies s). */
 void	 job_add_error(struct job *, const char *s);
 void	 job_set_param(struct job *, const char *name, const char *value);
+/* A user's cancel of a queued job: cancelledBy "user", finished = now, a
+ * failed result "cancelled by user", no password.  Then notifyq_prepare
+ * and spool_move it to CANCELLED. */
+void	 job_cancel_user(struct job *, int64_t now);
 const char *state_name(enum state);	/* "QUEUED", ... */
 const char *state_dir(enum state);	/* "queued", ... */
 int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
@@ -600,6 +614,11 @@ void	 notifyq_run(struct notifyq *);
 int64_t	 notifyq_next(struct notifyq *);
 /* A child exited: 1 when it was one of ours (handled), else 0. */
 int	 notifyq_reap(struct notifyq *, pid_t, int status);
+/* The wait after failed try number tries (1...): Retry-After (ms) when
+ * the receiver sent one, else webhook_retry_base doubled per try, at most
+ * a day, times a uniform 0.80 ... 1.20 so that receivers are not hit in
+ * step. */
+int64_t	 notifyq_delay(const struct config *, int tries, int64_t ra_ms);
 /* At start: picks up every hint in notify/. */
 void	 notifyq_scan(struct notifyq *);
 /* Children still running (for shutdown). */
@@ -726,6 +745,29 @@ int	 worker_result(struct worker *, struct result *res);
 void	 worker_kill(struct worker *, int sig);
 /* Frees the slot's memory (not the process). */
 void	 worker_clear(struct worker *);
+
+/* ---------------------------------------------------------------- proc.c */
+/* What the daemons' mains (xspoold, xspool-httpd) share. */
+#include <signal.h>
+#define PROC_CONF	"etc/xspool.conf"	/* -c's default */
+struct proc {
+	const char	*name;		/* for the version line and the log */
+	char		 version;	/* the option letter that prints it */
+	const char	*conf;		/* -c FILE */
+	int		 fg, debug;	/* -f, -d */
+};
+/* A program's own option ch (from more, getopt syntax) with its optarg;
+ * 0, or -1 for a usage error. */
+typedef int (*proc_optfn)(int ch, const char *optarg, void *arg);
+/* getopt over -c FILE, -d, -f, the version letter and the letters in more
+ * (handed to fn); no operands.  Then the log goes to stderr, with debug
+ * lines as -d says (log_init again to detach).  0: go on; 1: the version
+ * was printed (exit 0); -1: a usage error. */
+int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
+	    proc_optfn fn, void *arg);
+/* Ignores SIGPIPE; blocks SIGTERM, SIGINT, SIGHUP (and SIGCHLD when chld)
+ * in the calling thread, for sigwait or signalfd on set.  0 or -1. */
+int	 proc_signals(sigset_t *set, int chld);
 
 /* ---------------------------------------------------------------- daemon.c */
 /* xspoold's engine; xspoold.c runs the event loop around it. */
