@@ -500,14 +500,7 @@ h_cancel(struct rctx *x)
 		    j.id, state_name((enum state)st));
 		goto out;
 	}
-	free(j.cancelled_by);
-	j.cancelled_by = xstrdup("user");
-	j.finished = now_ms();
-	free(j.password);		/* it will never be used */
-	j.password = NULL;
-	j.result.present = 1;
-	j.result.success = 0;
-	job_add_error(&j, "cancelled by user");
+	job_cancel_user(&j, now_ms());
 	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
 	if (spool_move(&x->a->sp, j.id, ST_QUEUED, NULL, ST_CANCELLED,
 	    &j) == -1) {

@@ -267,6 +267,22 @@ job_add_error(struct job *j, const char *s)
 	r->present = 1;
 }
 
+/* job_cancel_user - what a user's cancel writes into a queued job: who and
+ * when, a failed result saying so; the password goes (it will never be
+ * used).  The CLI and the REST shim both call it before the move. */
+void
+job_cancel_user(struct job *j, int64_t now)
+{
+	free(j->cancelled_by);
+	j->cancelled_by = xstrdup("user");
+	j->finished = now;
+	free(j->password);
+	j->password = NULL;
+	j->result.present = 1;
+	j->result.success = 0;
+	job_add_error(j, "cancelled by user");
+}
+
 void
 job_set_param(struct job *j, const char *name, const char *value)
 {

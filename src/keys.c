@@ -26,24 +26,6 @@
 #define KEYS_MAX_SIZE	(4 * 1024 * 1024)
 #define CLIENT_NAME_MAX	64
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-}
-
 /* hex_ok - exactly n lowercase hex digits */
 static int
 hex_ok(const char *s, size_t n)

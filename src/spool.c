@@ -28,25 +28,6 @@ static const enum state find_order[] = {
 	ST_QUEUED, ST_PROCESSING, ST_FAILED, ST_COMPLETED, ST_CANCELLED,
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* seterr - a message into the caller's buffer, keeping errno */
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-}
-
 /* node_valid - node names are used as directory names */
 static int
 node_valid(const char *n)

@@ -22,22 +22,6 @@
 #define PASSWORD_MAX	1024
 #define CLIENT_MAX	128
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* text_ok - well-formed UTF-8 without control characters (tab allowed) */
 static int
 text_ok(const char *s, size_t max)

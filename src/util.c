@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,4 +409,19 @@ path_join(char *buf, size_t size, const char *a, const char *b)
 	memmove(buf + la + sep, b, lb);
 	buf[la + sep + lb] = '\0';
 	return 0;
+}
+
+/* seterr - a message into the caller's err buffer (if any), keeping errno */
+void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	errno = saved;
 }

@@ -546,14 +546,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "cancel: %s is %s: only a queued job can be "
 		    "cancelled", id, state_name(st));
 	}
-	free(j.cancelled_by);
-	j.cancelled_by = xstrdup("user");
-	j.finished = now_ms();
-	free(j.password);	/* it will never be used */
-	j.password = NULL;
-	j.result.present = 1;
-	j.result.success = 0;
-	job_add_error(&j, "cancelled by user");
+	job_cancel_user(&j, now_ms());
 	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
 	if (spool_move(&x->s, id, ST_QUEUED, NULL, ST_CANCELLED, &j) == -1) {
 		int e = errno;
