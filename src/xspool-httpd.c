@@ -65,51 +65,38 @@ write_port(const char *path, int port)
 	return 0;
 }
 
+/* option - -p PORTFILE */
+static int
+option(int ch, const char *arg, void *v)
+{
+	if (ch != 'p')
+		return -1;
+	*(const char **)v = arg;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *conf = "etc/xspool.conf", *portfile = NULL;
+	struct proc p = { .name = "xspool-httpd", .version = 'v' };
+	const char *portfile = NULL;
 	char err[ERRLEN];
 	struct config *c;
 	struct keys *k;
 	struct api *a;
 	sigset_t set;
-	int ch, fg = 0, debug = 0, port = 0, sig;
+	int n, port = 0, sig;
 
-	while ((ch = getopt(argc, argv, "c:dfp:v")) != -1) {
-		switch (ch) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			fg = 1;
-			break;
-		case 'p':
-			portfile = optarg;
-			break;
-		case 'v':
-			printf("xspool-httpd %s\n", XSPOOL_VERSION);
-			return 0;
-		default:
+	if ((n = proc_options(&p, argc, argv, "p:", option, &portfile)) != 0) {
+		if (n == -1)
 			usage();
-		}
+		return 0;
 	}
-	if (optind != argc)
-		usage();
-	log_init("xspool-httpd", fg);
-	log_setdebug(debug);
-	signal(SIGPIPE, SIG_IGN);
+	log_init(p.name, p.fg);
 	/* block before any thread starts: only sigwait below sees them */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	proc_signals(&set, 0);
 
-	if (load(conf, &c, &k, err, sizeof(err)) == -1) {
+	if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
 		fprintf(stderr, "xspool-httpd: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -135,13 +122,13 @@ main(int argc, char *argv[])
 			continue;
 		if (sig != SIGHUP)
 			break;
-		if (load(conf, &c, &k, err, sizeof(err)) == -1) {
+		if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
 			log_warnx("reload refused, keeping the old config: %s",
 			    err);
 			continue;
 		}
 		api_reload(a, c, k);
-		log_info("reloaded %s and the keys", conf);
+		log_info("reloaded %s and the keys", p.conf);
 	}
 	log_info("stopping (signal %d)", sig);
 	api_stop(a, STOP_GRACE_MS);

@@ -13,8 +13,12 @@
 #include "xspool.h"
 
 #define MAXFDS		1024
-#define DEFAULT_CONF	"etc/xspool.conf"
 #define DEFAULT_GRACE	10000
+
+struct opts {
+	const char	*node;		/* -n */
+	int64_t		 grace;		/* -g, ms */
+};
 
 static void __attribute__((noreturn))
 usage(void)
@@ -44,13 +48,7 @@ sigfd(void)
 {
 	sigset_t set;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+	if (proc_signals(&set, 1) == -1)
 		return -1;
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -87,56 +85,48 @@ signals(int fd, struct daemon *d, const char *path)
 		daemon_reap(d);
 }
 
+/* option - xspoold's own: -g grace, -n node */
+static int
+option(int ch, const char *arg, void *v)
+{
+	struct opts *o = v;
+
+	if (ch == 'g')
+		return parse_duration(arg, &o->grace);
+	if (ch == 'n') {
+		o->node = arg;
+		return 0;
+	}
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *path = DEFAULT_CONF, *node = NULL;
+	struct proc p = { .name = "xspoold", .version = 'V' };
+	struct opts o = { .grace = DEFAULT_GRACE };
 	struct pollfd pfd[MAXFDS];
 	struct config *c;
 	struct daemon *d;
 	char err[ERRLEN];
-	int64_t grace = DEFAULT_GRACE, t;
-	int ch, fg = 0, debug = 0, sfd, n;
+	int64_t t;
+	int sfd, n;
 
-	while ((ch = getopt(argc, argv, "c:dfg:n:V")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			fg = 1;
-			break;
-		case 'g':
-			if (parse_duration(optarg, &grace) == -1)
-				usage();
-			break;
-		case 'n':
-			node = optarg;
-			break;
-		case 'V':
-			printf("xspoold %s\n", XSPOOL_VERSION);
-			return 0;
-		default:
+	if ((n = proc_options(&p, argc, argv, "g:n:", option, &o)) != 0) {
+		if (n == -1)
 			usage();
-		}
+		return 0;
 	}
-	if (optind != argc)
-		usage();
-	log_init("xspoold", 1);
-	log_setdebug(debug);
-	if ((c = load(path, err, sizeof(err))) == NULL) {
+	if ((c = load(p.conf, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return EXIT_USAGE;
 	}
-	if (!fg && daemon(1, 0) == -1)
+	if (!p.fg && daemon(1, 0) == -1)
 		fatal("daemon");
-	log_init("xspoold", fg);
+	log_init("xspoold", p.fg);
 	if ((sfd = sigfd()) == -1)
 		fatal("signalfd");
-	if ((d = daemon_new(c, node, grace, err, sizeof(err))) == NULL)
+	if ((d = daemon_new(c, o.node, o.grace, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	while (!daemon_done(d)) {
 		daemon_tick(d);
@@ -152,7 +142,7 @@ main(int argc, char *argv[])
 			fatal("poll");
 		}
 		if (pfd[0].revents)
-			signals(sfd, d, path);
+			signals(sfd, d, p.conf);
 		daemon_input(d, pfd + 1, n - 1);
 	}
 	daemon_free(d);

@@ -1,0 +1,54 @@
+/* proc.c - what the two daemons' mains share: the common options
+ * (-c, -d, -f and the version letter) and the signals they block. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xspool.h"
+
+int
+proc_options(struct proc *p, int argc, char *argv[], const char *more,
+    proc_optfn fn, void *arg)
+{
+	char opts[64];
+	int ch;
+
+	if (snprintf(opts, sizeof(opts), "c:df%c%s", p->version,
+	    more ? more : "") >= (int)sizeof(opts))
+		return -1;
+	if (p->conf == NULL)
+		p->conf = PROC_CONF;
+	while ((ch = getopt(argc, argv, opts)) != -1) {
+		if (ch == 'c')
+			p->conf = optarg;
+		else if (ch == 'd')
+			p->debug = 1;
+		else if (ch == 'f')
+			p->fg = 1;
+		else if (ch == p->version) {
+			printf("%s %s\n", p->name, XSPOOL_VERSION);
+			return 1;
+		} else if (ch == '?' || fn == NULL || fn(ch, optarg, arg) == -1)
+			return -1;
+	}
+	if (optind != argc)
+		return -1;
+	log_init(p->name, 1);		/* stderr until the caller detaches */
+	log_setdebug(p->debug);
+	return 0;
+}
+
+int
+proc_signals(sigset_t *set, int chld)
+{
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	if (chld)
+		sigaddset(set, SIGCHLD);
+	/* the calling thread's mask: threads started later inherit it */
+	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
+}
