@@ -1,0 +1,83 @@
+#!/bin/sh
+# t0450-convert-daemon.sh - every malformed input kind of tests/golden
+# (bad-*), and a line over 16 MiB, through the real daemon: the attempt
+# fails with the converter's named error in the job's result, and no zip
+# is left in out/ or tmp/.  A good golden input in the same run completes
+# with the exact golden output in its zip.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/exporters/daemon.sh"
+G=$TOP/tests/golden
+cd "$T" || exit 1
+
+# golden EXT : writes the golden input named by the job's "case" parameter
+cat > golden <<SH
+#!/bin/sh
+exec cat "$G/\$XSPOOL_PARAM_case.in.\$1"
+SH
+# huge : a CSV record with a 17 MB field (over the 16 MiB limit)
+cat > huge <<'SH'
+#!/bin/sh
+printf 'a,b\n1,'
+head -c 17000000 /dev/zero | tr '\0' x
+printf '\n2,y\n'
+SH
+chmod +x golden huge
+
+# one type per case (each may have its own columns); max_attempts = 1
+# sends the job to cancelled/ after its one failed attempt
+{
+	for in_ in "$G"/bad-*.in.*; do
+		b=${in_%.in.*}
+		n=${b##*/}
+		ext=${in_##*.in.}
+		echo "[type T_$(echo "$n" | tr - _)]"
+		echo "command = $T/golden $ext"
+		echo "emits = $ext"
+		echo "formats = JSON,CSV"
+		[ -f "$b.columns" ] && echo "columns = $(cat "$b.columns")"
+		echo
+	done
+	printf '[type Huge]\ncommand = %s/huge\nemits = csv\nformats = JSON,CSV\n\n' "$T"
+	printf '[type Good]\ncommand = %s/golden csv\nemits = csv\nformats = JSON,CSV\n' "$T"
+	echo "columns = $(cat "$G/typed.columns")"
+} | mkconf
+sed -i 's/^max_attempts = .*/max_attempts = 1/' "$CONF"
+daemon d
+
+: > ids
+for in_ in "$G"/bad-*.in.*; do
+	b=${in_%.in.*}
+	n=${b##*/}
+	fmts=JSON
+	[ -f "$b.columns" ] || fmts="JSON CSV"	# typing is for JSON only
+	for f in $fmts; do
+		id=$(xspool -c "$CONF" submit "T_$(echo "$n" | tr - _)" -f $f \
+		    -P case="$n")
+		echo "$id $n $f" >> ids
+	done
+done
+hid=$(xspool -c "$CONF" submit Huge -f CSV)
+gid=$(xspool -c "$CONF" submit Good -f JSON -P case=typed)
+ok "every bad case was submitted" test "$(wc -l < ids)" -ge 30
+
+while read -r id n f; do
+	ok "$n ($f): the attempt fails" wait_for 30 is_in "$id" cancelled
+	is "$(field "$id" '"\n".join(j["result"]["errors"])')" \
+	    "attempt 1: $(cat "$G/$n.err")" "$n ($f): the job says why"
+	is "$(field "$id" 'j["result"]["success"]')" False "$n ($f): success false"
+	ok "$n ($f): no zip" test ! -e "$SPOOL/out/$id.zip"
+done < ids
+
+ok "a record over 16 MiB fails the attempt" wait_for 30 is_in "$hid" cancelled
+is "$(field "$hid" '"\n".join(j["result"]["errors"])')" \
+    "attempt 1: record 1: line over 16 MiB" "the job says why"
+ok "no zip for it" test ! -e "$SPOOL/out/$hid.zip"
+
+ok "a good input in the same run completes" wait_for 30 is_in "$gid" completed
+7z x -so "$SPOOL/out/$gid.zip" Good.json > good.json 2>/dev/null
+ok "its zip holds exactly the golden JSON" diff -u "$G/typed.out.json" good.json
+is "$(field "$gid" 'j["result"]["records"]')" \
+    "$(($(wc -l < "$G/typed.out.json") - 2))" "result.records counts its records"
+ok "nothing left in tmp/" test -z "$(find "$SPOOL/tmp" -type f)"
+stop d
+done_testing
