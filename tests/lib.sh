@@ -95,6 +95,24 @@ CONF
 	} > "$CONF"
 }
 
+# cli_setup [LINE...] : mkconf with an export type T (/bin/true, CSV in,
+# JSON or CSV out) and the given extra config lines; then $X runs xspool
+# on it, $py is Debian's python3 (it has the json module the tests use)
+cli_setup() {
+	{
+		printf '[type T]\ncommand = /bin/true\nemits = csv\n'
+		printf 'formats = JSON,CSV\n\n'
+		for _l in "$@"; do printf '%s\n' "$_l"; done
+	} | mkconf
+	X="xspool -c $CONF"
+	py=/usr/bin/python3
+}
+
+# jfield FILE EXPR : prints EXPR (Python, the job file's JSON is j)
+jfield() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
+}
+
 # bg NAME COMMAND... : start in the background, remember the PID
 bg() {
 	_name=$1; shift

@@ -4,19 +4,7 @@
 # spool with exit 75.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-
-[type OnlyCsv]
-command = /bin/true
-emits = csv
-formats = CSV
-EOF2
-X="xspool -c $CONF"
-py=/usr/bin/python3
+cli_setup '[type OnlyCsv]' 'command = /bin/true' 'formats = CSV'
 
 id=$($X submit T -f csv -e ops@example.com -w https://hooks.example.com/x \
     -P from=2026-01-01 -P to=2026-02-01 -p s3cret)
@@ -26,17 +14,15 @@ ok "id printed is a UUID" sh -c "echo '$id' | grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}
 ok "job file in queued/" test -f "$f"
 is "$(stat -c %a "$f")" 600 "job file mode 0600"
 is "$(ls "$SPOOL/tmp" | wc -l)" 0 "nothing left in tmp/"
-is "$($py -c 'import json,sys; j=json.load(open(sys.argv[1]));
-print(j["type"], j["format"], j["email"], j["callback"], j["params"]["from"],
-      j["params"]["to"], j["password"], j["attempts"], "created" in j)' "$f")" \
+is "$(jfield "$f" '" ".join(map(str, (j["type"], j["format"], j["email"],
+    j["callback"], j["params"]["from"], j["params"]["to"], j["password"],
+    j["attempts"], "created" in j)))')" \
     "T CSV ops@example.com https://hooks.example.com/x 2026-01-01 2026-02-01 s3cret 0 True" \
     "job file holds the request"
 
 id2=$(echo "from-stdin" | $X submit T -p -)
-is "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["password"])' \
-    "$SPOOL/queued/$id2.job")" from-stdin "-p - reads the password from stdin"
-is "$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["format"])' \
-    "$SPOOL/queued/$id2.job")" JSON "format defaults to JSON"
+is "$(jfield "$SPOOL/queued/$id2.job" 'j["password"]')" from-stdin "-p - reads the password from stdin"
+is "$(jfield "$SPOOL/queued/$id2.job" 'j["format"]')" JSON "format defaults to JSON"
 nok "status never shows the password" sh -c "$X status $id2 | grep -q from-stdin"
 nok "status --json never shows the password" sh -c "$X status $id2 --json | grep -q from-stdin"
 nok "list --json never shows the password" sh -c "$X list --json | grep -q s3cret"

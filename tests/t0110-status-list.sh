@@ -3,14 +3,7 @@
 # first, --json, every state); a file dropped through tmp/ is a job.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-EOF2
-X="xspool -c $CONF"
-py=/usr/bin/python3
+cli_setup
 
 # drop - write a job file through tmp/ and rename it into DIR, as another
 # program would

@@ -4,15 +4,7 @@
 # touch nothing.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-EOF2
-X="xspool -c $CONF"
-py=/usr/bin/python3
-field() { $py -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+cli_setup
 snap() { (cd "$SPOOL" && find . | sort && cat $(find . -type f | sort)) | md5sum; }
 
 id=$($X submit T)
@@ -20,7 +12,7 @@ $X cancel "$id"
 is "$?" 0 "cancel of a queued job: exit 0"
 ok "the file is in cancelled/" test -f "$SPOOL/cancelled/$id.job"
 ok "and not in queued/" test ! -e "$SPOOL/queued/$id.job"
-is "$(field "$SPOOL/cancelled/$id.job" 'j["cancelledBy"]')" \
+is "$(jfield "$SPOOL/cancelled/$id.job" 'j["cancelledBy"]')" \
     user "the file says it was cancelled by a user"
 ok "status says CANCELLED" sh -c "$X status $id | grep -Eq '^state: +CANCELLED'"
 $X cancel "$id" 2> "$T/err"
@@ -53,7 +45,7 @@ $X retry "$id"
 is "$?" 0 "retry of a cancelled job: exit 0"
 ok "back in queued/" test -f "$SPOOL/queued/$id.job"
 ok "no longer in cancelled/" test ! -e "$SPOOL/cancelled/$id.job"
-is "$(field "$SPOOL/queued/$id.job" 'j.get("attempts", 0), "result" in j, "finished" in j')" \
+is "$(jfield "$SPOOL/queued/$id.job" 'j.get("attempts", 0), "result" in j, "finished" in j')" \
     "(0, False, False)" "attempts reset, result and finish time cleared"
 
 # retry a failed job: queued now, attempts kept
@@ -68,7 +60,7 @@ json.dump(j, open(p, "w"))
 PY
 $X retry "$f"
 is "$?" 0 "retry of a failed job: exit 0"
-is "$(field "$SPOOL/queued/$f.job" 'j.get("attempts"), "nextAttempt" in j')" \
+is "$(jfield "$SPOOL/queued/$f.job" 'j.get("attempts"), "nextAttempt" in j')" \
     "(1, False)" "failed job queued now, attempts kept"
 
 q=$($X submit T)

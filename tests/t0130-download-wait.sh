@@ -4,13 +4,7 @@
 # or on its timeout.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-EOF2
-X="xspool -c $CONF"
+cli_setup
 
 id=$($X submit T)
 $X download "$id" > /dev/null 2> "$T/err"

@@ -3,13 +3,7 @@
 # each inconsistency it claims to find (made by hand), exiting 1.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-EOF2
-X="xspool -c $CONF"
+cli_setup
 
 findings() { $X check > "$T/check"; echo $?; }
 clean() {	# clean DESCRIPTION : check exits 0 again

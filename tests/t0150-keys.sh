@@ -3,13 +3,7 @@
 # 0600 and holds no secret; bad input is exit 2, an unknown key exit 1.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON
-EOF2
-X="xspool -c $CONF"
+cli_setup
 K=$T/keys
 
 tok=$($X key add erp)

@@ -3,13 +3,7 @@
 # terminal (and none on a pipe), concurrent submits.
 . "$(dirname "$0")/lib.sh"
 
-mkconf <<'EOF2'
-[type T]
-command = /bin/true
-emits = csv
-formats = JSON,CSV
-EOF2
-X="xspool -c $CONF"
+cli_setup
 
 xspool > /dev/null 2> "$T/err"
 is "$?" 2 "no command: exit 2"
