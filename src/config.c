@@ -90,6 +90,7 @@ static const struct ckey keys[] = {
 	C(S_NOTIFY, "notify_each_failure", K_BOOL, notify_each_failure, 0, 1,
 	    "no"),
 	C(S_NOTIFY, "base_url", K_STRING, base_url, 0, 0, NULL),
+	C(S_NOTIFY, "ca_file", K_PATH, ca_file, 0, 0, NULL),
 	T("command", K_COMMAND, command, 0, 0, NULL),
 	T("emits", K_EMITS, emits, 0, 0, "csv"),
 	T("formats", K_FORMATS, formats, 0, 0, "JSON,CSV"),

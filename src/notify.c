@@ -214,6 +214,16 @@ addr_private(const struct sockaddr *sa)
 	    (a >> 28) >= 14;				/* mcast, reserved */
 }
 
+/* tls_setup - verify the peer, against [notify] ca_file when set */
+static void
+tls_setup(CURL *c, const struct config *cfg)
+{
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cfg->ca_file != NULL && *cfg->ca_file != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+}
+
 /* url_parts - scheme, host (no brackets) and port of a callback URL */
 static int
 url_parts(const char *url, char **scheme, char **host, char **port,
@@ -426,8 +436,7 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.p);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)cfg->webhook_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	tls_setup(c, cfg);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "xspool/" XSPOOL_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_snippet);
@@ -710,8 +719,7 @@ mail_setup(CURL *c, const struct config *cfg, const char *from,
 	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	tls_setup(c, cfg);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)tmo);

@@ -610,9 +610,19 @@ child_result(int fd, int64_t *ra, char *msg, size_t size)
 	snprintf(msg, size, "%s", *nl == '\n' ? nl + 1 : "no answer");
 }
 
-/* next_delay - how long to wait before try number tries + 1 */
-static int64_t
-next_delay(const struct config *cfg, int tries, int64_t ra)
+/* jitter - a uniform draw in [0, n) from getrandom */
+static uint32_t
+jitter(uint32_t n)
+{
+	char hex[9];
+
+	if (n == 0 || random_hex(hex, 4) == -1)
+		return 0;
+	return (uint32_t)(strtoul(hex, NULL, 16) % n);
+}
+
+int64_t
+notifyq_delay(const struct config *cfg, int tries, int64_t ra)
 {
 	int64_t d = cfg->webhook_retry_base_ms > 0 ?
 	    cfg->webhook_retry_base_ms : 1000;
@@ -621,7 +631,9 @@ next_delay(const struct config *cfg, int tries, int64_t ra)
 		return ra < DELAY_MAX ? ra : DELAY_MAX;
 	while (--tries > 0 && d < DELAY_MAX)
 		d *= 2;
-	return d < DELAY_MAX ? d : DELAY_MAX;
+	if (d > DELAY_MAX)
+		d = DELAY_MAX;
+	return d * (80 + (int64_t)jitter(41)) / 100;	/* +-20% */
 }
 
 /* outcome - apply one try's result to the channel's track */
@@ -641,7 +653,7 @@ outcome(const struct config *cfg, struct job *j, int c, int code,
 	else if (code == TRY_GIVEUP || t->tries >= (max > 0 ? max : 1))
 		t->state = NS_FAILED;
 	else
-		t->next_ms = now_ms() + next_delay(cfg, t->tries, ra);
+		t->next_ms = now_ms() + notifyq_delay(cfg, t->tries, ra);
 	if (c == CH_WEBHOOK)
 		j->result.callback_sent = t->state == NS_SENT;
 	else

@@ -1,5 +1,6 @@
 /* t-notify.c - unit tests of notify.c's pure parts: the Standard Webhooks
  * signature, the webhook body, the mail text; and notifyq_prepare. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,22 +44,22 @@ test_sign(void)
 	    sizeof(err)) == -1, "an empty secret is refused");
 }
 
+/* sample - a completed export, read from its job file's text */
 static void
 sample(struct job *j)
 {
+	static const char text[] = "{\"type\": \"Invoices\", "
+	    "\"format\": \"CSV\", \"email\": \"ops@example.com\", "
+	    "\"callback\": \"https://hooks.example.com/x\", \"attempts\": 1, "
+	    "\"result\": {\"success\": true, \"durationMs\": 5321, "
+	    "\"fileName\": \"Invoices.csv\", \"fileSizeBytes\": 812345, "
+	    "\"records\": 120000}}";
+	char err[ERRLEN];
+
 	job_init(j);
+	if (job_parse(j, text, strlen(text), err, sizeof(err)) == -1)
+		fprintf(stderr, "# sample: %s\n", err);
 	snprintf(j->id, sizeof(j->id), "3fa85f64-5717-4562-b3fc-2c963f66afa6");
-	j->type = xstrdup("Invoices");
-	j->format = FMT_CSV;
-	j->email = xstrdup("ops@example.com");
-	j->callback = xstrdup("https://hooks.example.com/x");
-	j->attempts = 1;
-	j->result.present = 1;
-	j->result.success = 1;
-	j->result.duration_ms = 5321;
-	j->result.file_name = xstrdup("Invoices.csv");
-	j->result.file_size = 812345;
-	j->result.records = 120000;
 }
 
 static void
@@ -235,6 +236,45 @@ test_prepare(void)
 	    "event of a job retried since: FAILED");
 }
 
+/* notifyq_delay - doubling from webhook_retry_base, +-20% jitter */
+static void
+test_delay(void)
+{
+	struct config c;
+	int64_t d, lo, hi, prev_hi = 0, base = 10000;
+	int tries, i, inside, grows, distinct;
+
+	memset(&c, 0, sizeof(c));
+	c.webhook_retry_base_ms = base;
+	for (tries = 1; tries <= 5; tries++) {
+		lo = hi = notifyq_delay(&c, tries, 0);
+		for (i = 0; i < 2000; i++) {
+			d = notifyq_delay(&c, tries, 0);
+			lo = d < lo ? d : lo;
+			hi = d > hi ? d : hi;
+		}
+		d = base << (tries - 1);
+		inside = lo >= d * 8 / 10 && hi <= d * 12 / 10;
+		grows = lo > prev_hi;
+		distinct = hi - lo > d * 3 / 10;
+		ok(inside, "try %d: delays within %lld ms +-20%%: %lld..%lld",
+		    tries, (long long)d, (long long)lo, (long long)hi);
+		ok(distinct, "... jittered (spread %lld ms)",
+		    (long long)(hi - lo));
+		ok(grows, "... all longer than every delay before");
+		prev_hi = hi;
+	}
+	ok(notifyq_delay(&c, 1, 7000) == 7000 &&
+	    notifyq_delay(&c, 3, 1000) == 1000,
+	    "Retry-After is taken as it is, whatever the try");
+	ok(notifyq_delay(&c, 40, 0) <= 24 * 3600 * 1200LL &&
+	    notifyq_delay(&c, 1000, 0) >= 24 * 3600 * 800LL,
+	    "never more than a day (+20%%), even after many tries");
+	c.webhook_retry_base_ms = 0;
+	d = notifyq_delay(&c, 1, 0);
+	ok(d >= 800 && d <= 1200, "webhook_retry_base 0: about a second");
+}
+
 /* notifyq_prepare with a queue leaves the hint before the daemon moves */
 static void
 test_hint_first(void)
@@ -273,6 +313,7 @@ main(void)
 	test_body();
 	test_mail();
 	test_prepare();
+	test_delay();
 	test_hint_first();
 	return done_testing();
 }
