@@ -3,7 +3,8 @@
 # (bad-*), and a line over 16 MiB, through the real daemon: the attempt
 # fails with the converter's named error in the job's result, and no zip
 # is left in out/ or tmp/.  A good golden input in the same run completes
-# with the exact golden output in its zip.
+# with the exact golden output in its zip, and one with a password gives
+# an AES-256 entry that 7z and bsdtar open with it and only with it.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/exporters/daemon.sh"
 G=$TOP/tests/golden
@@ -58,6 +59,7 @@ for in_ in "$G"/bad-*.in.*; do
 done
 hid=$(xspool -c "$CONF" submit Huge -f CSV)
 gid=$(xspool -c "$CONF" submit Good -f JSON -P case=typed)
+pid=$(xspool -c "$CONF" submit Good -f CSV -P case=quotes -p 'Pa55, "ř"')
 ok "every bad case was submitted" test "$(wc -l < ids)" -ge 30
 
 while read -r id n f; do
@@ -78,6 +80,21 @@ ok "a good input in the same run completes" wait_for 30 is_in "$gid" completed
 ok "its zip holds exactly the golden JSON" diff -u "$G/typed.out.json" good.json
 is "$(field "$gid" 'j["result"]["records"]')" \
     "$(($(wc -l < "$G/typed.out.json") - 2))" "result.records counts its records"
+ok "a job with a password completes" wait_for 30 is_in "$pid" completed
+z=$SPOOL/out/$pid.zip
+ok "7z t with the password" sh -c "7z t -p'Pa55, \"ř\"' '$z' < /dev/null > /dev/null"
+ok "AES-256" sh -c "7z l -slt '$z' < /dev/null | grep -q '^Method = AES-256 Deflate\$'"
+7z x -so -p'Pa55, "ř"' "$z" Good.csv < /dev/null > aes.csv 2>/dev/null
+ok "7z x -pRIGHT gives the exact golden CSV" diff -u "$G/quotes.out.csv" aes.csv
+nok "7z x -pWRONG fails" sh -c "7z x -so -pWRONG '$z' < /dev/null > wrong.csv 2>/dev/null"
+nok "and does not give the data" cmp -s wrong.csv aes.csv
+bsdtar --passphrase 'Pa55, "ř"' -xOf "$z" < /dev/null > bsd.csv 2>/dev/null
+ok "bsdtar --passphrase RIGHT gives the exact golden CSV" cmp bsd.csv "$G/quotes.out.csv"
+nok "bsdtar --passphrase WRONG fails" sh -c "bsdtar --passphrase WRONG -xOf '$z' < /dev/null > /dev/null 2>&1"
+nok "without a password 7z does not give the data" sh -c \
+    "7z x -so '$z' < /dev/null 2>/dev/null | cmp -s - '$G/quotes.out.csv'"
+ok "the password is gone from the job file" sh -c \
+    "! grep -q Pa55 '$(find "$SPOOL/completed" -name "$pid.job")'"
 ok "nothing left in tmp/" test -z "$(find "$SPOOL/tmp" -type f)"
 stop d
 done_testing
