@@ -41,7 +41,7 @@ struct entry {
 
 struct entries {
 	struct entry	*v;
-	size_t		 n;
+	size_t		 n, cap;
 	enum state	 st;
 };
 
@@ -379,7 +379,10 @@ collect(const char *id, const char *node, const struct stat *sb, void *arg)
 	struct entries *es = arg;
 	struct entry *e;
 
-	es->v = xreallocarray(es->v, es->n + 1, sizeof(*es->v));
+	if (es->n == es->cap) {		/* doubling: linear in the jobs */
+		es->cap = es->cap ? es->cap * 2 : 64;
+		es->v = xreallocarray(es->v, es->cap, sizeof(*es->v));
+	}
 	e = &es->v[es->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->id, sizeof(e->id), "%s", id);
@@ -391,9 +394,25 @@ collect(const char *id, const char *node, const struct stat *sb, void *arg)
 	return 0;
 }
 
-/* entries_read - parse every listed job file (gone ones are dropped) */
+/* job_slim - keep only what the table shows (type, format, attempts) */
 static void
-entries_read(struct ctx *x, struct entries *es)
+job_slim(struct job *j)
+{
+	struct job t;
+
+	job_init(&t);
+	t.type = j->type;
+	j->type = NULL;
+	t.format = j->format;
+	t.attempts = j->attempts;
+	job_free(j);
+	*j = t;
+}
+
+/* entries_read - parse every listed job file (gone ones are dropped);
+ * slim: keep only the table's fields (a big spool lists in less memory) */
+static void
+entries_read(struct ctx *x, struct entries *es, int slim)
 {
 	char path[PATH_MAX], e[ERRLEN];
 	size_t i, k = 0;
@@ -409,6 +428,8 @@ entries_read(struct ctx *x, struct entries *es)
 			en->ok = 1;
 			if (en->j.created != 0)
 				en->created = en->j.created;
+			if (slim)
+				job_slim(&en->j);
 		} else if (errno == ENOENT) {
 			job_free(&en->j);
 			continue;	/* moved on since the listing */
@@ -471,22 +492,23 @@ list_json(const struct entries *es)
 	size_t i, n = 0;
 
 	buf_init(&b);
-	buf_adds(&b, "[");
-	for (i = 0; i < es->n; i++) {
+	fputs("[", stdout);
+	for (i = 0; i < es->n; i++) {		/* one job at a time */
 		if (!es->v[i].ok)
 			continue;
+		buf_reset(&b);
 		buf_adds(&b, n++ ? ",\n" : "\n");
 		job_json(&es->v[i].j, es->v[i].st, &b);
+		fwrite(b.p, 1, b.len, stdout);
 	}
-	buf_adds(&b, n ? "\n]" : "]");
-	printf("%s\n", b.p);
+	fputs(n ? "\n]\n" : "]\n", stdout);
 	buf_free(&b);
 }
 
 static int
 cmd_list(struct ctx *x, int argc, char **argv)
 {
-	struct entries es = { NULL, 0, ST_QUEUED };
+	struct entries es = { NULL, 0, 0, ST_QUEUED };
 	int ch, json = 0, all = 0, st = ST_QUEUED, i;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
@@ -513,7 +535,7 @@ cmd_list(struct ctx *x, int argc, char **argv)
 		if (spool_each(&x->s, es.st, collect, &es) == -1)
 			warn("list: %s", state_dir(es.st));
 	}
-	entries_read(x, &es);
+	entries_read(x, &es, !json);
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
 	if (json)
