@@ -2,10 +2,9 @@
 # t0200 - a job's life through the real daemon: submitted with xspool,
 # claimed, exported, zipped into out/ID.zip, moved to completed/.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
-CONF
+types </dev/null
 daemon d
 ok "the daemon writes its heartbeat" wait_for 5 test -s "$SPOOL/nodes/testnode"
 

@@ -3,9 +3,9 @@
 # attempts 3; one always failing is cancelled after max_attempts keeping
 # each attempt's error; the backoff between attempts grows.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
+types retry_base=300ms retry_max=10s max_attempts=4 <<CONF
 [type Flaky]
 command = $EXP/flaky 3
 emits = csv
@@ -16,7 +16,6 @@ command = $EXP/flaky 99
 emits = csv
 formats = JSON,CSV
 CONF
-sed -i 's/^retry_base = .*/retry_base = 300ms/; s/^retry_max = .*/retry_max = 10s/; s/^max_attempts = .*/max_attempts = 4/' "$CONF"
 daemon d
 
 log=$T/attempts.log

@@ -3,22 +3,12 @@
 # process group (no process left behind), the attempt fails with a clear
 # error, and the daemon goes on serving other jobs meanwhile.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0220-marker-$$
-types <<CONF
-[type Hang]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-timeout = 1s
-CONF
-sed -i 's/^max_attempts = .*/max_attempts = 1/' "$CONF"
-echo "kill_grace = 500ms" > "$T/kg"
-sed -i "/^min_free/r $T/kg" "$CONF"
+slow_types max_attempts=1 kill_grace=500ms -- 'timeout = 1s'
 daemon d
 
-drop hang1 '{"type": "Hang", "params": {"sleep": "60"}}'
+drop hang1 '{"type": "Slow", "params": {"sleep": "60"}}'
 alive() { pgrep -f "[s]leep 60; : $M" >/dev/null || pgrep -f "[s]low $M" >/dev/null; }
 ok "the exporter and its child run" wait_for 5 alive
 drop quick1 '{"type": "Ok"}'

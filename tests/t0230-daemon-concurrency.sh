@@ -3,16 +3,9 @@
 # quick job submitted after them is not held up by the event loop (it
 # waits only for a free worker, and is picked up the moment one frees).
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0230-$$
-types <<CONF
-[type Slow]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-CONF
-sed -i 's/^workers = .*/workers = 4/' "$CONF"
+slow_types workers=4
 daemon d
 
 log=$T/run.log

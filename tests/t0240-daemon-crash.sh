@@ -4,16 +4,9 @@
 # several points, plus the state a crash between the final rewrite and
 # the move leaves behind (the file already says what happened).
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0240-$$
-types <<CONF
-[type Slow]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-CONF
-sed -i 's/^max_attempts = .*/max_attempts = 10/; s/^retry_base = .*/retry_base = 50ms/; s/^retry_max = .*/retry_max = 200ms/' "$CONF"
+slow_types max_attempts=10 retry_base=50ms retry_max=200ms
 
 once() {	# once ID : ID's file is in exactly one state directory
 	[ "$(find "$SPOOL" -name "$1.job" ! -path "$SPOOL/tmp/*" | wc -l)" -eq 1 ]

@@ -3,11 +3,9 @@
 # older than lease are reclaimed as failed attempts ("node lost") and run
 # again; with a fresh heartbeat they are left alone.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
-CONF
-sed -i 's/^lease = .*/lease = 2s/; s/^retry_base = .*/retry_base = 100ms/' "$CONF"
+types lease=2s retry_base=100ms </dev/null
 mkdir -p "$SPOOL/processing/lost" "$SPOOL/processing/alive" \
     "$SPOOL/processing/ghost" "$SPOOL/nodes" "$SPOOL/queued"
 job='{"type": "Ok", "format": "CSV", "node": "x", "started": "2026-01-01T00:00:00Z"}'

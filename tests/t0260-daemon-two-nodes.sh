@@ -3,12 +3,10 @@
 # jobs: each job is processed exactly once (the exporter logs every run),
 # both nodes take part, and every job ends in completed/ with its zip.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 N=${N:-1000}
-types <<CONF
-CONF
-sed -i 's/^workers = .*/workers = 2/; s/^min_free = .*/min_free = 1M\nsync = no/' "$CONF"
+types workers=2 sync=no </dev/null
 daemon a -n nodea
 daemon b -n nodeb
 log=$T/runs.log

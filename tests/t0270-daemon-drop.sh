@@ -4,11 +4,9 @@
 # alone until unchanged for drop_grace; good files written in place (no
 # tmp/) are processed; other names are ignored.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
-CONF
-sed -i 's/^drop_grace = .*/drop_grace = 3s/' "$CONF"
+types drop_grace=3s </dev/null
 daemon d
 Q=$SPOOL/queued
 

@@ -3,12 +3,9 @@
 # are deleted with their zips (at start, every minute, after a reload);
 # younger ones and other states are kept.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
-CONF
-echo "retention = 1h" > "$T/r"
-sed -i "/^min_free/r $T/r" "$CONF"
+types retention=1h </dev/null
 daemon d
 drop old1 '{"type": "Ok"}'
 drop new1 '{"type": "Ok"}'

@@ -3,10 +3,9 @@
 # export type is served); a bad one is refused with the reason logged and
 # the old one kept (the daemon goes on serving).
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
-CONF
+types </dev/null
 daemon d
 drop a1 '{"type": "Ok"}'
 ok "serves type Ok" wait_for 5 is_in a1 completed
@@ -32,7 +31,7 @@ command = $EXP/slow xspool-t0290-$$
 emits = csv
 formats = JSON,CSV
 CONF
-sed -i 's/^workers = .*/workers = 3/' "$CONF"
+spool_set workers=3
 kill -HUP "$(pid_of d)"
 ok "reloaded with 3 workers" wait_for 5 grep -q 'reloaded.*3 workers' "$T/d.err"
 for i in 1 2 3; do

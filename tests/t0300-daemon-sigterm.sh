@@ -4,15 +4,9 @@
 # process left) and handed back to failed/ as interrupted attempts, due
 # at once and not counted; the heartbeat is removed; exit status 0.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0300-$$
-types <<CONF
-[type Slow]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-CONF
+slow_types
 daemon d -g 2s
 drop long1 '{"type": "Slow", "params": {"sleep": "30"}}'
 drop short1 '{"type": "Slow", "params": {"sleep": "1"}}'

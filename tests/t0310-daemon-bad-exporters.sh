@@ -2,7 +2,7 @@
 # t0310 - exporters that misbehave: each attempt ends with a clear error on
 # the job, the job in the right state, and the daemon still serving others.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 M=xspool-t0310-$$
 types <<CONF
@@ -33,7 +33,7 @@ emits = csv
 formats = JSON,CSV
 timeout = 3s
 CONF
-sed -i 's/^max_attempts = .*/max_attempts = 1/' "$CONF"
+spool_set max_attempts=1
 daemon d
 
 errors() { field "$1" '"|".join(j["result"]["errors"])'; }
@@ -58,7 +58,7 @@ diag "orphan: $(where Orphan): $(errors Orphan)"
 ok "its child is killed with the group" wait_for 5 sh -c "! pgrep -f '[s]leep 60; : $M' >/dev/null"
 
 # out/ not writable: the attempt fails, the zip is not lost in tmp/
-sed -i 's/^max_attempts = .*/max_attempts = 3/; s/^retry_base = .*/retry_base = 1500ms/' "$CONF"
+spool_set max_attempts=3 retry_base=1500ms
 kill -HUP "$(pid_of d)"
 wait_for 5 grep -q reloaded "$T/d.err"
 mv "$SPOOL/out" "$SPOOL/out.away"

@@ -4,7 +4,7 @@
 # once older than a minute (a zip whose job exists, or a young one, is
 # kept); a second daemon with the same node name is refused.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 types <<CONF
 CONF

@@ -3,7 +3,7 @@
 # retried later; nothing else is lost; once there is room it completes.
 # Needs a small tmpfs (root); skipped otherwise.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 FS=$T/fs
 mkdir -p "$FS"
@@ -20,7 +20,7 @@ command = $EXP/bad random 3000000
 emits = csv
 formats = JSON,CSV
 CONF
-sed -i 's/^max_attempts = .*/max_attempts = 5/; s/^retry_base = .*/retry_base = 1s/; s/^min_free = .*/min_free = 0/' "$CONF"
+spool_set max_attempts=5 retry_base=1s min_free=0
 daemon d
 drop small1 '{"type": "Ok"}'
 ok "a small job completes" wait_for 5 is_in small1 completed

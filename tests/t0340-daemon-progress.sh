@@ -3,15 +3,14 @@
 # processing/NODE/ID.job every few seconds while it runs; the heartbeat is
 # touched every lease/4.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-types <<CONF
+types lease=2s <<CONF
 [type Drip]
 command = $EXP/drip 30
 emits = csv
 formats = JSON,CSV
 CONF
-sed -i 's/^lease = .*/lease = 2s/' "$CONF"
 daemon d
 drop drip1 '{"type": "Drip"}'
 P=$SPOOL/processing/testnode/drip1.job

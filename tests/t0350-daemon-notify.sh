@@ -3,7 +3,7 @@
 # COMPLETED, once for CANCELLED after the last attempt, none for a FAILED
 # attempt by default) and records callbackSent in the job file.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 bg hook /usr/bin/python3 "$EXP/hook.py" "$T/port" "$T/hook.log"
 wait_for 5 test -s "$T/port"
@@ -14,7 +14,7 @@ command = $EXP/flaky 99
 emits = csv
 formats = JSON,CSV
 CONF
-sed -i 's/^max_attempts = .*/max_attempts = 2/' "$CONF"
+spool_set max_attempts=2
 sed -i "s/^\[notify\]\$/[notify]\ncallback_allow = 127.0.0.1\nwebhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/" "$CONF"
 daemon d
 drop w1 "{\"type\": \"Ok\", \"callback\": \"http://127.0.0.1:$port/hook\"}"

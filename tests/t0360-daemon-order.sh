@@ -3,11 +3,11 @@
 # inotify cannot see (a hard link makes only IN_CREATE) is found by the
 # periodic rescan, and only then.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
 types <<CONF
 CONF
-sed -i 's/^workers = .*/workers = 1/' "$CONF"
+spool_set workers=1
 mkdir -p "$SPOOL/queued"
 for n in c a d b; do
 	echo '{"type": "Ok"}' > "$SPOOL/queued/$n.job"
@@ -31,7 +31,7 @@ ok "the rescan finds a hard-linked job" wait_for 10 is_in linked1 completed
 stop d2
 
 # with a long rescan interval it stays until the next rescan
-sed -i 's/^rescan = .*/rescan = 1h/' "$CONF"
+spool_set rescan=1h
 echo '{"type": "Ok"}' > "$SPOOL/tmp/linked2"
 daemon d3
 ln "$SPOOL/tmp/linked2" "$SPOOL/queued/linked2.job"

@@ -4,17 +4,9 @@
 # kill_grace + 5 s, and its attempt fails with an error saying so; the
 # daemon serves other jobs meanwhile.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0370-$$
-types <<CONF
-[type Slow]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-timeout = 1s
-CONF
-sed -i 's/^max_attempts = .*/max_attempts = 1/; s/^min_free = .*/min_free = 1M\nkill_grace = 200ms/' "$CONF"
+slow_types max_attempts=1 kill_grace=200ms -- 'timeout = 1s'
 daemon d
 drop hung1 '{"type": "Slow", "params": {"sleep": "0.5"}}'
 wait_for 5 pgrep -P "$(pid_of d)" >/dev/null

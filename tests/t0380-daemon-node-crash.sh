@@ -4,17 +4,10 @@
 # lost", a counted attempt), and every job ends completed, in exactly one
 # state, with its zip.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/exporters/daemon.sh"
+. "$TOP/tests/daemon-lib.sh"
 
-M=xspool-t0380-$$
 N=16
-types <<CONF
-[type Slow]
-command = $EXP/slow $M
-emits = csv
-formats = JSON,CSV
-CONF
-sed -i 's/^lease = .*/lease = 2s/; s/^retry_base = .*/retry_base = 100ms/' "$CONF"
+slow_types lease=2s retry_base=100ms
 daemon a -n nodea
 daemon b -n nodeb
 i=1
