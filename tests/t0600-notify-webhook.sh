@@ -4,18 +4,13 @@
 # Python's hmac and with the openssl command; a wrong secret fails.
 . "$(dirname "$0")/lib.sh"
 
-SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-RECV="$TOP/tests/helpers/webhook-receiver.py"
-recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+. "$TOP/tests/helpers/notify.sh"
 mkconf <<CONF
 webhook_secret = $SECRET
 callback_allow = 127.0.0.1
 webhook_timeout = 2s
 CONF
-bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
-ok "the receiver is listening" wait_for 5 test -s "$T/port"
-PORT=$(cat "$T/port")
+ok "the receiver is listening" receiver
 ID=3fa85f64-5717-4562-b3fc-2c963f66afa6
 
 cat > "$T/$ID.job" <<JOB

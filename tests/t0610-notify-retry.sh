@@ -4,20 +4,16 @@
 # receiver that hangs; outcomes recorded in the job files.
 . "$(dirname "$0")/lib.sh"
 
-RECV="$TOP/tests/helpers/webhook-receiver.py"
-recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+. "$TOP/tests/helpers/notify.sh"
 mkconf <<CONF
-webhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+webhook_secret = $SECRET
 callback_allow = 127.0.0.1
 webhook_timeout = 1s
 webhook_attempts = 3
 webhook_retry_base = 200ms
 CONF
 sed -i 's/^\[spool\]$/&\nsync = no/' "$CONF"
-bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
-ok "the receiver is listening" wait_for 5 test -s "$T/port"
-PORT=$(cat "$T/port")
+ok "the receiver is listening" receiver
 mkdir -p "$SPOOL/completed"
 
 # job NAME PATH : a completed job whose callback is the receiver's PATH
@@ -30,9 +26,7 @@ job() {
 JOB
 }
 # field ID EXPR : a python expression on the job file j
-field() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SPOOL/completed/$1.job" "$2"
-}
+field() { jfield "$SPOOL/completed/$1.job" "$2"; }
 # gaps PATH : seconds between the requests to PATH, one per line
 gaps() {
 	/usr/bin/python3 -c 'import json,sys

@@ -4,12 +4,8 @@
 # loopback or link-local address is refused unless callback_allow names it.
 . "$(dirname "$0")/lib.sh"
 
-RECV="$TOP/tests/helpers/webhook-receiver.py"
-recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
-bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
-ok "the receiver is listening" wait_for 5 test -s "$T/port"
-PORT=$(cat "$T/port")
+. "$TOP/tests/helpers/notify.sh"
+ok "the receiver is listening" receiver
 ID=3fa85f64-5717-4562-b3fc-2c963f66afa6
 
 # try CONF URL : one delivery try of a completed job to URL
@@ -20,14 +16,7 @@ try() {
 }
 
 # submit time: the allow-list and the scheme
-cat > "$T/types" <<CONF
-
-[type Ok]
-command = $TOP/tests/exporters/ok
-emits = csv
-formats = JSON,CSV
-CONF
-{ echo "callback_allow = hooks.example.com,127.0.0.1"; cat "$T/types"; } | mkconf
+{ echo "callback_allow = hooks.example.com,127.0.0.1"; hooktypes; } | mkconf
 xspool -c "$CONF" submit Ok -w http://evil.example.net/x > /dev/null 2> "$T/err"
 is "$?" 2 "submit: a host outside callback_allow is refused (exit 2)"
 ok "... saying why" grep -q "not in callback_allow" "$T/err"

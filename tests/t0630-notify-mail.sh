@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SINK="$TOP/tests/helpers/smtp-sink.py"
-xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+. "$TOP/tests/helpers/notify.sh"
 bg sink /usr/bin/python3 "$SINK" "$T/sport" "$T/mail"
 bg refuse /usr/bin/python3 "$SINK" "$T/rport" "$T/refused" refuse
 ok "the SMTP sinks are listening" wait_for 10 test -s "$T/sport" -a -s "$T/rport"
@@ -85,13 +85,7 @@ ok "... and the errors are listed" grep -q "^  bad: broke$" "$T/body2"
 nok "... no download offered" grep -q "xspool download" "$T/body2"
 
 # header injection: refused at submit, and again before sending
-cat > "$T/types" <<CONF
-[type Ok]
-command = $TOP/tests/exporters/ok
-emits = csv
-formats = JSON,CSV
-CONF
-cat "$T/types" >> "$CONF"
+hooktypes >> "$CONF"
 xspool -c "$CONF" submit Ok -e "$(printf 'a@example.com\r\nBcc: evil@example.net')" \
     > /dev/null 2>&1
 is "$?" 2 "submit: CR/LF in the address is refused"
@@ -111,9 +105,7 @@ job() {
 	printf '{"type": "Invoices", "email": "ops@example.com", "result": {"success": true}}\n' \
 	    > "$SPOOL/completed/$1.job"
 }
-field() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SPOOL/completed/$1.job" "$2"
-}
+field() { jfield "$SPOOL/completed/$1.job" "$2"; }
 job refused
 sed "s/:$SPORT\$/:$RPORT/" "$CONF" > "$T/refuse.conf"
 ok "refusing relay: the queue drains" xnotify -c "$T/refuse.conf" -t 10 queue refused

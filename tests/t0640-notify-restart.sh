@@ -5,22 +5,16 @@
 # (same webhook-id), and a delivered one is not sent again.
 . "$(dirname "$0")/lib.sh"
 
-RECV="$TOP/tests/helpers/webhook-receiver.py"
-recv() { /usr/bin/python3 "$RECV" "$@"; }
-xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+. "$TOP/tests/helpers/notify.sh"
 mkconf <<CONF
-webhook_secret = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+webhook_secret = $SECRET
 callback_allow = 127.0.0.1
 webhook_timeout = 5s
 webhook_retry_base = 200ms
 CONF
-bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
-ok "the receiver is listening" wait_for 5 test -s "$T/port"
-PORT=$(cat "$T/port")
+ok "the receiver is listening" receiver
 mkdir -p "$SPOOL/completed"
-field() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SPOOL/completed/$1.job" "$2"
-}
+field() { jfield "$SPOOL/completed/$1.job" "$2"; }
 printf '{"type": "Ok", "callback": "http://127.0.0.1:%s/slow/1.5", "result": {"success": true}}\n' \
     "$PORT" > "$SPOOL/completed/r1.job"
 
@@ -42,7 +36,7 @@ is "$(recv count "$T/hooks")" 2 "the webhook was sent again"
 is "$(recv header "$T/hooks" 1 webhook-id)" "$id1" \
     "... with the same webhook-id, so the receiver can tell"
 ok "... the signature verifies" \
-    recv verify whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/hooks" 1
+    recv verify $SECRET "$T/hooks" 1
 is "$(field r1 'j["result"]["callbackSent"]')" True "callbackSent true"
 ok "the hint is gone" test ! -e "$SPOOL/notify/testnode/r1"
 

@@ -4,18 +4,14 @@
 # notifications are taken over, a live node's are not.
 . "$(dirname "$0")/lib.sh"
 
-RECV="$TOP/tests/helpers/webhook-receiver.py"
-recv() { /usr/bin/python3 "$RECV" "$@"; }
-xn() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+. "$TOP/tests/helpers/notify.sh"
 mkconf <<CONF
 callback_allow = 127.0.0.1
 webhook_retry_base = 200ms
 CONF
 sed "s/^node = testnode/node = a/" "$CONF" > "$T/a.conf"
 sed "s/^node = testnode/node = b/" "$CONF" > "$T/b.conf"
-bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks"
-ok "the receiver is listening" wait_for 5 test -s "$T/port"
-PORT=$(cat "$T/port")
+ok "the receiver is listening" receiver
 mkdir -p "$SPOOL/completed" "$SPOOL/notify" "$SPOOL/nodes"
 job() {		# job ID PATH : a completed job with a pending webhook
 	printf '{"type": "Ok", "callback": "http://127.0.0.1:%s%s", "result": {"success": true}, "notify": {"webhook": {"state": "pending", "id": "msg_%s", "tries": 0}}}\n' \
@@ -28,9 +24,9 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 	: > "$SPOOL/notify/c$i"
 done
 touch "$SPOOL/nodes/a" "$SPOOL/nodes/b"
-xn -c "$T/a.conf" -t 20 drain &
+xnotify -c "$T/a.conf" -t 20 drain &
 pa=$!
-xn -c "$T/b.conf" -t 20 drain &
+xnotify -c "$T/b.conf" -t 20 drain &
 pb=$!
 wait $pa
 ra=$?
@@ -48,13 +44,13 @@ job live /live
 mkdir -p "$SPOOL/notify/c"
 : > "$SPOOL/notify/c/live"
 touch "$SPOOL/nodes/c" "$SPOOL/nodes/a"
-ok "node a drains" xn -c "$T/a.conf" -t 20 drain
+ok "node a drains" xnotify -c "$T/a.conf" -t 20 drain
 is "$(recv count "$T/hooks" /live)" 0 "a live node's hint is left alone"
 ok "... and stays where it was" test -e "$SPOOL/notify/c/live"
 
 # a lost node's are taken over
 touch -d '-1 minute' "$SPOOL/nodes/c"
-ok "node a drains again" xn -c "$T/a.conf" -t 20 drain
+ok "node a drains again" xnotify -c "$T/a.conf" -t 20 drain
 is "$(recv count "$T/hooks" /live)" 1 "a lost node's webhook is sent by another"
 ok "... the hint moved and went" test ! -e "$SPOOL/notify/c/live" -a \
     ! -e "$SPOOL/notify/a/live"
@@ -62,6 +58,6 @@ ok "... and it is logged" grep -q "node c is gone" "$T/xnotify.err"
 job gone /gone
 : > "$SPOOL/notify/c/gone"
 rm -f "$SPOOL/nodes/c"
-ok "a node without a heartbeat" xn -c "$T/a.conf" -t 20 drain
+ok "a node without a heartbeat" xnotify -c "$T/a.conf" -t 20 drain
 is "$(recv count "$T/hooks" /gone)" 1 "... is lost too"
 done_testing

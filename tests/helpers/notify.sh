@@ -1,0 +1,31 @@
+# notify.sh - shared by the notification tests (t06xx), sourced after
+# lib.sh: the webhook receiver, the xnotify driver, job file fields.
+SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+RECV=$TOP/tests/helpers/webhook-receiver.py
+
+recv() { /usr/bin/python3 "$RECV" "$@"; }
+xnotify() { "$BIN/helpers/xnotify" "$@" 2>> "$T/xnotify.err"; }
+
+# receiver [CERT KEY] : start the webhook receiver (TLS with CERT and KEY);
+# sets PORT, 1 if it did not come up
+receiver() {
+	bg recv /usr/bin/python3 "$RECV" serve "$T/port" "$T/hooks" "$@"
+	wait_for 10 test -s "$T/port" || return 1
+	PORT=$(cat "$T/port")
+}
+
+# jfield FILE EXPR : a python expression on the job file FILE as j
+jfield() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# hooktypes : the Ok export type, for submits
+hooktypes() {
+	cat <<CONF
+
+[type Ok]
+command = $TOP/tests/exporters/ok
+emits = csv
+formats = JSON,CSV
+CONF
+}
