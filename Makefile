@@ -5,7 +5,11 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
-SYSCONFDIR ?= $(PREFIX)/etc
+LIBDIR	?= $(PREFIX)/lib
+# PREFIX=/usr (a package) puts config and spool in /etc and /var
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
+SYSTEMDDIR ?= $(LIBDIR)/systemd/system
 DESTDIR	?=
 
 CC	?= cc
@@ -92,23 +96,52 @@ run: deps
 lint-man:
 	mandoc -Tlint -Wwarning $(MANS)
 
+# The shipped config and units, with the installed paths in them.
+INSTCONF = sed -e 's|^dir = spool|dir = $(LOCALSTATEDIR)/spool/xspool|' \
+	   -e 's|^keys = etc/keys|keys = $(SYSCONFDIR)/xspool/keys|' \
+	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|'
+INSTUNIT = sed -e 's|/usr/local/sbin|$(SBINDIR)|' \
+	   -e 's|/usr/local/etc/xspool|$(SYSCONFDIR)/xspool|'
+UNITS_SH = etc/systemd/xspoold.service etc/systemd/xspool-httpd.service
+
+# A config already installed is kept (an operator's edits).
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(SYSCONFDIR)/xspool
+	    $(DESTDIR)$(SYSCONFDIR)/xspool $(DESTDIR)$(SYSTEMDDIR) \
+	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data
 	install -m 755 bin/xspool $(DESTDIR)$(BINDIR)/xspool
 	install -m 755 bin/xspoold bin/xspool-httpd $(DESTDIR)$(SBINDIR)/
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	test -e $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf || \
-	    install -m 644 etc/xspool.conf $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf
+	for f in etc/exporters/*; do test -f $$f || continue; \
+	    install -m $$(test -x $$f && echo 755 || echo 644) $$f \
+	    $(DESTDIR)$(LIBDIR)/xspool/exporters/; done
+	install -m 644 etc/exporters/data/* \
+	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data/
+	for u in $(UNITS_SH); do $(INSTUNIT) $$u > \
+	    $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$${u##*/}; done
+	test -e $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf || { \
+	    $(INSTCONF) etc/xspool.conf > \
+	    $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf && \
+	    chmod 644 $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; }
 
+# The config goes only when it is still the shipped one; the keys file and
+# the spool are never touched.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xspool $(DESTDIR)$(SBINDIR)/xspoold \
 	    $(DESTDIR)$(SBINDIR)/xspool-httpd
 	for m in $(MANS); do s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -rf $(DESTDIR)$(LIBDIR)/xspool/exporters
+	-rmdir $(DESTDIR)$(LIBDIR)/xspool 2>/dev/null
+	for u in $(UNITS_SH); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$${u##*/}; done
+	c=$(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; \
+	if $(INSTCONF) etc/xspool.conf | cmp -s - $$c; then rm -f $$c; \
+	elif test -e $$c; then echo "kept $$c: it was edited" >&2; fi
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/xspool 2>/dev/null
 
 clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
