@@ -1053,6 +1053,29 @@ server_now(struct ctx *x)
 	return t;
 }
 
+/* check_nodes - check_dir for every node directory in processing/, each
+ * once, with jobs or without */
+static void
+check_nodes(struct checker *ck)
+{
+	char path[PATH_MAX], rel[NODE_MAX + 16];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/processing", ck->x->s.dir);
+	if ((d = opendir(path)) == NULL)
+		return;		/* check_dir("processing") said why */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) > NODE_MAX)
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		snprintf(rel, sizeof(rel), "processing/%s", de->d_name);
+		check_dir(ck, rel);
+	}
+	closedir(d);
+}
+
 static int
 cmd_check(struct ctx *x, int argc, char **argv)
 {
@@ -1087,17 +1110,7 @@ cmd_check(struct ctx *x, int argc, char **argv)
 	check_leases(&ck);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		check_dir(&ck, dirs[i]);
-	for (i = 0; i < ck.jobs.n; i++) {	/* processing/NODE/ */
-		char rel[NODE_MAX + 16];
-
-		if (ck.jobs.v[i].st != ST_PROCESSING || (i > 0 &&
-		    ck.jobs.v[i - 1].st == ST_PROCESSING &&
-		    strcmp(ck.jobs.v[i - 1].node, ck.jobs.v[i].node) == 0))
-			continue;
-		snprintf(rel, sizeof(rel), "processing/%s",
-		    ck.jobs.v[i].node);
-		check_dir(&ck, rel);
-	}
+	check_nodes(&ck);
 	free(ck.jobs.v);
 	if (ck.findings == 0)
 		printf("spool %s is consistent\n", x->s.dir);

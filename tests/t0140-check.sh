@@ -20,6 +20,16 @@ cp "$SPOOL/queued/$id.job" "$SPOOL/completed/$id.job"
 is "$(findings)" 1 "job in two states: exit 1"
 ok "names the job and both states" grep -q "two states: $id in queued and completed" "$T/check"
 rm "$SPOOL/completed/$id.job"; clean "two states"
+mkdir -p "$SPOOL/processing/n9"
+touch "$SPOOL/nodes/n9"
+cp "$SPOOL/queued/$id.job" "$SPOOL/processing/n9/$id.job"
+mv "$SPOOL/queued/$id.job" "$SPOOL/failed/$id.job"
+is "$(findings)" 1 "job in processing/NODE and failed/: exit 1"
+ok "names the node directory" \
+    grep -q "two states: $id in processing/n9 and failed" "$T/check"
+is "$(wc -l < "$T/check")" 1 "one line for it"
+rm "$SPOOL/processing/n9/$id.job"; mv "$SPOOL/failed/$id.job" "$SPOOL/queued/"
+rm "$SPOOL/nodes/n9"; clean "two states (processing/NODE)"
 
 # a job file that does not parse (a fresh drop in queued/ may be half
 # written: only flagged after drop_grace)
@@ -78,10 +88,33 @@ if [ "$(id -u)" = 0 ]; then
 	is "$(findings)" 1 "file of another user: exit 1"
 	ok "names it" grep -q "wrong owner: queued/$p.job (uid 65534" "$T/check"
 	chown 0 "$SPOOL/queued/$p.job"; clean "wrong owner"
+	# a node directory is checked once, whatever its jobs' ids
+	mkdir -p "$SPOOL/processing/n2"
+	touch "$SPOOL/nodes/n2"
+	for j in a-1 c-1; do
+		echo '{"type": "T"}' > "$SPOOL/processing/n2/$j.job"
+	done
+	echo '{"type": "T"}' > "$SPOOL/queued/b-1.job"
+	chown 65534 "$SPOOL/processing/n2/c-1.job" "$SPOOL/processing"
+	is "$(findings)" 1 "files of another user in processing/: exit 1"
+	ok "names the job file in its node directory" \
+	    grep -q "wrong owner: processing/n2/c-1.job (uid 65534" "$T/check"
+	ok "names processing/ itself" \
+	    grep -q "wrong owner: processing/ (uid 65534" "$T/check"
+	is "$(wc -l < "$T/check")" 2 "each reported once"
+	chown 0 "$SPOOL/processing/n2/c-1.job" "$SPOOL/processing"
+	mkdir "$SPOOL/processing/idle"
+	chown 65534 "$SPOOL/processing/idle"
+	ok "a node directory without jobs is checked too" \
+	    sh -c "$X check | grep -q 'wrong owner: processing/idle/ (uid 65534'"
+	rm -r "$SPOOL/processing/n2" "$SPOOL/processing/idle" \
+	    "$SPOOL/nodes/n2" "$SPOOL/queued/b-1.job"
+	clean "wrong owner in processing/"
 else
 	skip "file of another user" "needs root"
 	skip "names it" "needs root"
 	skip "clean again" "needs root"
+	skip "node directories: wrong owner" "needs root"
 fi
 
 # several findings, one line each
