@@ -86,6 +86,31 @@ ok "each try is logged with the host and the status" grep -q \
     "flaky webhook try 1: will retry, 127.0.0.1: HTTP 500" "$T/queue.err"
 nok "... never the secret" grep -q MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw "$T/queue.err"
 
+# jitter: eight webhooks failing at once with webhook_retry_base = 10s;
+# each schedules its second try 8 to 12 s after its first, not all alike
+sed 's/^webhook_retry_base = .*/webhook_retry_base = 10s/' "$CONF" > "$T/slow.conf"
+for i in 1 2 3 4 5 6 7 8; do job "j$i" /fail; done
+xnotify -c "$T/slow.conf" -t 3 queue j1 j2 j3 j4 j5 j6 j7 j8
+/usr/bin/python3 - "$T/hooks" "$SPOOL/completed" > "$T/delays" <<'PY'
+import datetime, json, sys
+sent = {r["headers"]["webhook-id"]: r["t"] for r in map(json.loads, open(sys.argv[1]))}
+for i in range(1, 9):
+    w = json.load(open("%s/j%d.job" % (sys.argv[2], i)))["notify"]["webhook"]
+    nxt = datetime.datetime.strptime(w["next"], "%Y-%m-%dT%H:%M:%S" +
+                                     (".%fZ" if "." in w["next"] else "Z"))
+    nxt = nxt.replace(tzinfo=datetime.timezone.utc).timestamp()
+    print("%.3f" % (nxt - sent[w["id"]]))
+PY
+diag "second tries scheduled after: $(echo $(cat "$T/delays"))"
+is "$(wc -l < "$T/delays")" 8 "jitter: eight first tries failed and were rescheduled"
+ok "... each 8 to 12 s later (webhook_retry_base 10s +-20%)" \
+    /usr/bin/python3 -c 'import sys
+d = [float(l) for l in open(sys.argv[1])]
+sys.exit(not all(7.99 <= x <= 14 for x in d))' "$T/delays"
+ok "... spread out, not all alike" /usr/bin/python3 -c 'import sys
+d = [float(l) for l in open(sys.argv[1])]
+sys.exit(not max(d) - min(d) > 0.5)' "$T/delays"
+
 # a receiver that never answers: one try ends at webhook_timeout
 job hang /hang
 t0=$(date +%s%N)
