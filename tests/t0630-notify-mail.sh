@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0630 - mail through a real SMTP server (aiosmtpd) on 127.0.0.1: the
 # RFC 5322 message and its body; a refused recipient, no relay, a relay
-# that is down (retried), header injection refused.
+# that is down (retried), header injection refused; smtps with AUTH.
 . "$(dirname "$0")/lib.sh"
 
 SINK="$TOP/tests/helpers/smtp-sink.py"
@@ -128,5 +128,36 @@ sed "s/:$SPORT\$/:$(cat "$T/dport")/" "$CONF" > "$T/down.conf"
 ok "relay down: the queue drains" xnotify -c "$T/down.conf" -t 10 queue down
 is "$(field down 'j["notify"]["email"]["tries"]')" 3 "relay down: tried 3 times"
 is "$(field down 'j["result"]["notifyEmailSent"]')" False "... then notifyEmailSent false"
+
+# smtps with a user and password; the relay's certificate trusted through
+# ca_file (a self-signed certificate is its own CA)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 \
+    -keyout "$T/smtp.key" -out "$T/smtp.pem" 2> /dev/null
+bg tls /usr/bin/python3 "$SINK" "$T/tport" "$T/tmail" \
+    tls "$T/smtp.pem" "$T/smtp.key" auth bob:s3cret
+ok "an smtps relay requiring AUTH is listening" wait_for 10 test -s "$T/tport"
+# smtps PASSWORD [CA] : the config for it
+smtps() {
+	sed "s|^smtp = .*|smtp = smtps://127.0.0.1:$(cat "$T/tport")\\
+smtp_user = bob\\
+smtp_password = $1${2:+\\
+ca_file = $2}|" "$CONF" > "$T/smtps.conf"
+}
+smtps s3cret "$T/smtp.pem"
+out=$(xnotify -c "$T/smtps.conf" mail "$SPOOL/completed/$ID.job" COMPLETED)
+is "$out" "0 250 Message accepted for delivery" "smtps, user and password: accepted"
+ok "... authenticated as smtp_user" grep -qx "AUTH bob" "$T/tmail/1.env"
+ok "... the message arrived" grep -q "^Subject: Export Invoices 3fa85f64 completed" "$T/tmail/1.eml"
+smtps wrong "$T/smtp.pem"
+out=$(xnotify -c "$T/smtps.conf" mail "$SPOOL/completed/$ID.job" COMPLETED)
+is "${out%% *}" -1 "a wrong password: refused, not retried"
+ok "... with the relay's answer: $out" sh -c "echo '$out' | grep -q 535"
+smtps s3cret
+out=$(xnotify -c "$T/smtps.conf" mail "$SPOOL/completed/$ID.job" COMPLETED)
+is "${out%% *}" 1 "without ca_file the relay's certificate is not trusted"
+ok "... saying so: $out" sh -c "echo '$out' | grep -qi certificate"
+is "$(ls "$T/tmail" | grep -c 'eml$')" 1 "... only the first mail went through"
+nok "the password is never in what xnotify wrote" grep -q s3cret "$T/xnotify.err"
 is "$(find "$SPOOL/notify" -type f | wc -l)" 0 "no hint files left"
 done_testing
