@@ -29,7 +29,8 @@
 #define BODY_MAX	(64 * 1024)	/* the API takes no body: a bound */
 #define DISCARD_MAX	(16 * 1024 * 1024)	/* read and drop up to this */
 #define URL_MAX		8192
-#define POOL_MIN	(64 * 1024)	/* per connection: URL and headers */
+#define POOL_MIN	(32 * 1024)	/* per connection: URL and headers (MHD
+				 * zeroes it per request: not larger) */
 #define LIST_DEFAULT	100
 #define LIST_MAX	1000
 #define API_PARAMS_MAX	32
@@ -40,6 +41,7 @@
 #define NBUCKETS	14
 #define NJBUCKETS	10
 #define JS_DELAY_MS	5000	/* a job is counted this long after it ended */
+#define LOC_SLOTS	1024	/* where jobs were last seen (job_lookup) */
 
 static const double buckets[NBUCKETS] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
@@ -66,6 +68,13 @@ struct req {
 	char	 peer[INET6_ADDRSTRLEN];
 	size_t	 body;
 	int	 bad_escape;
+};
+
+/* where a job was last found: its state directory (and node) */
+struct loc {
+	char	 id[ID_MAX + 1];
+	int	 st;
+	char	 node[NODE_MAX + 1];
 };
 
 struct idem {
@@ -110,8 +119,12 @@ struct api {
 	size_t		 nidem;
 	struct metrics	 m;
 	atomic_int	 inflight;	/* requests begun and not completed */
+	char		 rid[9];	/* request ids: this random prefix */
+	atomic_uint	 nrid;		/* and a counter */
 	pthread_t	 warm;		/* builds the queued/ index at start */
 	int		 warming;
+	pthread_mutex_t	 loc_mtx;
+	struct loc	*loc;		/* LOC_SLOTS, by hash of the id */
 };
 
 /* what a handler gets */
@@ -416,10 +429,53 @@ visible(const struct rctx *x, const struct job *j)
 	return j->client != NULL && strcmp(j->client, x->key->client) == 0;
 }
 
-/* load_own - load job x->arg for the key; the state, or -1 with the
- * error queued in *ret */
+/* job_lookup - spool_load, but first where the job was last found: one
+ * open instead of a stat per state directory and a scan of processing/.
+ * A rename moves a job file whole, so a file found there is the job's
+ * current state; when it is gone, spool_load looks everywhere. */
 static int
-load_own(struct rctx *x, struct job *j, char *node, enum MHD_Result *ret)
+job_lookup(struct api *a, const char *id, struct job *j, char *err,
+    size_t errlen)
+{
+	char path[4096], node[NODE_MAX + 1];
+	struct loc *l;
+	uint32_t h = 2166136261u;
+	const char *p;
+	int st = -1;
+
+	for (p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	l = &a->loc[h % LOC_SLOTS];
+	pthread_mutex_lock(&a->loc_mtx);
+	if (strcmp(l->id, id) == 0) {
+		st = l->st;
+		memcpy(node, l->node, sizeof(node));
+	}
+	pthread_mutex_unlock(&a->loc_mtx);
+	if (st != -1 && spool_path(&a->sp, path, sizeof(path),
+	    (enum state)st, node, id) == 0 &&
+	    spool_read(path, j, err, errlen) == 0)
+		return st;
+	job_free(j);
+	job_init(j);
+	st = spool_load(&a->sp, id, j, node, err, errlen);
+	pthread_mutex_lock(&a->loc_mtx);
+	if (st == -1)
+		l->id[0] = '\0';
+	else {
+		snprintf(l->id, sizeof(l->id), "%s", id);
+		l->st = st;
+		memcpy(l->node, node, sizeof(l->node));
+	}
+	pthread_mutex_unlock(&a->loc_mtx);
+	return st;
+}
+
+/* load_own - load job x->arg for the key, in state want (-1: any); the
+ * state, or -1 with the error queued in *ret (another client's job, or
+ * one in another state, is 404) */
+static int
+load_own(struct rctx *x, struct job *j, int want, enum MHD_Result *ret)
 {
 	char err[ERRLEN];
 	int st;
@@ -428,8 +484,7 @@ load_own(struct rctx *x, struct job *j, char *node, enum MHD_Result *ret)
 		*ret = api_err(x, 400, "INVALID_PARAMETER", "invalid job id");
 		return -1;
 	}
-	if ((st = spool_load(&x->a->sp, x->arg, j, node, err,
-	    sizeof(err))) == -1) {
+	if ((st = job_lookup(x->a, x->arg, j, err, sizeof(err))) == -1) {
 		if (errno == ENOENT)
 			*ret = api_err(x, 404, "NOT_FOUND", "no such job");
 		else {
@@ -441,6 +496,12 @@ load_own(struct rctx *x, struct job *j, char *node, enum MHD_Result *ret)
 	}
 	if (!visible(x, j)) {
 		*ret = api_err(x, 404, "NOT_FOUND", "no such job");
+		return -1;
+	}
+	if (want != -1 && st != want) {
+		*ret = api_err(x, 404, "NOT_FOUND", "job %s is %s, not %s",
+		    j->id, state_name((enum state)st),
+		    state_name((enum state)want));
 		return -1;
 	}
 	return st;
@@ -474,7 +535,7 @@ h_status(struct rctx *x)
 	int st;
 
 	job_init(&j);
-	if ((st = load_own(x, &j, NULL, &ret)) == -1)
+	if ((st = load_own(x, &j, -1, &ret)) == -1)
 		goto out;
 	buf_init(&b);
 	j_job(&b, &j, (enum state)st);
@@ -490,16 +551,11 @@ h_cancel(struct rctx *x)
 	enum MHD_Result ret;
 	struct job j;
 	struct buf b;
-	int st, notify;
+	int notify;
 
 	job_init(&j);
-	if ((st = load_own(x, &j, NULL, &ret)) == -1)
+	if (load_own(x, &j, ST_QUEUED, &ret) == -1)
 		goto out;
-	if (st != ST_QUEUED) {
-		ret = api_err(x, 404, "NOT_FOUND", "job %s is %s, not QUEUED",
-		    j.id, state_name((enum state)st));
-		goto out;
-	}
 	job_cancel_user(&j, now_ms());
 	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
 	if (spool_move(&x->a->sp, j.id, ST_QUEUED, NULL, ST_CANCELLED,
@@ -1109,24 +1165,17 @@ h_download(struct rctx *x)
 	char path[4096];
 	struct stat st;
 	struct job j;
-	int stt, fd;
+	int fd;
 
 	job_init(&j);
-	if ((stt = load_own(x, &j, NULL, &ret)) == -1)
+	if (load_own(x, &j, ST_COMPLETED, &ret) == -1)
 		goto out;
-	if (stt != ST_COMPLETED) {
-		ret = api_err(x, 404, "NOT_FOUND", "job %s is %s, not "
-		    "COMPLETED", j.id, state_name((enum state)stt));
-		goto out;
-	}
+	fd = -1;
 	if (spool_zip_path(&x->a->sp, path, sizeof(path), j.id) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		ret = api_err(x, 404, "NOT_FOUND", "the result of job %s is "
-		    "gone", j.id);
-		goto out;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
 		ret = api_err(x, 404, "NOT_FOUND", "the result of job %s is "
 		    "gone", j.id);
 		goto out;
@@ -1479,7 +1528,8 @@ reqid_ok(const char *s)
 
 /* req_new - the first handler call: only set up (see LIBRARY-NOTES) */
 static struct req *
-req_new(struct MHD_Connection *c, const char *url, const char *method)
+req_new(struct api *a, struct MHD_Connection *c, const char *url,
+    const char *method)
 {
 	const union MHD_ConnectionInfo *ci;
 	struct conn_ctx *cc;
@@ -1490,9 +1540,9 @@ req_new(struct MHD_Connection *c, const char *url, const char *method)
 	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
 	if (h && reqid_ok(h))
 		snprintf(r->id, sizeof(r->id), "%s", h);
-	else if (random_hex(r->id, 8) == -1)
-		snprintf(r->id, sizeof(r->id), "%016" PRIx64,
-		    (uint64_t)now_ms());
+	else		/* unique per process; no getrandom() per request */
+		snprintf(r->id, sizeof(r->id), "%s%08x", a->rid,
+		    atomic_fetch_add(&a->nrid, 1));
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	r->path = xstrdup(url);
 	peer_name(c, r->peer, sizeof(r->peer));
@@ -1514,7 +1564,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	enum MHD_Result ret;
 
 	if (r == NULL) {
-		*con_cls = req_new(c, url, method);
+		*con_cls = req_new(a, c, url, method);
 		atomic_fetch_add(&a->inflight, 1);
 		return MHD_YES;
 	}
@@ -1712,6 +1762,10 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 	pthread_rwlockattr_destroy(&attr);
 	pthread_mutex_init(&a->submit_mtx, NULL);
 	pthread_mutex_init(&a->m.mtx, NULL);
+	pthread_mutex_init(&a->loc_mtx, NULL);
+	a->loc = xcalloc(LOC_SLOTS, sizeof(*a->loc));
+	if (random_hex(a->rid, 4) == -1)
+		snprintf(a->rid, sizeof(a->rid), "%08x", (unsigned)getpid());
 	a->cfg = c;
 	a->keys = k;
 	a->qc = qcache_new(&a->sp);
@@ -1959,5 +2013,7 @@ api_free(struct api *a)
 	pthread_rwlock_destroy(&a->lock);
 	pthread_mutex_destroy(&a->submit_mtx);
 	pthread_mutex_destroy(&a->m.mtx);
+	pthread_mutex_destroy(&a->loc_mtx);
+	free(a->loc);
 	free(a);
 }
