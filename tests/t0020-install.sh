@@ -7,7 +7,7 @@
 
 R=$T/root
 # -o all: install what is built (the suite built it), never rebuild here
-inst() { make -s -C "$TOP" -o all "$@" DESTDIR="$R" PREFIX=/usr > "$T/make.out" 2>&1; }
+inst() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" -o all "$@" DESTDIR="$R" PREFIX=/usr > "$T/make.out" 2>&1; }
 
 inst install
 is "$?" 0 "make install: exit 0"
