@@ -15,6 +15,8 @@ if [ ! -s etc/demo.key ] || ! grep -q "^$(cut -d. -f1 etc/demo.key) " etc/keys 2
 fi
 KEY=$(cat etc/demo.key)
 
+# the spool's layout first: the REST shim does not create it
+bin/xspool -c "$CONF" list >/dev/null || exit 1
 bin/xspoold -f -c "$CONF" &
 D=$!
 bin/xspool-httpd -f -c "$CONF" &
