@@ -76,6 +76,30 @@ else
 	    "needs root"
 fi
 
+# Maildir's order: the tmp/ file synced before the rename, both directories
+# after it; sync = no syncs nothing (strace shows the system calls; no
+# LeakSanitizer under ptrace)
+steps() {	# steps CONF : the submit's file-system steps, one word each
+	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/strace" -e trace=openat,fsync,fdatasync,rename,renameat,renameat2 \
+	    xspool -c "$1" submit T > /dev/null || return
+	awk '/O_CREAT/ && /\/tmp\// { printf "create " }
+	    /fsync\(|fdatasync\(/ { printf "fsync " }
+	    /rename/ && /= 0$/ { printf "rename " }
+	    /O_DIRECTORY/ && /\/spool\/(queued|tmp)"/ {
+		sub(/.*\/spool\//, ""); sub(/".*/, ""); printf "dir-%s ", $0 }' \
+	    "$T/strace"
+}
+if command -v strace > /dev/null; then
+	is "$(steps "$CONF")" \
+	    "create fsync rename dir-queued fsync dir-tmp fsync " \
+	    "submit: file fsync, rename, then fsync of queued/ and tmp/"
+	sed 's/^min_free = .*/&\nsync = no/' "$CONF" > "$T/nosync.conf"
+	is "$(steps "$T/nosync.conf")" "create rename " "sync = no: no fsync"
+else
+	skip "submit: file fsync, rename, directory fsyncs" "no strace"
+	skip "sync = no: no fsync" "no strace"
+fi
+
 # config from $XSPOOL_CONF; a bad config is exit 2
 id3=$(XSPOOL_CONF=$CONF xspool submit T)
 ok "XSPOOL_CONF names the config" test -f "$SPOOL/queued/$id3.job"
