@@ -13,12 +13,7 @@ CONF
 ok "the receiver is listening" receiver
 ID=3fa85f64-5717-4562-b3fc-2c963f66afa6
 
-cat > "$T/$ID.job" <<JOB
-{"type": "Invoices", "format": "CSV", "attempts": 1,
- "callback": "http://127.0.0.1:$PORT/ok",
- "result": {"success": true, "errors": [], "durationMs": 5321,
-  "fileName": "Invoices.csv", "fileSizeBytes": 812345, "records": 120000}}
-JOB
+donejob "$T/$ID.job" "http://127.0.0.1:$PORT/ok"
 
 # the spec's own example, recomputed here with openssl
 printf '%s' '{"test": 2432232314}' > "$T/spec.body"

@@ -4,6 +4,7 @@
 # loopback or link-local address is refused unless callback_allow names it.
 . "$(dirname "$0")/lib.sh"
 
+. "$TOP/tests/exporters/daemon.sh"
 . "$TOP/tests/helpers/notify.sh"
 ok "the receiver is listening" receiver
 ID=3fa85f64-5717-4562-b3fc-2c963f66afa6
@@ -16,7 +17,7 @@ try() {
 }
 
 # submit time: the allow-list and the scheme
-{ echo "callback_allow = hooks.example.com,127.0.0.1"; hooktypes; } | mkconf
+echo "callback_allow = hooks.example.com,127.0.0.1" | types
 xspool -c "$CONF" submit Ok -w http://evil.example.net/x > /dev/null 2> "$T/err"
 is "$?" 2 "submit: a host outside callback_allow is refused (exit 2)"
 ok "... saying why" grep -q "not in callback_allow" "$T/err"

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SINK="$TOP/tests/helpers/smtp-sink.py"
+. "$TOP/tests/exporters/daemon.sh"
 . "$TOP/tests/helpers/notify.sh"
 bg sink /usr/bin/python3 "$SINK" "$T/sport" "$T/mail"
 bg refuse /usr/bin/python3 "$SINK" "$T/rport" "$T/refused" refuse
@@ -13,7 +14,7 @@ SPORT=$(cat "$T/sport")
 RPORT=$(cat "$T/rport")
 ID=3fa85f64-5717-4562-b3fc-2c963f66afa6
 
-mkconf <<CONF
+types <<CONF
 smtp = smtp://127.0.0.1:$SPORT
 from = Exports <xspool@example.org>
 base_url = https://export.example.org
@@ -21,12 +22,7 @@ webhook_retry_base = 200ms
 CONF
 sed -i 's/^\[spool\]$/&\nsync = no/' "$CONF"
 mkdir -p "$SPOOL/completed"
-cat > "$SPOOL/completed/$ID.job" <<JOB
-{"type": "Invoices", "format": "CSV", "attempts": 1,
- "email": "ops@example.com",
- "result": {"success": true, "errors": [], "durationMs": 5321,
-  "fileName": "Invoices.csv", "fileSizeBytes": 812345, "records": 120000}}
-JOB
+donejob "$SPOOL/completed/$ID.job" "" ops@example.com
 out=$(xnotify -c "$CONF" mail "$SPOOL/completed/$ID.job" COMPLETED)
 is "$out" "0 250 Message accepted for delivery" "the relay accepts the mail"
 ok "one message arrived" test -s "$T/mail/1.eml"
@@ -85,7 +81,6 @@ ok "... and the errors are listed" grep -q "^  bad: broke$" "$T/body2"
 nok "... no download offered" grep -q "xspool download" "$T/body2"
 
 # header injection: refused at submit, and again before sending
-hooktypes >> "$CONF"
 xspool -c "$CONF" submit Ok -e "$(printf 'a@example.com\r\nBcc: evil@example.net')" \
     > /dev/null 2>&1
 is "$?" 2 "submit: CR/LF in the address is refused"

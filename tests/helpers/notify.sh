@@ -19,13 +19,15 @@ jfield() {
 	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# hooktypes : the Ok export type, for submits
-hooktypes() {
-	cat <<CONF
-
-[type Ok]
-command = $TOP/tests/exporters/ok
-emits = csv
-formats = JSON,CSV
-CONF
+# donejob FILE [CALLBACK [EMAIL]] : a completed export's job file
+donejob() {
+	_cb=null _em=null
+	[ -n "${2:-}" ] && _cb="\"$2\""
+	[ -n "${3:-}" ] && _em="\"$3\""
+	cat > "$1" <<JOB
+{"type": "Invoices", "format": "CSV", "attempts": 1,
+ "callback": $_cb, "email": $_em,
+ "result": {"success": true, "errors": [], "durationMs": 5321,
+  "fileName": "Invoices.csv", "fileSizeBytes": 812345, "records": 120000}}
+JOB
 }
