@@ -31,6 +31,7 @@ struct daemon {
 	struct config	*cfg;
 	char		*node;
 	struct spool	 sp;
+	struct spool	 claimsp;	/* sp without directory fsyncs */
 	struct watch	*w;
 	struct notifyq	*nq;
 	struct worker	*wk;
@@ -290,8 +291,13 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	return -1;
 }
 
-/* start - j was just claimed from `from` into processing/NODE/: record
- * it there and hand it to a worker */
+/*
+ * start - j was just claimed from `from` into processing/NODE/: hand it
+ * to a worker, then record the claim (node, started) in its file.  The
+ * record's fsyncs run while the exporter starts: a crash before it is
+ * on disk leaves the job's earlier text in processing/NODE/, which the
+ * next start recovers as an interrupted attempt, as any other.
+ */
 static void
 start(struct daemon *d, struct job *j, enum state from)
 {
@@ -308,15 +314,6 @@ start(struct daemon *d, struct job *j, enum state from)
 	j->finished = 0;
 	j->has_progress = 0;
 	j->progress_records = j->progress_bytes = 0;
-	if (spool_rewrite(&d->sp, ST_PROCESSING, NULL, j) == -1) {
-		log_warn("%s: cannot record the claim", j->id);
-		if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, from,
-		    NULL) == 0)
-			watch_add(d->w, j->id, from, ns_now(),
-			    now + d->cfg->retry_base_ms);
-		job_free(j);
-		return;
-	}
 	logt(j, from, ST_PROCESSING, from == ST_QUEUED ? "claimed" : "retry",
 	    waited);
 	for (i = 0; i < d->nwk; i++)
@@ -341,6 +338,9 @@ start(struct daemon *d, struct job *j, enum state from)
 		return;
 	}
 	d->nrun++;
+	/* a failure leaves the earlier text: the attempt still runs */
+	if (spool_rewrite(&d->sp, ST_PROCESSING, NULL, &w->job) == -1)
+		log_warn("%s: cannot record the claim", w->job.id);
 }
 
 /* claim_queued - queued/NAME.job, if it is a job, into processing/ */
@@ -351,7 +351,7 @@ claim_queued(struct daemon *d, const char *name)
 
 	if (check_drop(d, name, &j) == -1)
 		return;
-	if (spool_move(&d->sp, name, ST_QUEUED, NULL, ST_PROCESSING,
+	if (spool_move(&d->claimsp, name, ST_QUEUED, NULL, ST_PROCESSING,
 	    NULL) == -1) {
 		if (errno != ENOENT)
 			log_warn("%s: claim", name);
@@ -418,7 +418,7 @@ claim_failed(struct daemon *d, const char *name)
 		give_up(d, &j);
 		goto out;
 	}
-	if (spool_move(&d->sp, name, ST_FAILED, NULL, ST_PROCESSING,
+	if (spool_move(&d->claimsp, name, ST_FAILED, NULL, ST_PROCESSING,
 	    NULL) == -1) {
 		if (errno != ENOENT)
 			log_warn("%s: claim", name);
@@ -858,6 +858,15 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		free(d);
 		return NULL;
 	}
+	/*
+	 * A claim's rename needs no directory fsyncs of its own: the claim
+	 * record written next (spool_rewrite) fsyncs the file and
+	 * processing/NODE/, which on a journalling file system commits the
+	 * rename too; were it lost to a power cut, the job would be back in
+	 * queued/ or failed/ and run again, as after any crash mid-export.
+	 */
+	d->claimsp = d->sp;
+	d->claimsp.sync = 0;
 	if (hb_open(d, err, errlen) == -1 ||
 	    (d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
 		daemon_free(d);

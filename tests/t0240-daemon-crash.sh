@@ -2,7 +2,8 @@
 # t0240 - crash safety: kill -9 the daemon while jobs run, restart it;
 # every job ends in exactly one state and none is lost.  Repeated at
 # several points, plus the state a crash between the final rewrite and
-# the move leaves behind (the file already says what happened).
+# the move leaves behind (the file already says what happened), and one
+# right after a claim, before the claim was recorded in the file.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/daemon-lib.sh"
 
@@ -81,13 +82,19 @@ cat > "$P/gone1.job" <<JOB
  "started": "$now", "finished": "$now", "cancelledBy": "attempts",
  "result": {"success": false, "errors": ["attempt 10: boom"]}}
 JOB
+# a crash right after a claim, before its record (node, started) was
+# written: the file still holds the queued text
+printf '{"type": "Ok", "format": "CSV"}\n' > "$P/claim1.job"
 daemon again
 ok "a finished success goes to completed/" is_in done1 completed
 is "$(cat "$SPOOL/out/done1.zip")" zip "... with its zip untouched (not run again)"
 ok "a finished failure goes to failed/" is_in fail1 failed
 is "$(field fail1 'j["attempts"]')" 1 "... not counted twice"
 ok "a finished last attempt goes to cancelled/" is_in gone1 cancelled
-for id in done1 fail1 gone1; do
+ok "a claim without its record is an interrupted attempt, run again" \
+    wait_for 10 is_in claim1 completed
+is "$(field claim1 'j["attempts"]')" 2 "... counted"
+for id in done1 fail1 gone1 claim1; do
 	ok "$id in exactly one state" once $id
 done
 stop again
