@@ -13,6 +13,13 @@ SHM=$(mktemp -d /dev/shm/xspool-bench.XXXXXX)
 _pids=""
 trap 'for p in $_pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$DISK" "$SHM"' EXIT
 trap 'exit 1' INT TERM
+# a private copy of the programs: other people rebuilding bin/ during a
+# run must not change (or break) what is measured
+mkdir -p "$DISK/bin/helpers" "$DISK/bin/bench"
+cp "$BIN/xspool" "$BIN/xspoold" "$BIN/xspool-httpd" "$DISK/bin/" &&
+    cp "$BIN/helpers/xconvert" "$BIN/helpers/xpack" "$DISK/bin/helpers/" &&
+    cp "$BIN"/bench/* "$DISK/bin/bench/" || exit 1
+BIN=$DISK/bin
 
 # median of the numbers on stdin
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
