@@ -1836,7 +1836,11 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 		flags |= MHD_USE_IPv6;
 	if (a->tls_cert)
 		flags |= MHD_USE_TLS;
-	per_ip = c->max_connections / 2 > 0 ? c->max_connections / 2 : 1;
+	per_ip = c->max_per_ip > 0 ? c->max_per_ip : c->max_connections / 2;
+	if (per_ip > (unsigned)c->max_connections)
+		per_ip = (unsigned)c->max_connections;
+	if (per_ip == 0)
+		per_ip = 1;
 	/* room for a long URL and headers, so that we answer 414 and 431
 	 * in JSON ourselves */
 	pool = (size_t)c->max_header * 2 + URL_MAX;

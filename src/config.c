@@ -66,6 +66,7 @@ static const struct ckey keys[] = {
 	C(S_HTTP, "keys", K_PATH, keys, 0, 0, "etc/keys"),
 	C(S_HTTP, "max_connections", K_INT, max_connections, 1, 1000000,
 	    "256"),
+	C(S_HTTP, "max_per_ip", K_INT, max_per_ip, 0, 1000000, "0"),
 	C(S_HTTP, "max_header", K_SIZE, max_header, 256, 1 << 20, "8K"),
 	C(S_HTTP, "request_timeout", K_DURATION, request_timeout_ms, 1,
 	    DAY, "30s"),

@@ -2,7 +2,8 @@
 # t0580-httpd-malformed - hostile and broken requests never crash the shim
 # and get a clear 4xx: traversal ids, bad and %00 percent-encoding,
 # control characters, over-long URLs and headers, a request body, odd
-# methods, a slow client dropped after request_timeout, connection limits.
+# methods, a slow client dropped after request_timeout, connection limits
+# (max_connections, max_per_ip).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/openapi/httpd.sh"
 
@@ -138,4 +139,33 @@ ok "alive after 30 idle connections against a limit of 8" alive
 openapi_check
 stop httpd
 is "$?" 0 "exits 0 on SIGTERM afterwards (no crash, no leak under ASan)"
+
+# perip N : hold N idle connections, then the status line of one more
+# ("closed" when the server drops it)
+perip() {
+	/usr/bin/python3 - "$PORT" "$1" <<'PY'
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+hold = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+time.sleep(0.3)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+try:
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    d = s.recv(100)
+    print(d.split(b"\r\n")[0].decode() if d else "closed")
+except OSError:
+    print("closed")
+PY
+}
+hconf "max_connections = 8"
+hstart
+is "$(perip 3)" "HTTP/1.1 200 OK" \
+    "max_per_ip unset: half of max_connections (4) from one address"
+is "$(perip 4)" "closed" "max_per_ip unset: the 5th from one address is dropped"
+stop httpd
+hconf "max_connections = 8" "max_per_ip = 6"
+hstart
+is "$(perip 5)" "HTTP/1.1 200 OK" "max_per_ip = 6: a 6th from one address"
+is "$(perip 6)" "closed" "max_per_ip = 6: the 7th is dropped"
+stop httpd
 done_testing
