@@ -55,10 +55,19 @@ event_name(enum state st)
 	}
 }
 
+/* cancel_reason - why a CANCELLED event's job was cancelled */
+static const char *
+cancel_reason(const struct job *j)
+{
+	return j->cancelled_by && strcmp(j->cancelled_by, "attempts") == 0 ?
+	    "cancelled after the last attempt" : "cancelled by user";
+}
+
 /* event_errors - the errors an event reports; a user's cancel says so */
 static void
 event_errors(const struct job *j, enum state st, struct buf *b)
 {
+	const char *why;
 	size_t i;
 
 	buf_addc(b, '[');
@@ -67,10 +76,10 @@ event_errors(const struct job *j, enum state st, struct buf *b)
 			buf_addc(b, ',');
 		json_quote(b, j->result.errors[i], strlen(j->result.errors[i]));
 	}
-	if (j->result.nerrors == 0 && notify_event_state(st) == ST_CANCELLED)
-		buf_adds(b, j->cancelled_by && strcmp(j->cancelled_by,
-		    "attempts") == 0 ? "\"cancelled after the last attempt\"" :
-		    "\"cancelled by user\"");
+	if (j->result.nerrors == 0 && notify_event_state(st) == ST_CANCELLED) {
+		why = cancel_reason(j);
+		json_quote(b, why, strlen(why));
+	}
 	buf_addc(b, ']');
 }
 
@@ -635,6 +644,8 @@ notify_email_message(const struct config *cfg, const struct job *j,
 	    "?");
 	snprintf(line, sizeof(line), "%d", j->attempts);
 	add_text_line(b, "Attempts:  ", line);
+	if (ev == ST_CANCELLED)
+		add_text_line(b, "Reason:    ", cancel_reason(j));
 	if (ev == ST_COMPLETED) {
 		snprintf(line, sizeof(line), "%lld",
 		    (long long)j->result.records);

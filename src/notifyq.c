@@ -144,13 +144,7 @@ entry_free(struct nqent *e)
 static int
 hint_path(struct notifyq *q, const char *id, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s", q->own, id);
-
-	if (n < 0 || (size_t)n >= size) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+	return path_join(buf, size, q->own, id);
 }
 
 /* entry_forget - drop e from the queue (its hint stays) */

@@ -44,16 +44,35 @@ print(max(i for i, p in enumerate(rs) if p == sys.argv[2]))' "$T/hooks" "$1"
 }
 sent() { [ "$(field "$1" "j['result'].get('$2')")" = "$3" ]; }
 
-# a user's cancel before the daemon runs: the CLI leaves a hint
+# a user's cancels before the daemon runs, with the CLI and through the
+# REST shim: each leaves a hint the daemon picks up
 cid=$(xspool -c "$CONF" submit Ok -w "$URL/cancelled")
 ok "cancel a queued job with the CLI" xspool -c "$CONF" cancel "$cid"
+KEY=$(xspool -c "$CONF" key add erp)
+bg httpd xspool-httpd -f -c "$CONF" -p "$T/hport"
+ok "the REST shim is listening" wait_for 10 test -s "$T/hport"
+API=http://127.0.0.1:$(cat "$T/hport")/api/v1/ExportRequest
+aid=$(curl -s -X POST -H "X-Api-Key: $KEY" \
+    "$API/Ok?callback=$URL/apicancel&email=ops@example.com" | jq -r .id)
+is "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "X-Api-Key: $KEY" \
+    "$API/Cancel/$aid")" 200 "submit and cancel another through the REST shim"
+stop httpd
 daemon d
 ok "the daemon starts" wait_for 5 test -s "$SPOOL/nodes/testnode"
 test -s "$SPOOL/nodes/testnode" || { cat "$T/d.err"; done_testing; exit 1; }
-ok "the cancel's webhook arrives" wait_for 10 sent "$cid" callbackSent True
+ok "the CLI cancel's webhook arrives" wait_for 10 sent "$cid" callbackSent True
 n=$(nth /cancelled)
 is "$(body "$n" status)" CANCELLED "... status CANCELLED"
 is "$(body "$n" idExportJob)" "$cid" "... for that job"
+is "$(body "$n" errorMessages)" "['cancelled by user']" "... cancelled by user"
+ok "the REST cancel's webhook arrives" wait_for 10 sent "$aid" callbackSent True
+ok "... and its mail" wait_for 10 sent "$aid" notifyEmailSent True
+n=$(nth /apicancel)
+is "$(body "$n" idExportJob) $(body "$n" status)" "$aid CANCELLED" \
+    "... CANCELLED, for that job"
+ok "... the mail says cancelled" grep -q \
+    "^Subject: Export Ok $(echo "$aid" | cut -c1-8) cancelled" "$T/mail/1.eml"
+ok "... by the user" sh -c "tr -d '\r' < '$T/mail/1.eml' | grep -q '^Reason: *cancelled by user\$'"
 
 # a completed export: webhook and mail
 id=$(xspool -c "$CONF" submit Ok -f CSV -w "$URL/done" -e ops@example.com)

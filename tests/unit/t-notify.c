@@ -193,6 +193,13 @@ test_mail(void)
 	    "=?UTF-8?B?RXhwb3J0IFJlY2hudW5nZW7DvCAzZmE4NWY2NCBjYW5jZWxsZWQ=?=",
 	    "a non-ASCII subject is RFC 2047 encoded");
 	ok(strstr(b.p, "Download") == NULL, "no download for a cancel");
+	ok(strstr(b.p, "\r\nReason:    cancelled by user\r\n") != NULL,
+	    "a user's cancel says so");
+	j.cancelled_by = xstrdup("attempts");
+	buf_reset(&b);
+	notify_email_message(&c, &j, ST_CANCELLED, 1796000000000LL, &b);
+	ok(strstr(b.p, "\r\nReason:    cancelled after the last attempt\r\n")
+	    != NULL, "a cancel after the last attempt says so");
 	c.from = "Exporte M\xc3\xbcller <x@example.org>";
 	buf_reset(&b);
 	notify_email_message(&c, &j, ST_CANCELLED, 1796000000000LL, &b);
