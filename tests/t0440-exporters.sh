@@ -89,31 +89,22 @@ is "$?/$(wc -c < syn.f2)" "1/0" "synthetic: fail_attempts=2 fails attempt 2"
 XSPOOL_PARAM_fail_attempts=2 XSPOOL_ATTEMPT=3 XSPOOL_PARAM_rows=3 "$E/synthetic" > syn.f3
 is "$?/$(wc -l < syn.f3)" "0/3" "synthetic: and succeeds on attempt 3"
 
+# typ NAME COMMAND EMITS [LINE] : a type section allowing JSON and CSV
+typ() {
+	printf '[type %s]\ncommand = %s\nemits = %s\nformats = JSON,CSV\n' \
+	    "$1" "$2" "$3"
+	[ -z "${4:-}" ] || printf '%s\n' "$4"
+}
+
 # every type and format through export_run, as the daemon would
-mkconf <<CONF
-[type Patients]
-command = $E/patients
-emits = csv
-formats = JSON,CSV
-columns = id:int
-[type Invoices]
-command = $E/invoices
-emits = csv
-formats = JSON,CSV
-columns = patient_id:int,amount:number,vat_rate:number,paid:bool
-[type Appointments]
-command = $E/appointments
-emits = jsonl
-formats = JSON,CSV
-[type Treatments]
-command = $E/treatments
-emits = jsonl
-formats = JSON,CSV
-[type Synthetic]
-command = $E/synthetic
-emits = jsonl
-formats = JSON,CSV
-CONF
+{
+	typ Patients "$E/patients" csv "columns = id:int"
+	typ Invoices "$E/invoices" csv \
+	    "columns = patient_id:int,amount:number,vat_rate:number,paid:bool"
+	typ Appointments "$E/appointments" jsonl
+	typ Treatments "$E/treatments" jsonl
+	typ Synthetic "$E/synthetic" jsonl
+} | mkconf
 for t in Patients Invoices Appointments Treatments Synthetic; do
 	for f in JSON CSV; do
 		"$X" -c "$CONF" $t $f $t-$f.zip -P from=2026-02-01 \
@@ -150,25 +141,12 @@ cat > forever <<'SH'
 while :; do echo '{"a":1}'; done
 SH
 chmod +x bad crash slow forever
-cat >> "$CONF" <<CONF
-[type Bad]
-command = $T/bad
-emits = jsonl
-formats = JSON,CSV
-[type Crash]
-command = $T/crash
-emits = jsonl
-formats = JSON,CSV
-[type Slow]
-command = $T/slow
-emits = jsonl
-formats = JSON,CSV
-timeout = 1s
-[type Forever]
-command = $T/forever
-emits = jsonl
-formats = JSON,CSV
-CONF
+{
+	typ Bad "$T/bad" jsonl
+	typ Crash "$T/crash" jsonl
+	typ Slow "$T/slow" jsonl "timeout = 1s"
+	typ Forever "$T/forever" jsonl
+} >> "$CONF"
 "$X" -c "$CONF" Bad JSON bad.zip > bad.out 2> bad.err
 is "$?/$(wc -l < bad.err)" "1/1" "a malformed record fails the attempt with one error"
 ok "the error names the record" grep -q 'record 3\|line 3' bad.err
