@@ -42,6 +42,7 @@
 #define NJBUCKETS	10
 #define JS_DELAY_MS	5000	/* a job is counted this long after it ended */
 #define LOC_SLOTS	1024	/* where jobs were last seen (job_lookup) */
+#define LOG_MAX		(1024 * 1024)	/* access log lines not yet written */
 
 static const double buckets[NBUCKETS] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
@@ -75,6 +76,17 @@ struct loc {
 	char	 id[ID_MAX + 1];
 	int	 st;
 	char	 node[NODE_MAX + 1];
+};
+
+/* the access log: request threads add lines, one thread writes them */
+struct alog {
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 more;		/* lines to write, or stop */
+	pthread_cond_t	 room;		/* b is below LOG_MAX again */
+	struct buf	 b;
+	int		 stop;
+	int		 running;
+	pthread_t	 th;
 };
 
 struct idem {
@@ -125,6 +137,7 @@ struct api {
 	int		 warming;
 	pthread_mutex_t	 loc_mtx;
 	struct loc	*loc;		/* LOC_SLOTS, by hash of the id */
+	struct alog	 lg;
 };
 
 /* what a handler gets */
@@ -1597,22 +1610,101 @@ escape_path(struct buf *b, const char *p)
 	}
 }
 
+/* log_writer - the thread that writes the access log: whatever lines
+ * have come while it wrote the last batch, in one write (O_APPEND) */
+static void *
+log_writer(void *arg)
+{
+	struct api *a = arg;
+	struct alog *lg = &a->lg;
+	struct buf out, t;
+
+	buf_init(&out);
+	pthread_mutex_lock(&lg->mtx);
+	for (;;) {
+		while (lg->b.len == 0 && !lg->stop)
+			pthread_cond_wait(&lg->more, &lg->mtx);
+		if (lg->b.len == 0)
+			break;
+		t = lg->b;
+		lg->b = out;
+		out = t;
+		pthread_cond_broadcast(&lg->room);
+		pthread_mutex_unlock(&lg->mtx);
+		if (a->logfd != -1)
+			write_all(a->logfd, out.p, out.len);
+		buf_reset(&out);
+		pthread_mutex_lock(&lg->mtx);
+	}
+	pthread_mutex_unlock(&lg->mtx);
+	buf_free(&out);
+	return NULL;
+}
+
+/* log_stop - write what is left and end the writer */
+static void
+log_stop(struct api *a)
+{
+	if (!a->lg.running)
+		return;
+	pthread_mutex_lock(&a->lg.mtx);
+	a->lg.stop = 1;
+	pthread_cond_signal(&a->lg.more);
+	pthread_mutex_unlock(&a->lg.mtx);
+	pthread_join(a->lg.th, NULL);
+	a->lg.running = 0;
+}
+
+/* log_time - fmt_time() of now, always with milliseconds; the date and
+ * time formatted once a second per thread */
+static void
+log_time(char *out)
+{
+	static _Thread_local int64_t sec = -1;
+	static _Thread_local char t[32];
+	int64_t ms = now_ms();
+	int frac = (int)(ms % 1000);
+
+	if (ms / 1000 != sec) {
+		sec = ms / 1000;
+		fmt_time(sec * 1000 + 1, t);	/* with the ".001" */
+	}
+	memcpy(out, t, 32);	/* "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+	out[20] = (char)('0' + frac / 100);
+	out[21] = (char)('0' + frac / 10 % 10);
+	out[22] = (char)('0' + frac % 10);
+}
+
 /* access_log - one line per request; never the query string */
 static void
 access_log(struct api *a, const struct req *r, double secs)
 {
+	struct alog *lg = &a->lg;
 	char ts[32];
+	uint64_t us = (uint64_t)(secs * 1e6);
 	struct buf b;
 
 	if (a->logfd == -1)
 		return;
+	log_time(ts);
 	buf_init(&b);
-	buf_addf(&b, "%s %s %s %s %s ", fmt_time(now_ms(), ts), r->id,
-	    r->peer, r->keyid[0] ? r->keyid : "-", r->method);
+	buf_addf(&b, "%s %s %s %s %s ", ts, r->id, r->peer,
+	    r->keyid[0] ? r->keyid : "-", r->method);
 	escape_path(&b, r->path);
-	buf_addf(&b, " %u %" PRIu64 " %.3fms\n", r->status, r->bytes,
-	    secs * 1000);
-	write_all(a->logfd, b.p, b.len);	/* O_APPEND: whole lines */
+	buf_addf(&b, " %u %" PRIu64 " %" PRIu64 ".%03ums\n", r->status,
+	    r->bytes, us / 1000, (unsigned)(us % 1000));
+	if (!lg->running) {
+		write_all(a->logfd, b.p, b.len);
+		buf_free(&b);
+		return;
+	}
+	pthread_mutex_lock(&lg->mtx);
+	while (lg->b.len >= LOG_MAX && !lg->stop)
+		pthread_cond_wait(&lg->room, &lg->mtx);
+	if (lg->b.len == 0)
+		pthread_cond_signal(&lg->more);
+	buf_add(&lg->b, b.p, b.len);
+	pthread_mutex_unlock(&lg->mtx);
 	buf_free(&b);
 }
 
@@ -1764,6 +1856,10 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 	pthread_mutex_init(&a->m.mtx, NULL);
 	pthread_mutex_init(&a->loc_mtx, NULL);
 	a->loc = xcalloc(LOC_SLOTS, sizeof(*a->loc));
+	pthread_mutex_init(&a->lg.mtx, NULL);
+	pthread_cond_init(&a->lg.more, NULL);
+	pthread_cond_init(&a->lg.room, NULL);
+	buf_init(&a->lg.b);
 	if (random_hex(a->rid, 4) == -1)
 		snprintf(a->rid, sizeof(a->rid), "%08x", (unsigned)getpid());
 	a->cfg = c;
@@ -1932,6 +2028,8 @@ api_start(struct api *a, int *port, char *err, size_t errlen)
 	}
 	if (rc == 0 && pthread_create(&a->warm, NULL, warm, a) == 0)
 		a->warming = 1;
+	if (rc == 0 && pthread_create(&a->lg.th, NULL, log_writer, a) == 0)
+		a->lg.running = 1;
 	return rc;
 }
 
@@ -1984,6 +2082,7 @@ api_stop(struct api *a, int64_t grace_ms)
 	for (i = 0; i < a->nd; i++)
 		MHD_stop_daemon(a->d[i]);
 	a->nd = 0;
+	log_stop(a);	/* after the daemons: every request is logged */
 }
 
 void
@@ -1995,6 +2094,7 @@ api_free(struct api *a)
 		return;
 	if (a->nd)
 		api_stop(a, 0);
+	log_stop(a);
 	if (a->warming)
 		pthread_join(a->warm, NULL);
 	qcache_free(a->qc);
@@ -2019,5 +2119,9 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->m.mtx);
 	pthread_mutex_destroy(&a->loc_mtx);
 	free(a->loc);
+	pthread_mutex_destroy(&a->lg.mtx);
+	pthread_cond_destroy(&a->lg.more);
+	pthread_cond_destroy(&a->lg.room);
+	buf_free(&a->lg.b);
 	free(a);
 }

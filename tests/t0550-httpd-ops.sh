@@ -22,6 +22,9 @@ ok "the status answer has no password" sh -c "! grep -q 'Query-Pw-1' '$T/body'"
 req GET /api/v1/Identity -H "X-Api-Key: ${A%%.*}.wrongsecretwrongsecret"
 req GET "/healthz?password=Q3"
 
+# lines are written by a thread of their own, after the answer
+loglines() { [ "$(wc -l < "$T/access.log")" -ge "$1" ]; }
+wait_for 10 loglines 5
 ok "the access log exists" test -s "$T/access.log"
 for s in Query-Pw-1 Hdr-Pw-2 "$ASEC" wrongsecretwrongsecret Q3 password= \
     a@example.com; do
@@ -103,6 +106,8 @@ is "$st" 0 "SIGTERM: exit 0"
 ok "an idle keep-alive connection does not hold the stop ($((t1 - t0)) s)" \
     test $((t1 - t0)) -le 4
 ok "the download in flight completed" cmp -s "$T/dl" "$SPOOL/out/$ID.zip"
+ok "its access log line is written before the exit" grep -q \
+    " GET /api/v1/ExportResult/Download/$ID 200 40000000 " "$T/access.log"
 nok "no new connections after the stop" curl -s -o /dev/null "$URL/healthz"
 
 openapi_check
