@@ -80,6 +80,11 @@ ok "a good input in the same run completes" wait_for 30 is_in "$gid" completed
 ok "its zip holds exactly the golden JSON" diff -u "$G/typed.out.json" good.json
 is "$(field "$gid" 'j["result"]["records"]')" \
     "$(($(wc -l < "$G/typed.out.json") - 2))" "result.records counts its records"
+is "$(field "$gid" 'j["result"]["fileName"], j["result"]["fileSizeBytes"]')" \
+    "('Good.json', $(stat -c %s "$SPOOL/out/$gid.zip"))" \
+    "result.fileName is the entry, fileSizeBytes the zip's size"
+is "$(7z l -slt "$SPOOL/out/$gid.zip" < /dev/null | grep -c '^Path = ')/$(7z l -slt "$SPOOL/out/$gid.zip" < /dev/null | grep -c '^Path = Good.json$')" \
+    "2/1" "the zip holds one entry, TYPE.json (7z lists the archive too)"
 ok "a job with a password completes" wait_for 30 is_in "$pid" completed
 z=$SPOOL/out/$pid.zip
 ok "7z t with the password" sh -c "7z t -p'Pa55, \"ř\"' '$z' < /dev/null > /dev/null"
