@@ -15,7 +15,7 @@
 
 #include "xspool.h"
 
-#define NQ_CHILDREN	4	/* deliveries at once */
+#define NQ_CHILDREN	16	/* deliveries at once */
 #define MAIL_ATTEMPTS	3	/* tries of one mail */
 #define DELAY_MAX	(24 * 3600 * 1000LL)	/* longest wait between tries */
 #define HINT_SCAN_MS	5000	/* look for hints other programs wrote */

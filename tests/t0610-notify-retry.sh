@@ -104,6 +104,21 @@ ok "... spread out, not all alike" /usr/bin/python3 -c 'import sys
 d = [float(l) for l in open(sys.argv[1])]
 sys.exit(not max(d) - min(d) > 0.5)' "$T/delays"
 
+# six receivers that hang do not hold up another webhook queued before
+# them: it is delivered while they are all still open
+sed 's/^webhook_timeout = .*/webhook_timeout = 3s/; s/^webhook_attempts = .*/webhook_attempts = 1/' \
+    "$CONF" > "$T/hang.conf"
+job first /first
+for i in 1 2 3 4 5 6; do job "h$i" /hang; done
+xnotify -c "$T/hang.conf" -t 15 queue first h1 h2 h3 h4 h5 h6
+is "$(recv count "$T/hooks" /hang)" 6 "six hanging receivers were all tried"
+is "$(field first 'j["result"]["callbackSent"]')" True "... and the other webhook delivered"
+ok "... while they were still open" /usr/bin/python3 -c 'import json,sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+hang = min(r["t"] for r in rs if r["path"] == "/hang")
+first = [r["t"] for r in rs if r["path"] == "/first"][0]
+sys.exit(not first < hang + 2.5)' "$T/hooks"
+
 # a receiver that never answers: one try ends at webhook_timeout
 job hang /hang
 t0=$(date +%s%N)
