@@ -70,6 +70,35 @@ sys.stdout.write("%s.%s.%s" % (h["webhook-id"], h["webhook-timestamp"], r["body"
 is "$(h 0 webhook-signature)" "v1,$(hmac $SECRET "$T/signed")" \
     "the signature is what openssl computes over id.timestamp.body"
 
+# the man page's own examples, run on the request the receiver got
+# literal AFTER : the .Bd -literal block after the line AFTER in the page
+literal() {
+	sed -n "/^$1\$/,/^\.Ed\$/p" "$TOP/man/xspool-webhook.7" |
+	    sed '1,2d; $d; s/\\e/\\/g'
+}
+literal 'In Python:' > "$T/verify.py"
+pyverify() {
+	/usr/bin/python3 -c 'import json,sys
+exec(open(sys.argv[1]).read())
+r = json.loads(open(sys.argv[2]).readline())
+sys.exit(not verify(sys.argv[3], r["headers"], r["body"].encode()))' \
+	    "$T/verify.py" "$T/hooks" "$1"
+}
+ok "xspool-webhook(7)'s Python verify() accepts the request" pyverify "$SECRET"
+nok "... and refuses it with another secret" \
+    pyverify whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldA==
+literal 'in that order:' > "$T/verify.sh"
+/usr/bin/python3 -c 'import json,sys
+r = json.loads(open(sys.argv[1]).readline())
+open(sys.argv[2], "w").write(r["body"])' "$T/hooks" "$T/body.json"
+shverify() {
+	(cd "$T" && SECRET=$1 ID=$(h 0 webhook-id) TS=$(h 0 webhook-timestamp) \
+	    SIG=$(h 0 webhook-signature) sh verify.sh)
+}
+is "$(shverify "$SECRET")" valid "xspool-webhook(7)'s shell check says valid"
+is "$(shverify whsec_dGhpcyBpcyBub3QgdGhlIHNlY3JldA==)" invalid \
+    "... and invalid with another secret"
+
 # a failed attempt and a user's cancel
 cat > "$T/$ID.job" <<JOB
 {"type": "Invoices", "format": "CSV", "attempts": 2,
