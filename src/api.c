@@ -185,6 +185,17 @@ static const struct route {
 
 /* ------------------------------------------------------------ replies */
 
+/* body_resp - a response that takes body; its length for the log */
+static struct MHD_Response *
+body_resp(struct rctx *x, struct buf *body)
+{
+	size_t len = body->len;
+
+	x->r->bytes = x->head ? 0 : len;
+	return MHD_create_response_from_buffer(len, buf_steal(body),
+	    MHD_RESPMEM_MUST_FREE);
+}
+
 /* reply - queue body (taken) with the headers every answer carries */
 static enum MHD_Result
 reply(struct rctx *x, unsigned status, struct buf *body, const char *ctype,
@@ -192,15 +203,8 @@ reply(struct rctx *x, unsigned status, struct buf *body, const char *ctype,
 {
 	enum MHD_Result ret;
 
-	if (resp == NULL) {
-		size_t len = body->len;
-
-		resp = MHD_create_response_from_buffer(len, buf_steal(body),
-		    MHD_RESPMEM_MUST_FREE);
-		if (resp == NULL)
-			return MHD_NO;
-		x->r->bytes = x->head ? 0 : len;
-	}
+	if (resp == NULL && (resp = body_resp(x, body)) == NULL)
+		return MHD_NO;
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    ctype);
@@ -220,15 +224,18 @@ reply_json(struct rctx *x, unsigned status, struct buf *body)
 	return reply(x, status, body, "application/json", NULL);
 }
 
-/* api_err - {"Code", "Message"} plus extra members (JSON text or NULL) */
+/* api_errx - {"Code", "Message"} plus extra members (JSON text or NULL)
+ * and one more header (or NULL) */
 static enum MHD_Result
 api_errx(struct rctx *x, unsigned status, const char *code, const char *extra,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+    const char *hname, const char *hval, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 static enum MHD_Result
 api_errx(struct rctx *x, unsigned status, const char *code, const char *extra,
-    const char *fmt, ...)
+    const char *hname, const char *hval, const char *fmt, ...)
 {
+	struct MHD_Response *resp;
 	char msg[ERRLEN];
 	struct buf b;
 	va_list ap;
@@ -245,12 +252,16 @@ api_errx(struct rctx *x, unsigned status, const char *code, const char *extra,
 		buf_addc(&b, ',');
 		buf_adds(&b, extra);
 	}
-	buf_addc(&b, '}');
-	return reply_json(x, status, &b);
+	buf_adds(&b, "}\n");
+	if ((resp = body_resp(x, &b)) == NULL)
+		return MHD_NO;
+	if (hname)
+		MHD_add_response_header(resp, hname, hval);
+	return reply(x, status, NULL, "application/json", resp);
 }
 
 #define api_err(x, status, code, ...) \
-	api_errx(x, status, code, NULL, __VA_ARGS__)
+	api_errx(x, status, code, NULL, NULL, NULL, __VA_ARGS__)
 
 /* ------------------------------------------------------------ JSON bits */
 
@@ -307,17 +318,36 @@ j_result(struct buf *b, const struct result *res)
 	buf_addf(b, ",\"records\":%" PRId64 "}", res->records);
 }
 
+/* j_head - the members every job answer opens with, up to "status" */
+static void
+j_head(struct buf *b, const char *id, const char *type, enum format f)
+{
+	buf_adds(b, "{\"id\":");
+	j_str(b, id);
+	buf_adds(b, ",\"exportType\":");
+	j_str(b, type);
+	buf_adds(b, ",\"format\":");
+	j_str(b, format_name(f ? f : FMT_JSON));
+	buf_adds(b, ",\"status\":");
+}
+
+/* j_queued - a QUEUED job as the submit answer (and its replay for an
+ * Idempotency-Key) and the listing give it */
+static void
+j_queued(struct buf *b, const char *id, const char *type, enum format f,
+    int64_t created)
+{
+	j_head(b, id, type, f);
+	buf_adds(b, "\"QUEUED\",\"created\":");
+	j_time(b, created);
+	buf_addc(b, '}');
+}
+
 /* j_job - the status answer: every field, never the password */
 static void
 j_job(struct buf *b, const struct job *j, enum state st)
 {
-	buf_adds(b, "{\"id\":");
-	j_str(b, j->id);
-	buf_adds(b, ",\"exportType\":");
-	j_str(b, j->type);
-	buf_adds(b, ",\"format\":");
-	j_str(b, format_name(j->format ? j->format : FMT_JSON));
-	buf_adds(b, ",\"status\":");
+	j_head(b, j->id, j->type, j->format);
 	j_str(b, state_name(st));
 	buf_adds(b, ",\"created\":");
 	j_time(b, j->created);
@@ -336,45 +366,18 @@ j_job(struct buf *b, const struct job *j, enum state st)
 	buf_addc(b, '}');
 }
 
-/* j_accepted - the submit answer (and its replay for Idempotency-Key) */
-static void
-j_accepted(struct buf *b, const struct job *j)
-{
-	buf_adds(b, "{\"id\":");
-	j_str(b, j->id);
-	buf_adds(b, ",\"status\":\"QUEUED\",\"exportType\":");
-	j_str(b, j->type);
-	buf_adds(b, ",\"format\":");
-	j_str(b, format_name(j->format ? j->format : FMT_JSON));
-	buf_adds(b, ",\"created\":");
-	j_time(b, j->created);
-	buf_addc(b, '}');
-}
-
 /* ------------------------------------------------------------ auth */
 
 /* rate_error - 429 with RetryAfterSeconds and Retry-After */
 static enum MHD_Result
 rate_error(struct rctx *x, int retry)
 {
-	struct MHD_Response *resp;
-	char ra[16];
-	struct buf b;
-	size_t len;
+	char ra[16], extra[48];
 
 	snprintf(ra, sizeof(ra), "%d", retry);
-	buf_init(&b);
-	buf_addf(&b, "{\"Code\":\"RATE_LIMIT_EXCEEDED\",\"Message\":"
-	    "\"over %d requests a minute\",\"RetryAfterSeconds\":%d}\n",
-	    x->a->cfg->rate, retry);
-	len = b.len;
-	resp = MHD_create_response_from_buffer(len, buf_steal(&b),
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Retry-After", ra);
-	x->r->bytes = x->head ? 0 : len;
-	return reply(x, 429, NULL, "application/json", resp);
+	snprintf(extra, sizeof(extra), "\"RetryAfterSeconds\":%d", retry);
+	return api_errx(x, 429, "RATE_LIMIT_EXCEEDED", extra, "Retry-After",
+	    ra, "over %d requests a minute", x->a->cfg->rate);
 }
 
 /* auth - check X-Api-Key; 0 with x->key set, or -1 with the error queued
@@ -612,15 +615,7 @@ page_item(const struct qitem *q, void *arg)
 
 	if (p->n++)
 		buf_addc(&p->b, ',');
-	buf_adds(&p->b, "{\"id\":");
-	j_str(&p->b, q->id);
-	buf_adds(&p->b, ",\"exportType\":");
-	j_str(&p->b, q->type);
-	buf_adds(&p->b, ",\"format\":");
-	j_str(&p->b, format_name(q->format ? q->format : FMT_JSON));
-	buf_adds(&p->b, ",\"status\":\"QUEUED\",\"created\":");
-	j_time(&p->b, q->created);
-	buf_addc(&p->b, '}');
+	j_queued(&p->b, q->id, q->type, q->format, q->created);
 	p->last_created = q->created;
 	memcpy(p->last_id, q->id, sizeof(p->last_id));
 }
@@ -912,7 +907,7 @@ replay(struct rctx *x, const char *id, const char *hash, const struct job *nj)
 		    "Idempotency-Key was used for a different request");
 	}
 	buf_init(&b);
-	j_accepted(&b, &j);
+	j_queued(&b, j.id, j.type, j.format, j.created);
 	ret = reply_json(x, 200, &b);
 	job_free(&j);
 	return ret;
@@ -934,8 +929,9 @@ queue_job(struct rctx *x, struct job *j)
 	}
 	if (find_active(a, j->client, j->request_hash, NULL, id)) {
 		snprintf(extra, sizeof(extra), "\"id\":\"%s\"", id);
-		return api_errx(x, 409, "EXPORT_DUPLICATE", extra, "the same "
-		    "export is already queued or running as job %s", id);
+		return api_errx(x, 409, "EXPORT_DUPLICATE", extra, NULL, NULL,
+		    "the same export is already queued or running as job %s",
+		    id);
 	}
 	if (spool_has_room(&a->sp, a->cfg->min_free) == 0)
 		goto full;
@@ -953,7 +949,7 @@ queue_job(struct rctx *x, struct job *j)
 	a->m.submitted++;
 	pthread_mutex_unlock(&a->m.mtx);
 	buf_init(&b);
-	j_accepted(&b, j);
+	j_queued(&b, j->id, j->type, j->format, j->created);
 	return reply_json(x, 200, &b);
 full:
 	return api_err(x, 503, "SPOOL_FULL", "the spool is short of space; "
@@ -1089,23 +1085,6 @@ etag_match(const char *h, const char *tag)
 	return 0;
 }
 
-/* range_error - 416 with Content-Range: bytes * /SIZE */
-static enum MHD_Result
-range_error(struct rctx *x, const char *cr)
-{
-	static const char body[] = "{\"Code\":\"RANGE_NOT_SATISFIABLE\","
-	    "\"Message\":\"the range is outside the file\"}\n";
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(sizeof(body) - 1,
-	    (void *)body, MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
-	x->r->bytes = x->head ? 0 : sizeof(body) - 1;
-	return reply(x, 416, NULL, "application/json", resp);
-}
-
 /* send_zip - the zip of job j (COMPLETED) from fd, whole or a range */
 static enum MHD_Result
 send_zip(struct rctx *x, const struct job *j, int fd, const struct stat *st)
@@ -1143,7 +1122,9 @@ send_zip(struct rctx *x, const struct job *j, int fd, const struct stat *st)
 	if (r == -1) {
 		close(fd);
 		snprintf(cr, sizeof(cr), "bytes */%ju", (uintmax_t)size);
-		return range_error(x, cr);
+		return api_errx(x, 416, "RANGE_NOT_SATISFIABLE", NULL,
+		    MHD_HTTP_HEADER_CONTENT_RANGE, cr,
+		    "the range is outside the file");
 	}
 	if (r == 1) {
 		status = 206;
@@ -1405,9 +1386,9 @@ path_match(const struct route *r, const char *path, const char **arg)
 static enum MHD_Result
 not_allowed(struct rctx *x, const char *path)
 {
-	struct MHD_Response *resp;
+	enum MHD_Result ret;
 	const char *arg;
-	struct buf allow, b;
+	struct buf allow;
 	size_t i;
 
 	buf_init(&allow);
@@ -1420,20 +1401,10 @@ not_allowed(struct rctx *x, const char *path)
 		if (strcmp(routes[i].method, "GET") == 0)
 			buf_adds(&allow, ", HEAD");
 	}
-	buf_init(&b);
-	buf_addf(&b, "{\"Code\":\"METHOD_NOT_ALLOWED\",\"Message\":"
-	    "\"use %s\"}\n", allow.p);
-	resp = MHD_create_response_from_buffer(b.len, b.p,
-	    MHD_RESPMEM_MUST_COPY);
-	x->r->bytes = x->head ? 0 : b.len;
-	buf_free(&b);
-	if (resp == NULL) {
-		buf_free(&allow);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow.p);
+	ret = api_errx(x, 405, "METHOD_NOT_ALLOWED", NULL,
+	    MHD_HTTP_HEADER_ALLOW, allow.p, "use %s", allow.p);
 	buf_free(&allow);
-	return reply(x, 405, NULL, "application/json", resp);
+	return ret;
 }
 
 struct hsize {
