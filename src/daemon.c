@@ -164,6 +164,7 @@ settle(struct daemon *d, struct job *j, enum end how, const char *why)
 {
 	enum state to = ST_FAILED;
 	int64_t now = now_ms(), ms = now - j->started;
+	char line[ERRLEN + 64];
 	int pending;
 
 	j->finished = now;
@@ -199,13 +200,15 @@ settle(struct daemon *d, struct job *j, enum end how, const char *why)
 	if (to == ST_FAILED)
 		watch_add(d->w, j->id, ST_FAILED, ns_now(), j->next_attempt);
 	if (to == ST_CANCELLED) {
-		char last[ERRLEN + 64];
-
-		snprintf(last, sizeof(last), "gave up after %d attempts: %s",
+		snprintf(line, sizeof(line), "gave up after %d attempts: %s",
 		    j->attempts, why);
-		logt(j, ST_PROCESSING, to, last, ms);
-	} else
-		logt(j, ST_PROCESSING, to, why, ms);
+		why = line;
+	} else if (how == END_FAIL) {
+		snprintf(line, sizeof(line), "%s; next attempt in %lldms",
+		    why, (long long)(j->next_attempt - now));
+		why = line;
+	}
+	logt(j, ST_PROCESSING, to, why, ms);
 }
 
 /* bad - a dropped file that is not a job goes to bad/ */

@@ -22,32 +22,40 @@
 static int64_t	 child_last;
 static char	 child_proc[64];	/* /proc/self/task/PID/children */
 
-/* child_term - SIGTERM in the child: kill the process groups of its own
- * children (the exporter), then die; async-signal-safe */
+/* kill_children - SIGKILL to each child listed in the /proc file path
+ * (the exporter) and to its process group; async-signal-safe */
 static void
-child_term(int sig)
+kill_children(const char *path)
 {
 	char buf[512];
 	ssize_t n;
 	pid_t pid = 0;
 	int fd, i;
 
-	(void)sig;
-	if ((fd = open(child_proc, O_RDONLY)) != -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		for (i = 0; n > 0 && i <= n; i++) {
-			if (i < n && buf[i] >= '0' && buf[i] <= '9') {
-				pid = pid * 10 + (buf[i] - '0');
-				continue;
-			}
-			if (pid > 0) {
-				kill(-pid, SIGKILL);
-				kill(pid, SIGKILL);
-			}
-			pid = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (i = 0; n > 0 && i <= n; i++) {
+		if (i < n && buf[i] >= '0' && buf[i] <= '9') {
+			pid = pid * 10 + (buf[i] - '0');
+			continue;
 		}
+		if (pid > 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
+		pid = 0;
 	}
+}
+
+/* child_term - SIGTERM in the child: kill the process groups of its own
+ * children (the exporter), then die */
+static void
+child_term(int sig)
+{
+	(void)sig;
+	kill_children(child_proc);
 	_exit(3);
 }
 
@@ -273,10 +281,19 @@ worker_result(struct worker *w, struct result *res)
 void
 worker_kill(struct worker *w, int sig)
 {
+	char path[64];
+
 	if (w->pid <= 0 || w->reaped)
 		return;
-	if (sig == SIGKILL)
+	if (sig == SIGKILL) {
+		/* a worker that ignored SIGTERM (hung, stopped) cannot kill
+		 * its exporter's group: do it for it, while it is still the
+		 * exporter's parent */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+		    (int)w->pid, (int)w->pid);
+		kill_children(path);
 		kill(-w->pid, SIGKILL);
+	}
 	kill(w->pid, sig);
 }
 
