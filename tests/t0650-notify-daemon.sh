@@ -134,10 +134,23 @@ ok "killed mid-delivery: the hint is there" test -e "$SPOOL/notify/testnode/$kid
 is "$(field "$kid" "j['notify']['webhook']['state']")" pending "... still pending"
 daemon d2
 ok "after the restart callbackSent becomes true" wait_for 10 sent "$kid" callbackSent True
-ok "... sent again" test "$(reqs /slow/2)" -ge 2
+is "$(reqs /slow/2)" 2 "... sent again, once"
 is "$(/usr/bin/python3 -c 'import json,sys
 print(len({r["headers"]["webhook-id"] for r in map(json.loads, open(sys.argv[1])) if r["path"] == "/slow/2"}))' "$T/hooks")" 1 \
     "... with the same webhook-id"
+
+# a clean stop waits for a delivery in flight; a restart sends nothing twice
+sid=$(xspool -c "$CONF" submit Ok -w "$URL/slow/1")
+ok "another slow webhook on its way" wait_for 10 sh -c "[ \$(/usr/bin/python3 '$RECV' count '$T/hooks' /slow/1) -ge 1 ]"
 stop d2
-is "$?" 0 "the daemon stops cleanly"
+is "$?" 0 "the daemon stops cleanly (SIGTERM) meanwhile"
+is "$(field "$sid" "j['result'].get('callbackSent')")" True \
+    "... after the delivery in flight was answered and recorded"
+ok "... no hint left" test -z "$(find "$SPOOL/notify" -type f)"
+before=$(recv count "$T/hooks")
+daemon d3
+ok "the daemon restarts" grep -q 'started: node' "$T/d3.err"
+sleep 1
+is "$(recv count "$T/hooks")" "$before" "... and sends nothing again"
+stop d3
 done_testing
