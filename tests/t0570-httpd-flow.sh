@@ -10,8 +10,8 @@
 hconf
 cat >> "$CONF" <<CONF
 
-[type Slow]
-command = $TOP/tests/exporters/slow t0570-$$
+[type Drip]
+command = $TOP/tests/exporters/drip 20
 emits = csv
 formats = JSON,CSV
 
@@ -73,16 +73,25 @@ ok "an Appointments JSON export completes" wait_for 20 state_is "$J" COMPLETED
 curl -s -o "$T/j.zip" -H "X-Api-Key: $A" "$URL/api/v1/ExportResult/Download/$J"
 ok "its zip holds valid JSON" sh -c "7z x -so '$T/j.zip' Appointments.json 2>/dev/null | jq -e 'type == \"array\"' > /dev/null"
 
-# PROCESSING: a slow exporter
-req POST "$P/Slow?sleep=2" -H "X-Api-Key: $A"
+# PROCESSING: an exporter writing a row every 0.2 s for 4 s
+req POST "$P/Drip" -H "X-Api-Key: $A"
 W=$(jf .id)
-ok "the slow job is PROCESSING" wait_for 10 state_is "$W" PROCESSING
-req GET "$S/$W" -H "X-Api-Key: $A"
-is "$(jq -r '[(.started != null), (.finished == null), (.result == null)] | all' "$T/body")" \
-    true "processing: started, not finished, no result yet"
+# progressing ID : PROCESSING with records counted so far
+progressing() {
+	req GET "$S/$1" -H "X-Api-Key: $A"
+	[ "$(jf '[.status, .progress.records > 0] | join(" ")')" = \
+	    "PROCESSING true" ]
+}
+ok "the dripping job is PROCESSING with progress" wait_for 10 progressing "$W"
+is "$(jq -r '[(.started != null), (.finished == null), (.result == null),
+    (.progress.bytes > 0)] | all' "$T/body")" \
+    true "processing: started, not finished, no result yet, bytes counted"
 req DELETE "$P/Cancel/$W" -H "X-Api-Key: $A"
 errcheck 404 NOT_FOUND "cancel a PROCESSING job: 404"
 ok "and it still completes" wait_for 15 state_is "$W" COMPLETED
+req GET "$S/$W" -H "X-Api-Key: $A"
+is "$(jq -c '[.progress, .result.records]' "$T/body")" "[null,20]" \
+    "completed: no progress, the result counts the 20 records"
 
 # a job that fails every attempt ends CANCELLED; cancel is 404 then
 req POST "$P/Synthetic?fail_attempts=9" -H "X-Api-Key: $A"
@@ -121,7 +130,8 @@ sleep 1.2
 is "$(metric 'xspool_jobs_ended_total{state="completed"}')" 3 \
     "a job file rewritten later is not counted again"
 
-for f in "$T/access.log" "$T/httpd.err" "$T/daemon.err"; do
+for f in "$T/access.log" "$T/httpd.err" "$T/daemon.err" \
+    "$T/captures.jsonl"; do
 	nok "no password in ${f##*/}" grep -q Flow-Pw-77 "$f"
 done
 openapi_check
