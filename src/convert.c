@@ -55,9 +55,10 @@ struct conv {
 	int		 failed;
 	int		 done;		/* conv_finish was called */
 	char		 err[ERRLEN];
-	char		 where[32];	/* "record N" for messages */
+	char		 where[64];	/* "record N, line L" for messages */
 	int64_t		 nrec;		/* records written */
-	int64_t		 lineno;	/* JSONL: lines seen */
+	int64_t		 lineno;	/* where this record starts (JSONL:
+					 * its line), from 1; LF ends a line */
 	unsigned char	 bom[3];	/* start of input, until it is known */
 	size_t		 nbom;
 	int		 started;	/* past a possible BOM */
@@ -70,6 +71,7 @@ struct conv {
 	int		 csv_ok;
 	size_t		 field;		/* fields of this row so far */
 	size_t		 recbytes;	/* bytes of this row so far */
+	int64_t		 rownl;		/* LFs inside this row's fields */
 	/* JSONL in */
 	struct buf	 line;		/* a line that spans chunks */
 	struct buf	 tmp;		/* unescaped values of one record */
@@ -243,14 +245,30 @@ recno(const struct conv *c)
 	return (long long)c->nrec + 1;
 }
 
-/* where - "record N", or "header" while the CSV header is being read */
+/* where - "record N, line L", or "header" while the CSV header is being
+ * read */
 static const char *
 where(struct conv *c)
 {
 	if (c->in == EMITS_CSV && !c->have_header)
 		return "header";
-	snprintf(c->where, sizeof(c->where), "record %lld", recno(c));
+	snprintf(c->where, sizeof(c->where), "record %lld, line %lld",
+	    recno(c), (long long)c->lineno);
 	return c->where;
+}
+
+/* count_lf - the line feeds in s */
+static int64_t
+count_lf(const char *s, size_t n)
+{
+	const char *e = s + n, *q;
+	int64_t k = 0;
+
+	while ((q = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		k++;
+		s = q + 1;
+	}
+	return k;
 }
 
 /* col_add - a header column; names are copied */
@@ -396,7 +414,7 @@ put_typed(struct conv *c, const struct col *col, const char *s, size_t n)
 	}
 	buf_init(&v);
 	buf_init(&w);
-	fail(c, "record %lld, column %s: %s is not %s", recno(c),
+	fail(c, "%s, column %s: %s is not %s", where(c),
 	    show(&v, col->name, col->len), show(&w, s, n), what);
 	buf_free(&v);
 	buf_free(&w);
@@ -447,14 +465,15 @@ csv_field(void *p, size_t n, void *arg)
 		return;
 	c->recbytes += n;
 	if (c->recbytes > REC_MAX) {
-		fail(c, "%s: line over " REC_MAX_TEXT, where(c));
-		return;
-	}
-	if (!c->have_header) {
-		col_add(c, s, n);
+		fail(c, "%s: longer than " REC_MAX_TEXT, where(c));
 		return;
 	}
 	i = c->field++;
+	if (!c->have_header) {
+		c->rownl += count_lf(s, n);
+		col_add(c, s, n);
+		return;
+	}
 	if (i >= c->ncols)		/* counted; csv_row says it */
 		return;
 	col = &c->cols[i];
@@ -463,11 +482,13 @@ csv_field(void *p, size_t n, void *arg)
 	    p == c->csv.entry_buf ? c->csv.entry_size : n);
 	if ((k & K_HIGH) && !utf8_valid(s, n)) {
 		buf_init(&v);
-		fail(c, "record %lld, column %s: invalid UTF-8", recno(c),
+		fail(c, "%s, column %s: invalid UTF-8", where(c),
 		    show(&v, col->name, col->len));
 		buf_free(&v);
 		return;
 	}
+	if (k & K_CQUOTE)
+		c->rownl += count_lf(s, n);
 	if (c->fmt == FMT_CSV && !(k & K_CQUOTE) && c->ncols > 1) {
 		/* the common case in one copy: separator, value */
 		o = room(c->out, n + 1);
@@ -489,7 +510,8 @@ csv_field(void *p, size_t n, void *arg)
 	json_field(c, col, s, n, k);
 }
 
-/* csv_row - libcsv's end-of-row callback */
+/* csv_row - libcsv's end-of-row callback, also for each line end that
+ * ends no row (CSV_REPALL_NL), so that lines are counted */
 static void
 csv_row(int ch, void *arg)
 {
@@ -497,11 +519,15 @@ csv_row(int ch, void *arg)
 
 	if (c->failed)
 		return;
+	if (c->field == 0) {		/* a blank line, or CRLF's LF */
+		c->lineno += ch == '\n';
+		return;
+	}
 	if (!c->have_header) {
 		if (header_done(c) == -1)
 			return;
 	} else if (c->field != c->ncols) {
-		fail(c, "record %lld: %zu field%s, header has %zu", recno(c),
+		fail(c, "%s: %zu field%s, header has %zu", where(c),
 		    c->field, c->field == 1 ? "" : "s", c->ncols);
 		return;
 	} else {
@@ -513,6 +539,8 @@ csv_row(int ch, void *arg)
 	}
 	c->field = 0;
 	c->recbytes = 0;
+	c->lineno += c->rownl + (ch == '\n');
+	c->rownl = 0;
 }
 
 /* nospace - libcsv trims no space: a field is what the exporter wrote */
@@ -538,7 +566,7 @@ csv_feed(struct conv *c, const char *in, size_t n)
 			break;
 		}
 		if (c->recbytes + c->csv.entry_pos > REC_MAX)
-			fail(c, "%s: line over " REC_MAX_TEXT, where(c));
+			fail(c, "%s: longer than " REC_MAX_TEXT, where(c));
 		/* libcsv grows its field buffer by blk_size: make that
 		 * geometric, or a long field costs quadratic copying */
 		if (c->csv.entry_size > c->csv.blk_size)
@@ -600,8 +628,7 @@ jsonl_header(struct conv *c, const struct jdoc *d)
 
 	for (i = 1, k = 0; k < d->tok[0].size; k++) {
 		if (jkey(c, d->text, &d->tok[i], &s, &n) == -1) {
-			fail(c, "record 1, line %lld: bad escape in a key",
-			    (long long)c->lineno);
+			fail(c, "%s: bad escape in a key", where(c));
 			return -1;
 		}
 		col_add(c, s, n);
@@ -702,26 +729,24 @@ jsonl_record(struct conv *c, const struct jdoc *d)
 		rec_open(c);
 	for (i = 1, k = 0; k < d->tok[0].size; k++) {
 		if (jkey(c, d->text, &d->tok[i], &s, &n) == -1) {
-			fail(c, "record %lld, line %lld: bad escape in a key",
-			    recno(c), (long long)c->lineno);
+			fail(c, "%s: bad escape in a key", where(c));
 			goto fail;
 		}
 		if ((ci = find_col(c, s, n, (size_t)k)) == -1) {
-			fail(c, "record %lld: unknown field %s", recno(c),
+			fail(c, "%s: unknown field %s", where(c),
 			    show(&v, s, n));
 			goto fail;
 		}
 		col = &c->cols[ci];
 		if (col->seen == c->nrec) {
-			fail(c, "record %lld: duplicate field %s", recno(c),
+			fail(c, "%s: duplicate field %s", where(c),
 			    show(&v, s, n));
 			goto fail;
 		}
 		col->seen = c->nrec;
 		if ((c->fmt == FMT_CSV ? jsonl_value(c, d, i + 1, col) :
 		    jsonl_json_member(c, d, i, s, n, k == 0)) == -1) {
-			fail(c, "record %lld, line %lld: bad escape in field "
-			    "%s", recno(c), (long long)c->lineno,
+			fail(c, "%s: bad escape in field %s", where(c),
 			    show(&v, s, n));
 			goto fail;
 		}
@@ -755,13 +780,11 @@ jsonl_line(struct conv *c, const char *s, size_t n)
 	if (i == n)
 		return 0;		/* blank */
 	if (json_parse(&d, s, n, jerr, sizeof(jerr)) == -1) {
-		fail(c, "record %lld, line %lld: invalid JSON: %s", recno(c),
-		    (long long)c->lineno, jerr);
+		fail(c, "%s: invalid JSON: %s", where(c), jerr);
 		return -1;
 	}
 	if (d.tok[0].type != JSMN_OBJECT) {
-		fail(c, "record %lld, line %lld: not a JSON object",
-		    recno(c), (long long)c->lineno);
+		fail(c, "%s: not a JSON object", where(c));
 		goto fail;
 	}
 	if (!c->have_header && jsonl_header(c, &d) == -1)
@@ -787,8 +810,8 @@ jsonl_feed(struct conv *c, const char *in, size_t n)
 		nl = memchr(in, '\n', n);
 		k = nl ? (size_t)(nl - in) : n;
 		if (c->line.len + k > REC_MAX) {
-			fail(c, "record %lld: line over " REC_MAX_TEXT,
-			    recno(c));
+			c->lineno++;		/* the line being read */
+			fail(c, "%s: longer than " REC_MAX_TEXT, where(c));
 			break;
 		}
 		if (nl == NULL) {
@@ -867,7 +890,8 @@ conv_new(enum emits in, enum format fmt, const struct column *types,
 	buf_init(&c->tmp);
 	buf_init(&c->key);
 	if (c->in == EMITS_CSV) {
-		csv_init(&c->csv, CSV_STRICT | CSV_STRICT_FINI);
+		csv_init(&c->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+		c->lineno = 1;
 		csv_set_space_func(&c->csv, nospace);
 		csv_set_realloc_func(&c->csv, xrealloc);
 		csv_set_blk_size(&c->csv, 64 * 1024);

@@ -474,7 +474,8 @@ int	 keys_addr_ok(const struct apikey *, const struct sockaddr *);
 /*
  * Conventions (the golden files in tests/golden/ show each): "record N"
  * in errors counts data records from 1 (not the CSV header, not blank
- * JSONL lines); JSONL errors also name the input line.  A record or line
+ * lines), and "line L" says where it starts in the input (LFs counted,
+ * those inside quoted CSV fields too).  A record or line
  * over CONV_REC_MAX is an error.  CSV in: strict RFC 4180, spaces kept, a
  * leading UTF-8 BOM dropped, blank lines skipped.  CSV out: CRLF, quoted
  * only when needed.  JSONL null becomes an empty CSV cell; the first

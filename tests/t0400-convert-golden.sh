@@ -45,6 +45,13 @@ for in_ in "$G"/*.in.csv "$G"/*.in.jsonl; do
 	bad-*)
 		msg=$(cat "$b.err")
 		ok "$n: JSON out fails: $msg" fails "$in_" JSON "$msg"
+		# the same record and line however the input is cut
+		for k in 1 3; do
+			export XCONVERT_CHUNK=$k
+			ok "$n: the same fed $k bytes at a time" \
+			    fails "$in_" JSON "$msg"
+			unset XCONVERT_CHUNK
+		done
 		# typing applies to JSON only: with CSV out it is no error
 		if [ -f "$b.columns" ]; then
 			ok "$n: CSV out ignores the typing" \
@@ -69,9 +76,9 @@ big() {	# big N : N bytes of "x"
 { printf 'a,b\n1,"'; big 17000000; } > "$T/longq.in.csv"
 { printf '{"a":"'; big 17000000; printf '"}\n'; } > "$T/long.in.jsonl"
 { printf 'a,b\n1,'; big 15000000; printf '\n'; } > "$T/ok.in.csv"
-for f in long.in.csv longq.in.csv long.in.jsonl; do
-	ok "$f: record 1: line over 16 MiB" \
-	    fails "$T/$f" JSON "record 1: line over 16 MiB"
+for f in long.in.csv:2 longq.in.csv:2 long.in.jsonl:1; do
+	m="record 1, line ${f#*:}: longer than 16 MiB"
+	ok "${f%:*}: $m" fails "$T/${f%:*}" JSON "$m"
 done
 ok "a 15 MiB field converts" sh -c \
     "'$X' csv JSON < '$T/ok.in.csv' | wc -c | grep -qx 15000021"

@@ -72,7 +72,7 @@ done < ids
 
 ok "a record over 16 MiB fails the attempt" wait_for 30 is_in "$hid" cancelled
 is "$(field "$hid" '"\n".join(j["result"]["errors"])')" \
-    "attempt 1: record 1: line over 16 MiB" "the job says why"
+    "attempt 1: record 1, line 2: longer than 16 MiB" "the job says why"
 ok "no zip for it" test ! -e "$SPOOL/out/$hid.zip"
 
 ok "a good input in the same run completes" wait_for 30 is_in "$gid" completed

@@ -1,6 +1,8 @@
 /* xconvert.c - the record converter alone, stdin to stdout, for the golden
  * tests and the benchmarks.
- * usage: xconvert csv|jsonl JSON|CSV [id:int,amount:number,paid:bool,name] */
+ * usage: xconvert csv|jsonl JSON|CSV [id:int,amount:number,paid:bool,name]
+ * XCONVERT_CHUNK=N in the environment feeds the converter N bytes at a
+ * time (default: what read(2) gives, up to 64 KiB). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +61,8 @@ main(int argc, char **argv)
 	char err[ERRLEN], *in;
 	enum emits emits;
 	enum format fmt;
-	size_t ncols = 0;
+	size_t ncols = 0, chunk = CHUNK, k;
+	const char *e;
 	ssize_t r;
 	int status = 1;
 
@@ -80,6 +83,9 @@ main(int argc, char **argv)
 	if (argc == 4 && parse_columns(argv[3], &cols, &ncols) == -1)
 		goto usage;
 
+	if ((e = getenv("XCONVERT_CHUNK")) != NULL && atoi(e) > 0 &&
+	    atoi(e) < CHUNK)
+		chunk = (size_t)atoi(e);
 	c = conv_new(emits, fmt, cols, ncols);
 	buf_init(&out);
 	in = xmalloc(CHUNK);
@@ -93,8 +99,10 @@ main(int argc, char **argv)
 		}
 		if (r == 0)
 			break;
-		if (conv_feed(c, in, (size_t)r, &out, err, sizeof(err)) == -1)
-			goto fail;
+		for (k = 0; k < (size_t)r; k += chunk)
+			if (conv_feed(c, in + k, (size_t)r - k < chunk ?
+			    (size_t)r - k : chunk, &out, err, sizeof(err)) == -1)
+				goto fail;
 		if (flush(&out) == -1)
 			goto wfail;
 	}

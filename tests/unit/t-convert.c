@@ -175,10 +175,10 @@ errors(void)
 	ok(r1 == 0, "a short last row is not known until the end");
 	r1 = conv_finish(c, &out, err, sizeof(err));
 	ok(r1 == -1, "finish reports the short row");
-	is_str(err, "record 1: 1 field, header has 2", "its message");
+	is_str(err, "record 1, line 2: 1 field, header has 2", "its message");
 	err[0] = '\0';
 	r1 = conv_feed(c, "x", 1, &out, err, sizeof(err));
-	ok(r1 == -1 && strcmp(err, "record 1: 1 field, header has 2") == 0,
+	ok(r1 == -1 && strcmp(err, "record 1, line 2: 1 field, header has 2") == 0,
 	    "a later feed gives the same error");
 	conv_free(c);
 
@@ -231,7 +231,7 @@ typed(void)
 	buf_free(&r.out);
 	s = "x\n1\nnull\n";
 	run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
-	is_str(r.err, "record 2, column \"x\": \"null\" is not a number",
+	is_str(r.err, "record 2, line 3, column \"x\": \"null\" is not a number",
 	    "a literal is not a number");
 	buf_free(&r.out);
 }
