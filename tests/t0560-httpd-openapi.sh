@@ -27,6 +27,12 @@ if ! openapi_installed && ! timeout 20 npm ping --fetch-retries=0 \
 	echo "1..0 # SKIP npm cannot reach its registry to install $(pkgs)"
 	exit 0
 fi
+# a lock left by an install that was killed (an install takes about a
+# minute)
+if [ -n "$(find "$TOP/tests/.npm-lock" -maxdepth 0 -mmin +10 2>/dev/null)" ]
+then
+	rmdir "$TOP/tests/.npm-lock"
+fi
 if ! openapi_installed; then
 	# several test files may start at once: one installs, the others wait
 	if mkdir "$TOP/tests/.npm-lock" 2>/dev/null; then
