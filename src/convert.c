@@ -311,8 +311,13 @@ header_done(struct conv *c)
 		for (j = 0; j < i; j++)
 			if (c->cols[j].len == col->len &&
 			    memcmp(c->cols[j].name, col->name, col->len) == 0) {
-				fail(c, "header: duplicate column %s",
-				    show(&s, col->name, col->len));
+				if (c->in == EMITS_CSV)
+					fail(c, "header: duplicate column %s",
+					    show(&s, col->name, col->len));
+				else	/* the first record's keys */
+					fail(c, "%s: duplicate field %s",
+					    where(c), show(&s, col->name,
+					    col->len));
 				goto fail;
 			}
 		for (j = 0; j < c->ntypes; j++)
