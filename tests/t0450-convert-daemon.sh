@@ -4,7 +4,8 @@
 # fails with the converter's named error in the job's result, and no zip
 # is left in out/ or tmp/.  A good golden input in the same run completes
 # with the exact golden output in its zip, and one with a password gives
-# an AES-256 entry that 7z and bsdtar open with it and only with it.
+# an AES-256 entry that 7z and bsdtar open with it and only with it;
+# [spool] zip_level and a type's level are applied.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/exporters/daemon.sh"
 G=$TOP/tests/golden
@@ -41,8 +42,9 @@ chmod +x golden huge
 	printf '[type Huge]\ncommand = %s/huge\nemits = csv\nformats = JSON,CSV\n\n' "$T"
 	printf '[type Good]\ncommand = %s/golden csv\nemits = csv\nformats = JSON,CSV\n' "$T"
 	echo "columns = $(cat "$G/typed.columns")"
+	printf '[type Stored]\ncommand = %s/golden csv\nemits = csv\nformats = CSV\nlevel = 0\n' "$T"
 } | mkconf
-sed -i 's/^max_attempts = .*/max_attempts = 1/' "$CONF"
+sed -i 's/^max_attempts = .*/max_attempts = 1\nzip_level = 1/' "$CONF"
 daemon d
 
 : > ids
@@ -60,6 +62,7 @@ done
 hid=$(xspool -c "$CONF" submit Huge -f CSV)
 gid=$(xspool -c "$CONF" submit Good -f JSON -P case=typed)
 pid=$(xspool -c "$CONF" submit Good -f CSV -P case=quotes -p 'Pa55, "ř"')
+sid=$(xspool -c "$CONF" submit Stored -f CSV -P case=unicode)
 ok "every bad case was submitted" test "$(wc -l < ids)" -ge 30
 
 while read -r id n f; do
@@ -88,7 +91,7 @@ is "$(7z l -slt "$SPOOL/out/$gid.zip" < /dev/null | grep -c '^Path = ')/$(7z l -
 ok "a job with a password completes" wait_for 30 is_in "$pid" completed
 z=$SPOOL/out/$pid.zip
 ok "7z t with the password" sh -c "7z t -p'Pa55, \"ř\"' '$z' < /dev/null > /dev/null"
-ok "AES-256" sh -c "7z l -slt '$z' < /dev/null | grep -q '^Method = AES-256 Deflate\$'"
+ok "AES-256" sh -c "7z l -slt '$z' < /dev/null | grep -q '^Method = AES-256 Deflate'"
 7z x -so -p'Pa55, "ř"' "$z" Good.csv < /dev/null > aes.csv 2>/dev/null
 ok "7z x -pRIGHT gives the exact golden CSV" diff -u "$G/quotes.out.csv" aes.csv
 nok "7z x -pWRONG fails" sh -c "7z x -so -pWRONG '$z' < /dev/null > wrong.csv 2>/dev/null"
@@ -100,6 +103,14 @@ nok "without a password 7z does not give the data" sh -c \
     "7z x -so '$z' < /dev/null 2>/dev/null | cmp -s - '$G/quotes.out.csv'"
 ok "the password is gone from the job file" sh -c \
     "! grep -q Pa55 '$(find "$SPOOL/completed" -name "$pid.job")'"
+# levels: [spool] zip_level = 1 for Good, the type's level = 0 for Stored
+ok "the stored job completes" wait_for 30 is_in "$sid" completed
+ok "zip_level = 1 in [spool] applies" sh -c \
+    "7z l -slt '$SPOOL/out/$gid.zip' < /dev/null | grep -q '^Method = Deflate:Fast\$'"
+ok "a type's level = 0 stores" sh -c \
+    "7z l -slt '$SPOOL/out/$sid.zip' < /dev/null | grep -q '^Method = Store\$'"
+ok "and the stored entry is the exact golden CSV" sh -c \
+    "7z x -so '$SPOOL/out/$sid.zip' < /dev/null | cmp - '$G/unicode.out.csv'"
 ok "nothing left in tmp/" test -z "$(find "$SPOOL/tmp" -type f)"
 stop d
 done_testing
