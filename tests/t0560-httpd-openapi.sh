@@ -113,6 +113,15 @@ jq -c 'if (.path | test("Status")) and .status == 200
 nok "a number sent as a string fails the check" vquiet "$T/drift3"
 jq -c '.requestId = ""' "$T/captures.jsonl" > "$T/drift4"
 nok "a missing X-Request-Id fails the check" vquiet "$T/drift4"
+jq -c 'if .status == 405 then .headers |= del(.allow) else . end' \
+    "$T/captures.jsonl" > "$T/drift5"
+nok "a 405 without Allow fails the check" vquiet "$T/drift5"
+jq -c 'if .status == 206 then .headers |= del(.etag) else . end' \
+    "$T/captures.jsonl" > "$T/drift6"
+nok "a 206 without ETag fails the check" vquiet "$T/drift6"
+jq -c 'if .status == 405 then .body = "{\"Code\":1}" else . end' \
+    "$T/captures.jsonl" > "$T/drift7"
+nok "a 405 body that is not an Error fails the check" vquiet "$T/drift7"
 
 stop httpd
 done_testing

@@ -78,6 +78,7 @@ req() {
 	_p=$2
 	shift 2
 	: > "$T/body"
+	: > "$T/hdr"
 	if [ "$_m" = HEAD ]; then
 		CODE=$(curl -s -I -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
 		    "$@" "$URL$_p")
@@ -111,9 +112,13 @@ capture() {
 	esac
 	jq -nc --arg m "$1" --arg p "${2%%\?*}" --arg s "$CODE" \
 	    --arg ct "$(hdr Content-Type)" --arg rid "$(hdr X-Request-Id)" \
-	    --rawfile b "$_b" \
+	    --rawfile b "$_b" --rawfile h "$T/hdr" \
 	    '{method: $m, path: $p, status: ($s | tonumber), ctype: $ct,
-	      requestId: $rid, body: $b}' >> "$T/captures.jsonl"
+	      requestId: $rid, body: $b,
+	      headers: ([$h | split("\n")[] | sub("\r$"; "") |
+		  capture("^(?<k>[^: ]+): *(?<v>.*)$") |
+		  {(.k | ascii_downcase): .v}] | add // {})}' \
+	    >> "$T/captures.jsonl"
 }
 
 # errcheck STATUS CODE DESCRIPTION : the last answer is that error

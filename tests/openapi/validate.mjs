@@ -1,9 +1,10 @@
 // validate.mjs - checks answers captured by the tests (tests/openapi/httpd.sh
 // writes one JSON line per answer: method, path, status, ctype, requestId,
-// body) against etc/openapi.yaml: the path and method exist, the status is
-// documented for that operation, the media type is the documented one, a
-// JSON body matches its schema (JSON Schema 2020-12, via ajv), and
-// X-Request-Id is present.  Exit 0 when all match; else one line per
+// body, headers) against etc/openapi.yaml: the path and method exist (a
+// method a path lacks is the documented 405), the status is documented
+// for that operation, the headers the document marks required are there,
+// the media type is the documented one, a JSON body matches its schema
+// (JSON Schema 2020-12, via ajv), and X-Request-Id is present.  Exit 0 when all match; else one line per
 // mismatch on stderr and exit 1.
 // Usage: node validate.mjs openapi.yaml captures.jsonl
 import { readFileSync } from 'node:fs';
@@ -70,6 +71,40 @@ const fail = (c, msg) => {
 	console.error(`${c.method} ${c.path} ${c.status}: ${msg}`);
 };
 
+// checkAnswer - capture c against the response object at base (its keys
+// from the document's root): required headers, media type, JSON schema
+function checkAnswer(c, base, what) {
+	let resp = spec;
+	for (const p of base)
+		resp = resp[p];
+	resp = deref(resp);
+	for (const [name, h] of Object.entries(resp.headers || {}))
+		if (deref(h).required && c.headers &&
+		    !(name.toLowerCase() in c.headers))
+			fail(c, `required header ${name} is missing`);
+	if (c.method === 'HEAD' || c.status === 304)
+		return;
+	const types = Object.keys(resp.content || {});
+	const mt = (c.ctype || '').split(';')[0].trim();
+	if (!types.includes(mt)) {
+		fail(c, `content type "${mt}" is not one of ` +
+		    `${types.join(', ')} for ${what}`);
+		return;
+	}
+	if (mt !== 'application/json')
+		return;
+	let body;
+	try {
+		body = JSON.parse(c.body);
+	} catch (e) {
+		fail(c, 'body is not JSON: ' + e.message);
+		return;
+	}
+	const v = validatorFor([...base, 'content', mt, 'schema']);
+	if (!v(body))
+		fail(c, ajv.errorsText(v.errors) + ' in ' + c.body.trim());
+}
+
 for (const line of readFileSync(capPath, 'utf8').split('\n')) {
 	if (!line.trim())
 		continue;
@@ -92,6 +127,9 @@ for (const line of readFileSync(capPath, 'utf8').split('\n')) {
 	if (!op) {
 		if (c.status !== 405)
 			fail(c, `method ${c.method} is not documented`);
+		else
+			checkAnswer(c, ['components', 'responses',
+			    'MethodNotAllowed'], `other methods of ${t}`);
 		continue;
 	}
 	const code = String(c.status);
@@ -99,32 +137,12 @@ for (const line of readFileSync(capPath, 'utf8').split('\n')) {
 		fail(c, `status ${code} is not documented for ${method} ${t}`);
 		continue;
 	}
-	const resp = deref(op.responses[code]);
-	if (c.method === 'HEAD' || c.status === 304)
-		continue;
-	const types = Object.keys(resp.content || {});
-	const mt = (c.ctype || '').split(';')[0].trim();
-	if (!types.includes(mt)) {
-		fail(c, `content type "${mt}" is not one of ${types.join(', ')}`);
-		continue;
-	}
-	if (mt !== 'application/json')
-		continue;
-	let body;
-	try {
-		body = JSON.parse(c.body);
-	} catch (e) {
-		fail(c, 'body is not JSON: ' + e.message);
-		continue;
-	}
-	// the schema, reached through the response's own location
+	// the response through its own location (a $ref or in place)
 	const base = op.responses[code].$ref ?
-	    op.responses[code].$ref.replace(/^#\//, '').split('/') :
+	    op.responses[code].$ref.replace(/^#\//, '').split('/')
+		.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')) :
 	    ['paths', t, method, 'responses', code];
-	const v = validatorFor([...base.map((p) => p.replace(/~1/g, '/')),
-	    'content', mt, 'schema']);
-	if (!v(body))
-		fail(c, ajv.errorsText(v.errors) + ' in ' + c.body.trim());
+	checkAnswer(c, base, `${method} ${t}`);
 }
 if (n === 0) {
 	console.error('no answers captured');
