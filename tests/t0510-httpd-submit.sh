@@ -93,6 +93,11 @@ req POST "$P/Patients?9lives=1" -H "X-Api-Key: $A"
 errcheck 400 INVALID_PARAMETER "parameter name starting with a digit: 400"
 req POST "$P/Patients?a-b=1" -H "X-Api-Key: $A"
 errcheck 400 INVALID_PARAMETER "parameter name with '-': 400"
+n64=a$(head -c 63 /dev/zero | tr '\0' b)
+req POST "$P/Patients?${n64}=1" -H "X-Api-Key: $A"
+is "$CODE" 200 "a 64-character parameter name: 200"
+req POST "$P/Patients?${n64}c=1" -H "X-Api-Key: $A"
+errcheck 400 INVALID_PARAMETER "a 65-character parameter name: 400"
 req POST "$P/Patients?x=1&x=2" -H "X-Api-Key: $A"
 errcheck 400 INVALID_PARAMETER "a parameter given twice: 400"
 req POST "$P/Patients?format=csv&format=json" -H "X-Api-Key: $A"
@@ -122,15 +127,36 @@ req POST "$P/Patients?q=pw2&password=a" -H "X-Api-Key: $A" \
     -H "X-Export-Password: b"
 errcheck 400 INVALID_PARAMETER "password in both query and header: 400"
 
+# hup : SIGHUP, then wait until the shim says it reloaded
+hup() {
+	_r=$(grep -c reloaded "$T/httpd.err")
+	kill -HUP "$(pid_of httpd)"
+	wait_for 10 sh -c "[ \$(grep -c reloaded '$T/httpd.err') -gt $_r ]"
+}
+
+# callbacks within [notify] callback_allow once it is set
+sed -i 's/^\[notify\]$/&\ncallback_allow = *.example.com,127.0.0.1/' "$CONF"
+hup
+req POST "$P/Patients?q=cb1&callback=https://hooks.example.com/x" \
+    -H "X-Api-Key: $A"
+is "$CODE" 200 "a callback host on the allow-list: 200"
+req POST "$P/Patients?q=cb2&callback=http://127.0.0.1:9/x" -H "X-Api-Key: $A"
+is "$CODE" 200 "an address on the allow-list: 200"
+req POST "$P/Patients?q=cb3&callback=https://example.org/x" -H "X-Api-Key: $A"
+errcheck 400 INVALID_PARAMETER "a callback host off the allow-list: 400"
+req POST "$P/Patients?q=cb4&callback=https://evil.com/.example.com" \
+    -H "X-Api-Key: $A"
+errcheck 400 INVALID_PARAMETER "the allowed name in the path only: 400"
+
 # spool full: min_free far above what the disk has
 sed -i 's/^min_free = .*/min_free = 1000T/' "$CONF"
-kill -HUP "$(pid_of httpd)"
-sleep 0.3
+hup
 req POST "$P/Patients?q=full" -H "X-Api-Key: $A"
 errcheck 503 SPOOL_FULL "spool short of space: 503 SPOOL_FULL"
 curl -s "$URL/metrics" > "$T/metrics"
-# since the restart: the 1 KiB value, 32 parameters, the header password
-is "$(grep '^xspool_submitted_total' "$T/metrics")" "xspool_submitted_total 3" \
+# since the restart: the 1 KiB value, 64-character name, 32 parameters,
+# the header password, 2 callbacks
+is "$(grep '^xspool_submitted_total' "$T/metrics")" "xspool_submitted_total 6" \
     "metrics count the jobs submitted since the start"
 
 openapi_check
