@@ -1069,6 +1069,7 @@ daemon_reload(struct daemon *d, struct config *c)
 		d->nwk = c->workers;
 	}
 	d->cfg = c;
+	d->sp.sync = c->sync;
 	notifyq_config(d->nq, c);
 	config_free(old);
 	free(old);
