@@ -126,8 +126,12 @@ classify_in(const unsigned char *s, size_t n, size_t avail)
 				k |= kind[s[i]];
 			break;
 		}
-		if (!((w & HIGHS) | HAS_LT(w, 0x20) | HAS_EQ(w, '"') |
-		    HAS_EQ(w, '\\') | HAS_EQ(w, ',') | HAS_EQ(w, 0x7f)))
+		/* UTF-8 alone needs no look at each byte: the field is
+		 * checked whole */
+		if (w & HIGHS)
+			k |= K_HIGH;
+		if (!(HAS_LT(w, 0x20) | HAS_EQ(w, '"') | HAS_EQ(w, '\\') |
+		    HAS_EQ(w, ',') | HAS_EQ(w, 0x7f)))
 			continue;
 		for (j = 0; j < 8 && i + j < n; j++)
 			k |= kind[s[i + j]];
