@@ -1,6 +1,6 @@
 #!/bin/sh
 # t0450-convert-daemon.sh - every malformed input kind of tests/golden
-# (bad-*), and a line over 16 MiB, through the real daemon: the attempt
+# (bad-*), and a CSV record and a JSON Lines line over 16 MiB, through the real daemon: the attempt
 # fails with the converter's named error in the job's result, and no zip
 # is left in out/ or tmp/.  A good golden input in the same run completes
 # with the exact golden output in its zip, and one with a password gives
@@ -16,12 +16,12 @@ cat > golden <<SH
 #!/bin/sh
 exec cat "$G/\$XSPOOL_PARAM_case.in.\$1"
 SH
-# huge : a CSV record with a 17 MB field (over the 16 MiB limit)
+# huge csv|jsonl : a record with a 17 MB value (over the 16 MiB limit)
 cat > huge <<'SH'
 #!/bin/sh
-printf 'a,b\n1,'
+if [ "$1" = csv ]; then printf 'a,b\n1,'; else printf '{"a":1}\n{"a":"'; fi
 head -c 17000000 /dev/zero | tr '\0' x
-printf '\n2,y\n'
+if [ "$1" = csv ]; then printf '\n2,y\n'; else printf '"}\n'; fi
 SH
 chmod +x golden huge
 
@@ -39,7 +39,8 @@ chmod +x golden huge
 		[ -f "$b.columns" ] && echo "columns = $(cat "$b.columns")"
 		echo
 	done
-	printf '[type Huge]\ncommand = %s/huge\nemits = csv\nformats = JSON,CSV\n\n' "$T"
+	printf '[type Huge]\ncommand = %s/huge csv\nemits = csv\nformats = JSON,CSV\n\n' "$T"
+	printf '[type HugeL]\ncommand = %s/huge jsonl\nemits = jsonl\nformats = JSON,CSV\n\n' "$T"
 	printf '[type Good]\ncommand = %s/golden csv\nemits = csv\nformats = JSON,CSV\n' "$T"
 	echo "columns = $(cat "$G/typed.columns")"
 	printf '[type Stored]\ncommand = %s/golden csv\nemits = csv\nformats = CSV\nlevel = 0\n' "$T"
@@ -60,6 +61,7 @@ for in_ in "$G"/bad-*.in.*; do
 	done
 done
 hid=$(xspool -c "$CONF" submit Huge -f CSV)
+lid=$(xspool -c "$CONF" submit HugeL -f JSON)
 gid=$(xspool -c "$CONF" submit Good -f JSON -P case=typed)
 pid=$(xspool -c "$CONF" submit Good -f CSV -P case=quotes -p 'Pa55, "ř"')
 sid=$(xspool -c "$CONF" submit Stored -f CSV -P case=unicode)
@@ -77,6 +79,9 @@ ok "a record over 16 MiB fails the attempt" wait_for 30 is_in "$hid" cancelled
 is "$(field "$hid" '"\n".join(j["result"]["errors"])')" \
     "attempt 1: record 1, line 2: longer than 16 MiB" "the job says why"
 ok "no zip for it" test ! -e "$SPOOL/out/$hid.zip"
+ok "a JSON Lines line over 16 MiB fails the attempt" wait_for 30 is_in "$lid" cancelled
+is "$(field "$lid" '"\n".join(j["result"]["errors"])')" \
+    "attempt 1: record 2, line 2: longer than 16 MiB" "the job says why"
 
 ok "a good input in the same run completes" wait_for 30 is_in "$gid" completed
 7z x -so "$SPOOL/out/$gid.zip" Good.json > good.json 2>/dev/null
