@@ -2,10 +2,10 @@
 # t0450-convert-daemon.sh - every malformed input kind of tests/golden
 # (bad-*), and a CSV record and a JSON Lines line over 16 MiB, through the
 # real daemon: the attempt fails with the converter's named error in the
-# job's result, and no zip is left in out/ or tmp/.  A good golden input in the same run completes
-# with the exact golden output in its zip, and one with a password gives
-# an AES-256 entry that 7z and bsdtar open with it and only with it;
-# [spool] zip_level and a type's level are applied.
+# job's result, and no zip is left in out/ or tmp/.  A good golden input
+# in the same run completes with the exact golden output in its zip, and
+# one with a password gives an AES-256 entry that 7z and bsdtar open with
+# it and only with it; [spool] zip_level and a type's level are applied.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/exporters/daemon.sh"
 G=$TOP/tests/golden
