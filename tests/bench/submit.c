@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@ main(int argc, char **argv)
 		    "usage: submit SPOOL TYPE N INTERVAL_US LOG SYNC\n"), 2;
 	n = atoi(argv[3]);
 	interval = atol(argv[4]);
-	dosync = atoi(argv[6]);
+	dosync = strcmp(argv[6], "yes") == 0 || atoi(argv[6]) > 0;
 	for (i = 0; i < n; i++) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		len = snprintf(body, sizeof(body),
