@@ -26,7 +26,7 @@ struct qcache {
 	int		 ifd;		/* inotify on queued/, -1: none */
 	struct spool	*sp;
 	struct qitem	**byorder;	/* (created, id) ascending */
-	size_t		 n;
+	size_t		 n, cap;	/* cap: byorder's room */
 	struct qitem	**hash;		/* open addressing on the id */
 	size_t		 hsize;		/* a power of two > 2n, or 0 */
 	int		 valid;
@@ -178,9 +178,9 @@ static void
 qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 {
 	struct qitem **v;
-	size_t i, k = 0, n = 0;
+	size_t i, k = 0, n = 0, room = qc->n + nadd + 1;
 
-	v = xreallocarray(NULL, qc->n + nadd + 1, sizeof(*v));
+	v = xreallocarray(NULL, room, sizeof(*v));
 	for (i = 0; i < qc->n || k < nadd; ) {
 		if (i < qc->n && !qc->byorder[i]->mark) {
 			qitem_free(qc->byorder[i++]);
@@ -195,6 +195,7 @@ qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 	free(qc->byorder);
 	qc->byorder = v;
 	qc->n = n;
+	qc->cap = room;
 }
 
 /* qcache_scan - bring the index up to readdir(queued/): parse what is
@@ -251,86 +252,146 @@ qcache_scan(struct qcache *qc, const struct timespec *mtime)
 	return 0;
 }
 
-/* qcache_event - one inotify event into the pending changes: marks an
- * indexed item gone, or loads a new one onto add.  1 when it changed
- * something. */
-static int
-qcache_event(struct qcache *qc, const struct inotify_event *ev,
-    struct qitem ***add, size_t *nadd, size_t *cap)
+/* hash_slot - the slot of id in the hash index, or of the empty slot
+ * where it would go */
+static size_t
+hash_slot(const struct qcache *qc, const char *id)
+{
+	size_t j;
+
+	for (j = id_hash(id) & (qc->hsize - 1); qc->hash[j] != NULL &&
+	    strcmp(qc->hash[j]->id, id) != 0; j = (j + 1) & (qc->hsize - 1))
+		;
+	return j;
+}
+
+/* hash_del - take the item in slot j out of the hash index, moving up
+ * the items of its probe run (linear probing without tombstones) */
+static void
+hash_del(struct qcache *qc, size_t j)
+{
+	size_t mask = qc->hsize - 1, k = j, home;
+
+	qc->hash[j] = NULL;
+	for (;;) {
+		k = (k + 1) & mask;
+		if (qc->hash[k] == NULL)
+			return;
+		home = id_hash(qc->hash[k]->id) & mask;
+		/* leave it when its home lies cyclically in (j, k] */
+		if (j <= k ? (j < home && home <= k) : (j < home || home <= k))
+			continue;
+		qc->hash[j] = qc->hash[k];
+		qc->hash[k] = NULL;
+		j = k;
+	}
+}
+
+/* order_pos - where q is, or goes, in byorder */
+static size_t
+order_pos(const struct qcache *qc, const struct qitem *q)
+{
+	size_t lo = 0, hi = qc->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cmp_order(&qc->byorder[mid], &q) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* qcache_remove - drop id from the index */
+static void
+qcache_remove(struct qcache *qc, const char *id)
+{
+	struct qitem *q;
+	size_t j, i;
+
+	if (qc->hsize == 0 || qc->hash[j = hash_slot(qc, id)] == NULL)
+		return;
+	q = qc->hash[j];
+	hash_del(qc, j);
+	i = order_pos(qc, q);
+	if (i < qc->n && qc->byorder[i] == q) {
+		memmove(&qc->byorder[i], &qc->byorder[i + 1],
+		    (qc->n - i - 1) * sizeof(*qc->byorder));
+		qc->n--;
+	}
+	qitem_free(q);
+}
+
+/* qcache_insert - put a new item (its id not indexed) into the index */
+static void
+qcache_insert(struct qcache *qc, struct qitem *q)
+{
+	size_t i;
+
+	if (qc->n == qc->cap) {
+		qc->cap = qc->cap ? qc->cap * 2 : 64;
+		qc->byorder = xreallocarray(qc->byorder, qc->cap,
+		    sizeof(*qc->byorder));
+	}
+	i = order_pos(qc, q);
+	memmove(&qc->byorder[i + 1], &qc->byorder[i],
+	    (qc->n - i) * sizeof(*qc->byorder));
+	qc->byorder[i] = q;
+	qc->n++;
+	if (qc->hsize < qc->n * 2 + 1)
+		qcache_rehash(qc);	/* grows it, with q */
+	else
+		qc->hash[hash_slot(qc, q->id)] = q;
+}
+
+/* qcache_event - apply one inotify event: whatever happened to the file,
+ * the indexed version is out of date; a file written or moved in is
+ * parsed again */
+static void
+qcache_event(struct qcache *qc, const struct inotify_event *ev)
 {
 	char id[ID_MAX + 1];
 	struct qitem *q;
-	size_t len = strlen(ev->name), i;
-	int changed = 0;
+	size_t len = strlen(ev->name);
 
 	if (len <= 4 || len - 4 > ID_MAX ||
 	    strcmp(ev->name + len - 4, ".job") != 0)
-		return 0;
+		return;
 	memcpy(id, ev->name, len - 4);
 	id[len - 4] = '\0';
 	if (!id_valid(id))
-		return 0;
-	/* whatever happened, an older version of it is out of date */
-	if ((q = qcache_old(qc, id)) != NULL && q->mark) {
-		q->mark = 0;
-		changed = 1;
-	}
-	for (i = 0; i < *nadd; i++)
-		if (strcmp((*add)[i]->id, id) == 0) {
-			qitem_free((*add)[i]);
-			(*add)[i] = (*add)[--*nadd];
-			changed = 1;
-			break;
-		}
+		return;
+	qcache_remove(qc, id);
 	if ((ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) &&
-	    (q = qitem_load(qc, id)) != NULL) {
-		q->mark = 1;
-		if (*nadd == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*add = xreallocarray(*add, *cap, sizeof(**add));
-		}
-		(*add)[(*nadd)++] = q;
-		changed = 1;
-	}
-	return changed;
+	    (q = qitem_load(qc, id)) != NULL)
+		qcache_insert(qc, q);
 }
 
-/* qcache_drain - apply what inotify reported; 1 when a full scan is
- * needed instead (overflow, the directory moved) */
+/* qcache_drain - apply what inotify reported, O(log n) and a memmove per
+ * change; 1 when a full scan is needed instead (overflow, the directory
+ * moved) */
 static int
 qcache_drain(struct qcache *qc)
 {
 	char ebuf[65536] __attribute__((aligned(__alignof__(struct
 	    inotify_event))));
 	const struct inotify_event *ev;
-	struct qitem **add = NULL;
-	size_t nadd = 0, cap = 0, i;
 	ssize_t n;
 	char *p;
-	int changed = 0, full = 0, marked = 0;
+	int full = 0;
 
+	/* the common case, no event, costs one read(2) */
 	while ((n = read(qc->ifd, ebuf, sizeof(ebuf))) > 0) {
-		/* the common case, no event, costs one read(2) */
-		for (i = 0; !marked && i < qc->n; i++)
-			qc->byorder[i]->mark = 1;
-		marked = 1;
 		for (p = ebuf; p < ebuf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(void *)p;
 			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED |
 			    IN_DELETE_SELF | IN_MOVE_SELF))
 				full = 1;
-			else if (ev->len)
-				changed |= qcache_event(qc, ev, &add, &nadd,
-				    &cap);
+			else if (ev->len && !full)
+				qcache_event(qc, ev);
 		}
 	}
-	if (changed) {
-		if (nadd)
-			qsort(add, nadd, sizeof(*add), cmp_order);
-		qcache_merge(qc, add, nadd);
-		qcache_rehash(qc);
-	}
-	free(add);
 	return full;
 }
 

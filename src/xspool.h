@@ -108,6 +108,9 @@ int	 read_file(const char *path, size_t max, char **out, size_t *len);
 int	 fsync_dir(const char *path);
 /* Open a file and fsync it; 0 or -1 with errno. */
 int	 fsync_file(const char *path);
+/* Retry delay: base * 2^(n-1), at most max, varied by up to 20% either way
+ * (random from getrandom) so that many retries do not fire at once. */
+int64_t	 backoff_ms(int64_t base, int64_t max, int n);
 /* Joins into buf; -1 with errno ENAMETOOLONG if it does not fit. */
 int	 path_join(char *buf, size_t size, const char *a, const char *b);
 /* A message into err (ignored when err is NULL or errlen 0); errno is
@@ -639,10 +642,11 @@ int	 rl_take(struct ratelimit *, const char *keyid, int rate, int64_t now,
 
 /* ---------------------------------------------------------------- qcache.c */
 /*
- * The REST shim's index of queued/ (thread-safe).  Checked against the
- * directory's mtime before each use; a rebuild is one readdir plus a parse
- * of each job file not seen before.  Cost: O(queued) readdir per request
- * while queued/ changes, O(page) afterwards.
+ * The REST shim's index of queued/ (thread-safe).  inotify events are
+ * applied before each use (a parse, O(log n) and a memmove per changed
+ * file); a full readdir, parsing only files not seen before, at the
+ * start, on event overflow, and every 10 s while queued/'s mtime changes
+ * (NFS); without inotify, whenever the mtime changed.
  */
 struct qitem {
 	char	 id[ID_MAX + 1];

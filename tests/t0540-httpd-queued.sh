@@ -9,6 +9,7 @@
 hconf
 A=$(newkey erp)
 B=$(newkey crm)
+ADM=$(newkey ops --admin)
 hstart
 L=/api/v1/ExportResult/Queued
 
@@ -98,6 +99,64 @@ t1=$(date +%s%N)
 ms=$(((t1 - t0) / 10000000))
 diag "a listing with 5,500 queued: $ms ms per request (curl included)"
 ok "with 5,500 queued a listing takes under 100 ms ($ms ms)" test "$ms" -lt 100
+
+# churn: 3,000 random changes to queued/ (files moved out, moved in,
+# rewritten in place), listings in between; then the whole listing (an
+# admin key) is the directory, in (created, id) order
+/usr/bin/python3 - "$SPOOL" "$URL$L" "$ADM" > "$T/churn" <<'PY'
+import json, os, random, sys, urllib.request
+sp, url, key = sys.argv[1:4]
+q = sp + "/queued"
+rnd = random.Random(540)
+def created(i):
+    return "2025-03-%02dT%02d:%02d:%02d.%03dZ" % (
+        1 + i % 28, i % 24, i % 60, (i * 7) % 60, i % 1000)
+def get(u):
+    r = urllib.request.Request(u, headers={"X-Api-Key": key})
+    return json.load(urllib.request.urlopen(r))
+def ms(t):	# "...:SS[.mmm]Z" as a sortable key
+    t = t.rstrip("Z")
+    return t.split(".")[0] + "." + (t.split(".") + ["000"])[1]
+def listing():
+    out, cur = [], None
+    while True:
+        p = get(url + "?limit=1000" + ("&cursor=" + cur if cur else ""))
+        out += [(ms(i["created"]), i["id"]) for i in p["items"]]
+        cur = p["nextCursor"]
+        if cur is None:
+            return out
+names = [n[:-4] for n in os.listdir(q) if n.endswith(".job")]
+for n in range(3000):
+    op = rnd.random()
+    if op < 0.35 and names:
+        id = names.pop(rnd.randrange(len(names)))
+        os.rename("%s/%s.job" % (q, id), "%s/cancelled/%s.job" % (sp, id))
+    elif op < 0.8:
+        id = "churn-%05d" % n
+        with open("%s/tmp/%s.job" % (sp, id), "w") as f:
+            f.write('{"type":"Patients","client":"c%d","created":"%s"}\n'
+                    % (n % 3, created(rnd.randrange(100000))))
+        os.rename("%s/tmp/%s.job" % (sp, id), "%s/%s.job" % (q, id))
+        names.append(id)
+    elif names:
+        id = rnd.choice(names)
+        with open("%s/%s.job" % (q, id), "w") as f:
+            f.write('{"type":"Patients","client":"c9","created":"%s"}\n'
+                    % created(rnd.randrange(100000)))
+    if n % 100 == 99:
+        listing()
+want = []
+for name in os.listdir(q):
+    if name.endswith(".job"):
+        j = json.load(open(q + "/" + name))
+        want.append((ms(j["created"]), name[:-4]))
+got = listing()
+print(len(got), len(want), got == sorted(want))
+PY
+read got want same < "$T/churn"
+diag "after the churn: $got listed, $want in queued/"
+is "$same $got" "True $want" \
+    "after 3,000 random changes the listing is queued/, in order"
 
 openapi_check
 stop httpd
