@@ -45,7 +45,6 @@ struct daemon {
 	int		 stopping;
 	int64_t		 stop_at;	/* mono: give up waiting for workers */
 	int64_t		 grace_ms;
-	uint64_t	 rng;
 };
 
 /* an id to deal with after a directory walk */
@@ -81,28 +80,12 @@ ns_now(void)
 	return now_ms() * 1000000;
 }
 
-/* rnd - xorshift64*, for the jitter only */
-static uint64_t
-rnd(struct daemon *d)
-{
-	d->rng ^= d->rng >> 12;
-	d->rng ^= d->rng << 25;
-	d->rng ^= d->rng >> 27;
-	return d->rng * 2685821657736338717ULL;
-}
-
-/* backoff - retry_base * 2^(attempts-1), at most retry_max, +-20% */
+/* backoff - the wait before attempt attempts+1 */
 static int64_t
 backoff(struct daemon *d, int attempts)
 {
-	int64_t ms = d->cfg->retry_base_ms;
-	int i;
-
-	for (i = 1; i < attempts && ms < d->cfg->retry_max_ms; i++)
-		ms *= 2;
-	if (ms > d->cfg->retry_max_ms)
-		ms = d->cfg->retry_max_ms;
-	return ms * (80 + (int64_t)(rnd(d) % 41)) / 100;
+	return backoff_ms(d->cfg->retry_base_ms, d->cfg->retry_max_ms,
+	    attempts);
 }
 
 static void
@@ -854,7 +837,6 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	}
 	d->node = xstrdup(node);
 	d->grace_ms = grace_ms;
-	d->rng = (uint64_t)now_ms() * 6364136223846793005ULL ^ getpid();
 	if (spool_open(&d->sp, c->dir, d->node, c->sync, 1, err,
 	    errlen) == -1) {
 		free(d->node);

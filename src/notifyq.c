@@ -604,30 +604,13 @@ child_result(int fd, int64_t *ra, char *msg, size_t size)
 	snprintf(msg, size, "%s", *nl == '\n' ? nl + 1 : "no answer");
 }
 
-/* jitter - a uniform draw in [0, n) from getrandom */
-static uint32_t
-jitter(uint32_t n)
-{
-	char hex[9];
-
-	if (n == 0 || random_hex(hex, 4) == -1)
-		return 0;
-	return (uint32_t)(strtoul(hex, NULL, 16) % n);
-}
-
 int64_t
 notifyq_delay(const struct config *cfg, int tries, int64_t ra)
 {
-	int64_t d = cfg->webhook_retry_base_ms > 0 ?
-	    cfg->webhook_retry_base_ms : 1000;
-
 	if (ra > 0)
 		return ra < DELAY_MAX ? ra : DELAY_MAX;
-	while (--tries > 0 && d < DELAY_MAX)
-		d *= 2;
-	if (d > DELAY_MAX)
-		d = DELAY_MAX;
-	return d * (80 + (int64_t)jitter(41)) / 100;	/* +-20% */
+	return backoff_ms(cfg->webhook_retry_base_ms > 0 ?
+	    cfg->webhook_retry_base_ms : 1000, DELAY_MAX, tries);
 }
 
 /* outcome - apply one try's result to the channel's track */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -424,4 +425,19 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	errno = saved;
+}
+
+int64_t
+backoff_ms(int64_t base, int64_t max, int n)
+{
+	uint32_t r = 0;
+	int64_t ms = base;
+
+	while (--n > 0 && ms < max)
+		ms *= 2;
+	if (ms > max)
+		ms = max;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)mono_ms();
+	return ms * (80 + (int64_t)(r % 41)) / 100;
 }
