@@ -246,6 +246,32 @@ t_files(void)
 	rmdir(dir);
 }
 
+/* t_backoff - doubling, the cap, and jitter within +-20% that varies */
+static void
+t_backoff(void)
+{
+	int64_t lo = INT64_MAX, hi = 0, v;
+	int i, inside = 1;
+
+	for (i = 0; i < 200; i++) {
+		v = backoff_ms(1000, 60000, 3);		/* 4000 +- 20% */
+		inside &= v >= 3200 && v <= 4800;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	ok(inside, "backoff: attempt 3 of base 1s is 4s +-20%%");
+	ok(hi - lo > 400, "backoff: the jitter varies (%lld..%lld)",
+	    (long long)lo, (long long)hi);
+	inside = 1;
+	for (i = 0; i < 50; i++) {
+		v = backoff_ms(1000, 60000, 40);	/* capped, no overflow */
+		inside &= v >= 48000 && v <= 72000;
+	}
+	ok(inside, "backoff: capped at max +-20%% however many attempts");
+	v = backoff_ms(1000, 60000, 1);
+	ok(v >= 800 && v <= 1200, "backoff: the first wait is base +-20%%");
+}
+
 int
 main(void)
 {
@@ -256,5 +282,6 @@ main(void)
 	t_utf8();
 	t_path();
 	t_files();
+	t_backoff();
 	return done_testing();
 }
