@@ -733,3 +733,19 @@ config_free(struct config *c)
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }
+
+const char *
+config_default(void)
+{
+	static const char *const where[] = { "etc/xspool.conf",
+	    "/usr/local/etc/xspool/xspool.conf", "/etc/xspool/xspool.conf" };
+	const char *env = getenv("XSPOOL_CONF");
+	size_t i;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], F_OK) == 0)
+			return where[i];
+	return where[0];
+}

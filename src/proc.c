@@ -18,7 +18,7 @@ proc_options(struct proc *p, int argc, char *argv[], const char *more,
 	    more ? more : "") >= (int)sizeof(opts))
 		return -1;
 	if (p->conf == NULL)
-		p->conf = PROC_CONF;
+		p->conf = config_default();
 	while ((ch = getopt(argc, argv, opts)) != -1) {
 		if (ch == 'c')
 			p->conf = optarg;

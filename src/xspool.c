@@ -18,7 +18,6 @@
 
 #include "xspool.h"
 
-#define DEFAULT_CONF	"etc/xspool.conf"
 #define HOUR_MS		(3600 * 1000LL)
 
 struct ctx {
@@ -70,7 +69,7 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* ctx_config - the config file: -c, $XSPOOL_CONF, etc/xspool.conf */
+/* ctx_config - the config file: -c, else config_default() */
 static void
 ctx_config(struct ctx *x)
 {
@@ -78,9 +77,7 @@ ctx_config(struct ctx *x)
 	const char *path = x->confpath;
 
 	if (path == NULL)
-		path = getenv("XSPOOL_CONF");
-	if (path == NULL || *path == '\0')
-		path = DEFAULT_CONF;
+		path = config_default();
 	if (config_load(&x->c, path, e, sizeof(e)) == -1)
 		errx(EXIT_USAGE, "%s", e);
 	x->have_conf = 1;

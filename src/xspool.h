@@ -204,6 +204,11 @@ struct config {
  * current directory.  On failure returns -1 with "FILE:LINE: reason" in err.
  */
 int	 config_load(struct config *c, const char *path, char *err, size_t);
+/* The config file when no -c is given: $XSPOOL_CONF, else etc/xspool.conf
+ * when it exists (a source tree), else the first of
+ * /usr/local/etc/xspool/xspool.conf and /etc/xspool/xspool.conf that
+ * exists, else etc/xspool.conf (whose absence config_load reports). */
+const char *config_default(void);
 void	 config_free(struct config *);
 const struct xtype *config_type(const struct config *, const char *name);
 /* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
@@ -755,7 +760,6 @@ void	 worker_clear(struct worker *);
 /* ---------------------------------------------------------------- proc.c */
 /* What the daemons' mains (xspoold, xspool-httpd) share. */
 #include <signal.h>
-#define PROC_CONF	"etc/xspool.conf"	/* -c's default */
 struct proc {
 	const char	*name;		/* for the version line and the log */
 	char		 version;	/* the option letter that prints it */
