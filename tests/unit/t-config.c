@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "xspool.h"
 #include "tap.h"
@@ -411,6 +412,39 @@ t_misc(void)
 		config_free(&c);
 }
 
+/* t_default - where the programs look without -c */
+static void
+t_default(void)
+{
+	char cwd[PATH_MAX], sub[PATH_MAX + 16], f[PATH_MAX + 32];
+	FILE *fp;
+
+	setenv("XSPOOL_CONF", "/some/where.conf", 1);
+	is_str(config_default(), "/some/where.conf",
+	    "default config: $XSPOOL_CONF first");
+	unsetenv("XSPOOL_CONF");
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return;
+	snprintf(sub, sizeof(sub), "%s/etc", dir);
+	snprintf(f, sizeof(f), "%s/xspool.conf", sub);
+	if (mkdir(sub, 0700) == -1 || (fp = fopen(f, "w")) == NULL)
+		return;
+	fclose(fp);
+	if (chdir(dir) == -1)
+		return;
+	is_str(config_default(), "etc/xspool.conf",
+	    "default config: etc/xspool.conf in a source tree");
+	unlink(f);
+	if (access("/usr/local/etc/xspool/xspool.conf", F_OK) == -1 &&
+	    access("/etc/xspool/xspool.conf", F_OK) == -1)
+		is_str(config_default(), "etc/xspool.conf",
+		    "default config: nothing installed, etc/xspool.conf is"
+		    " named in the error");
+	rmdir(sub);
+	if (chdir(cwd) == -1)
+		return;
+}
+
 int
 main(void)
 {
@@ -424,6 +458,7 @@ main(void)
 	t_errors();
 	t_long();
 	t_misc();
+	t_default();
 	unlink(path);
 	rmdir(dir);
 	return done_testing();
