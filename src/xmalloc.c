@@ -73,17 +73,16 @@ xstrndup(const char *s, size_t n)
 int
 xasprintf(char **out, const char *fmt, ...)
 {
+	struct buf b;
 	va_list ap;
 	int n;
 
+	buf_init(&b);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = buf_vaddf(&b, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom(0);
-	*out = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(*out, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	*out = buf_steal(&b);
 	return n;
 }

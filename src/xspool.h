@@ -9,6 +9,7 @@
 #ifndef XSPOOL_H
 #define XSPOOL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,9 @@ void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* The same with a va_list; the length added, or -1 (bad format). */
+int	 buf_vaddf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 void	 buf_consume(struct buf *, size_t);	/* drop the first n bytes */
 char	*buf_steal(struct buf *);		/* hand p to the caller */
 /* Room for n more bytes and the NUL; returns p + len, where the caller
