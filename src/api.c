@@ -71,11 +71,25 @@ struct req {
 	int	 bad_escape;
 };
 
-/* where a job was last found: its state directory (and node) */
+/* what tells the versions of a file apart */
+struct fid {
+	int		 valid;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtim, ctim;
+};
+
+/* where a job was last found: its state directory (and node); and the
+ * status answer made from that file as it was then (body NULL: none) */
 struct loc {
 	char	 id[ID_MAX + 1];
 	int	 st;
 	char	 node[NODE_MAX + 1];
+	struct fid fid;
+	char	*client;
+	char	*body;
+	size_t	 blen;
 };
 
 /* the access log: request threads add lines, one thread writes them */
@@ -436,32 +450,73 @@ invalid:
 	return -1;
 }
 
-/* visible - may the key see job j? */
+/* visible - may the key see a job of client? */
 static int
-visible(const struct rctx *x, const struct job *j)
+visible(const struct rctx *x, const char *client)
 {
 	if (x->key->admin)
 		return 1;
-	return j->client != NULL && strcmp(j->client, x->key->client) == 0;
+	return client != NULL && strcmp(client, x->key->client) == 0;
+}
+
+static void
+fid_set(struct fid *f, const struct stat *sb)
+{
+	f->valid = 1;
+	f->dev = sb->st_dev;
+	f->ino = sb->st_ino;
+	f->size = sb->st_size;
+	f->mtim = sb->st_mtim;
+	f->ctim = sb->st_ctim;
+}
+
+static int
+fid_same(const struct fid *f, const struct stat *sb)
+{
+	return f->valid && f->dev == sb->st_dev && f->ino == sb->st_ino &&
+	    f->size == sb->st_size && f->mtim.tv_sec == sb->st_mtim.tv_sec &&
+	    f->mtim.tv_nsec == sb->st_mtim.tv_nsec &&
+	    f->ctim.tv_sec == sb->st_ctim.tv_sec &&
+	    f->ctim.tv_nsec == sb->st_ctim.tv_nsec;
+}
+
+/* loc_slot - the slot of id (FNV-1a) */
+static struct loc *
+loc_slot(struct api *a, const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return &a->loc[h % LOC_SLOTS];
+}
+
+/* loc_forget - drop the answer kept in l.  Under loc_mtx. */
+static void
+loc_forget(struct loc *l)
+{
+	free(l->client);
+	free(l->body);
+	l->client = l->body = NULL;
+	l->fid.valid = 0;
 }
 
 /* job_lookup - spool_load, but first where the job was last found: one
  * open instead of a stat per state directory and a scan of processing/.
  * A rename moves a job file whole, so a file found there is the job's
- * current state; when it is gone, spool_load looks everywhere. */
+ * current state; when it is gone, spool_load looks everywhere.  *fid is
+ * set (from a stat before the read) when the file read is the one at the
+ * remembered place. */
 static int
-job_lookup(struct api *a, const char *id, struct job *j, char *err,
-    size_t errlen)
+job_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
+    char *err, size_t errlen)
 {
 	char path[4096], node[NODE_MAX + 1];
-	struct loc *l;
-	uint32_t h = 2166136261u;
-	const char *p;
+	struct loc *l = loc_slot(a, id);
+	struct stat sb;
 	int st = -1;
 
-	for (p = id; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	l = &a->loc[h % LOC_SLOTS];
+	fid->valid = 0;
 	pthread_mutex_lock(&a->loc_mtx);
 	if (strcmp(l->id, id) == 0) {
 		st = l->st;
@@ -469,13 +524,18 @@ job_lookup(struct api *a, const char *id, struct job *j, char *err,
 	}
 	pthread_mutex_unlock(&a->loc_mtx);
 	if (st != -1 && spool_path(&a->sp, path, sizeof(path),
-	    (enum state)st, node, id) == 0 &&
-	    spool_read(path, j, err, errlen) == 0)
+	    (enum state)st, node, id) == 0 && stat(path, &sb) == 0 &&
+	    spool_read(path, j, err, errlen) == 0) {
+		/* the stat is older than the read: a file changed in
+		 * between only makes the kept answer look out of date */
+		fid_set(fid, &sb);
 		return st;
+	}
 	job_free(j);
 	job_init(j);
 	st = spool_load(&a->sp, id, j, node, err, errlen);
 	pthread_mutex_lock(&a->loc_mtx);
+	loc_forget(l);
 	if (st == -1)
 		l->id[0] = '\0';
 	else {
@@ -487,12 +547,74 @@ job_lookup(struct api *a, const char *id, struct job *j, char *err,
 	return st;
 }
 
+/* status_keep - keep the status answer b of job id in state st, made from
+ * the file fid names, for status_kept */
+static void
+status_keep(struct api *a, const char *id, int st, const struct fid *fid,
+    const char *client, const struct buf *b)
+{
+	struct loc *l = loc_slot(a, id);
+
+	pthread_mutex_lock(&a->loc_mtx);
+	if (strcmp(l->id, id) == 0 && l->st == st) {
+		loc_forget(l);
+		l->fid = *fid;
+		l->client = client ? xstrdup(client) : NULL;
+		l->body = xmalloc(b->len);
+		memcpy(l->body, b->p, b->len);
+		l->blen = b->len;
+	}
+	pthread_mutex_unlock(&a->loc_mtx);
+}
+
+/* status_kept - answer GET Status/{id} with the kept answer when its file
+ * is still the one it was made from (one stat(2)); 0 when not */
+static int
+status_kept(struct rctx *x, enum MHD_Result *ret)
+{
+	struct api *a = x->a;
+	char path[4096], node[NODE_MAX + 1], *client = NULL;
+	struct loc *l = loc_slot(a, x->arg);
+	struct stat sb;
+	struct fid f;
+	struct buf b;
+	int st = -1, mine;
+
+	buf_init(&b);
+	pthread_mutex_lock(&a->loc_mtx);
+	if (l->body != NULL && strcmp(l->id, x->arg) == 0) {
+		st = l->st;
+		memcpy(node, l->node, sizeof(node));
+		f = l->fid;
+		client = l->client ? xstrdup(l->client) : NULL;
+		buf_add(&b, l->body, l->blen);
+	}
+	pthread_mutex_unlock(&a->loc_mtx);
+	if (st == -1 || spool_path(&a->sp, path, sizeof(path),
+	    (enum state)st, node, x->arg) == -1 || stat(path, &sb) == -1 ||
+	    !fid_same(&f, &sb)) {
+		free(client);
+		buf_free(&b);
+		return 0;
+	}
+	mine = visible(x, client);
+	free(client);
+	if (!mine) {
+		buf_free(&b);
+		*ret = api_err(x, 404, "NOT_FOUND", "no such job");
+	} else
+		*ret = reply(x, 200, &b, "application/json", NULL);
+	return 1;
+}
+
 /* load_own - load job x->arg for the key, in state want (-1: any); the
  * state, or -1 with the error queued in *ret (another client's job, or
  * one in another state, is 404) */
 static int
-load_own(struct rctx *x, struct job *j, int want, enum MHD_Result *ret)
+load_own(struct rctx *x, struct job *j, int want, struct fid *fid,
+    enum MHD_Result *ret)
 {
+	struct fid f;
 	char err[ERRLEN];
 	int st;
 
@@ -500,7 +622,8 @@ load_own(struct rctx *x, struct job *j, int want, enum MHD_Result *ret)
 		*ret = api_err(x, 400, "INVALID_PARAMETER", "invalid job id");
 		return -1;
 	}
-	if ((st = job_lookup(x->a, x->arg, j, err, sizeof(err))) == -1) {
+	if ((st = job_lookup(x->a, x->arg, j, fid ? fid : &f, err,
+	    sizeof(err))) == -1) {
 		if (errno == ENOENT)
 			*ret = api_err(x, 404, "NOT_FOUND", "no such job");
 		else {
@@ -510,7 +633,7 @@ load_own(struct rctx *x, struct job *j, int want, enum MHD_Result *ret)
 		}
 		return -1;
 	}
-	if (!visible(x, j)) {
+	if (!visible(x, j->client)) {
 		*ret = api_err(x, 404, "NOT_FOUND", "no such job");
 		return -1;
 	}
@@ -546,16 +669,22 @@ static enum MHD_Result
 h_status(struct rctx *x)
 {
 	enum MHD_Result ret;
+	struct fid fid;
 	struct job j;
 	struct buf b;
 	int st;
 
+	if (id_valid(x->arg) && status_kept(x, &ret))
+		return ret;
 	job_init(&j);
-	if ((st = load_own(x, &j, -1, &ret)) == -1)
+	if ((st = load_own(x, &j, -1, &fid, &ret)) == -1)
 		goto out;
 	buf_init(&b);
 	j_job(&b, &j, (enum state)st);
-	ret = reply_json(x, 200, &b);
+	buf_addc(&b, '\n');
+	if (fid.valid)
+		status_keep(x->a, j.id, st, &fid, j.client, &b);
+	ret = reply(x, 200, &b, "application/json", NULL);
 out:
 	job_free(&j);
 	return ret;
@@ -570,7 +699,7 @@ h_cancel(struct rctx *x)
 	int notify;
 
 	job_init(&j);
-	if (load_own(x, &j, ST_QUEUED, &ret) == -1)
+	if (load_own(x, &j, ST_QUEUED, NULL, &ret) == -1)
 		goto out;
 	job_cancel_user(&j, now_ms());
 	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
@@ -1162,7 +1291,7 @@ h_download(struct rctx *x)
 	int fd;
 
 	job_init(&j);
-	if (load_own(x, &j, ST_COMPLETED, &ret) == -1)
+	if (load_own(x, &j, ST_COMPLETED, NULL, &ret) == -1)
 		goto out;
 	fd = -1;
 	if (spool_zip_path(&x->a->sp, path, sizeof(path), j.id) == -1 ||
@@ -2089,6 +2218,8 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->submit_mtx);
 	pthread_mutex_destroy(&a->m.mtx);
 	pthread_mutex_destroy(&a->loc_mtx);
+	for (i = 0; i < LOC_SLOTS; i++)
+		loc_forget(&a->loc[i]);
 	free(a->loc);
 	pthread_mutex_destroy(&a->lg.mtx);
 	pthread_cond_destroy(&a->lg.more);

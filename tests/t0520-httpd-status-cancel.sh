@@ -110,6 +110,33 @@ is "$CODE" 200 "and the dropped one"
 req GET /api/v1/ExportResult/Queued -H "X-Api-Key: $ADM"
 is "$(jf .count)" 2 "an admin lists every queued job"
 
+# a status answer is kept per job file: served again only while the file
+# is the same (rewritten in place with the same size, moved, another key)
+mkjob completed job-kept erp '"attempts":1,"finished":"2026-11-30T10:00:05Z"'
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+is "$CODE $(jf .attempts)" "200 1" "status asked three times"
+/usr/bin/python3 - "$SPOOL/completed/job-kept.job" <<'PY'
+import sys
+with open(sys.argv[1], "r+") as f:
+    t = f.read().replace('"attempts":1', '"attempts":7')
+    f.seek(0)
+    f.write(t)
+PY
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+is "$CODE $(jf .attempts)" "200 7" "the file rewritten in place, same size: the new answer"
+req GET "$S/job-kept" -H "X-Api-Key: $B"
+errcheck 404 NOT_FOUND "another client's key still gets 404"
+req GET "$S/job-kept" -H "X-Api-Key: $ADM"
+is "$CODE $(jf .attempts)" "200 7" "an admin key gets it"
+mv "$SPOOL/completed/job-kept.job" "$SPOOL/cancelled/job-kept.job"
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+is "$CODE $(jf .status)" "200 CANCELLED" "the file moved: the state follows"
+rm "$SPOOL/cancelled/job-kept.job"
+req GET "$S/job-kept" -H "X-Api-Key: $A"
+errcheck 404 NOT_FOUND "the file removed: 404"
+
 openapi_check
 stop httpd
 done_testing
