@@ -42,6 +42,7 @@
 #define NJBUCKETS	10
 #define JS_DELAY_MS	5000	/* a job is counted this long after it ended */
 #define LOC_SLOTS	1024	/* where jobs were last seen (job_lookup) */
+#define KEEP_MAX	4096	/* status answers kept up to this size */
 #define LOG_MAX		(1024 * 1024)	/* access log lines not yet written */
 
 static const double buckets[NBUCKETS] = {
@@ -682,7 +683,7 @@ h_status(struct rctx *x)
 	buf_init(&b);
 	j_job(&b, &j, (enum state)st);
 	buf_addc(&b, '\n');
-	if (fid.valid)
+	if (fid.valid && b.len <= KEEP_MAX)
 		status_keep(x->a, j.id, st, &fid, j.client, &b);
 	ret = reply(x, 200, &b, "application/json", NULL);
 out:
