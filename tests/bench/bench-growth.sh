@@ -6,7 +6,6 @@
 # until its first claim).
 . "$(dirname "$0")/lib.sh"
 SIZES=${*:-1000 100000}
-PORT=18482
 
 ms() {	# ms COMMAND... : median wall milliseconds of RUNS runs
 	: > "$DISK/ms"
@@ -51,7 +50,7 @@ node = bench
 workers = 1
 sync = no
 [http]
-listen = 127.0.0.1:$PORT
+listen = 127.0.0.1:0
 keys = $DISK/keys$n
 [type Tiny]
 command = $BIN/bench/tinyexp
@@ -69,9 +68,9 @@ CONF
 	ls_=$(ms "$BIN/xspool" -c "$DISK/g.conf" list)
 	# the shim builds its queued/ index at start: time to the first page
 	a=$(now_ns)
-	"$BIN/xspool-httpd" -f -c "$DISK/g.conf" 2>"$DISK/httpd.log" &
-	h=$!
-	_pids="$_pids $h"
+	start_httpd "$DISK/g.conf"
+	h=$HTTPD
+	PORT=$HPORT
 	i=0
 	while [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $key" \
 	    "http://127.0.0.1:$PORT/api/v1/ExportResult/Queued")" != 200 ]; do

@@ -6,15 +6,14 @@
 SECS=${1:-10}
 GB=${GB:-1024}
 SP=$DISK/spool
-XPORT=18480
-NPORT=18481
+NPORT=$(free_port)
 
 cat > "$DISK/x.conf" <<CONF
 [spool]
 dir = $SP
 node = bench
 [http]
-listen = 127.0.0.1:$XPORT
+listen = 127.0.0.1:0
 keys = $DISK/keys
 threads = 2
 max_connections = 1024
@@ -42,13 +41,13 @@ os.unlink(p)
 PY
 dd if=/dev/urandom of="$SP/out/$id.zip" bs=1M count="$GB" status=none
 
-"$BIN/xspool-httpd" -f -c "$DISK/x.conf" 2>"$DISK/httpd.log" &
-_pids="$_pids $!"
-i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$XPORT/healthz"; do
-	sleep 0.1; i=$((i + 1)); [ $i -gt 50 ] && { say "httpd did not start"; cat "$DISK/httpd.log" >&2; exit 1; }; done
+start_httpd "$DISK/x.conf"
+XPORT=$HPORT
 URL="http://127.0.0.1:$XPORT/api/v1/ExportResult/Status/$id"
 curl -s -H "X-Api-Key: $key" "$URL" > "$DISK/www-status.json"
 size=$(stat -c %s "$DISK/www-status.json")
+grep -q '"status":"COMPLETED"' "$DISK/www-status.json" ||
+    { say "Status answers: $(cat "$DISK/www-status.json")"; exit 1; }
 mkdir -p "$DISK/www"
 cp "$DISK/www-status.json" "$DISK/www/status.json"
 ln "$SP/out/$id.zip" "$DISK/www/big.zip"
@@ -71,9 +70,10 @@ http {
 	server { listen 127.0.0.1:$NPORT; root $DISK/www; }
 }
 CONF
-nginx -c "$DISK/nginx.conf" 2>/dev/null &
+nginx -c "$DISK/nginx.conf" 2>"$DISK/nginx.stderr" &
 _pids="$_pids $!"
-sleep 0.5
+i=0; while ! curl -s -o /dev/null "http://127.0.0.1:$NPORT/status.json"; do
+	sleep 0.1; i=$((i + 1)); [ $i -gt 50 ] && { say "nginx did not start"; cat "$DISK/nginx.stderr" "$DISK/nginx.err" >&2; exit 1; }; done
 
 wrkrun() {	# wrkrun OUT URL [HEADER] : "req/s p99ms" lines appended
 	r=0

@@ -40,3 +40,26 @@ col() { awk -v c="$1" '{print $c}' "$2" | median; }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f\n", b / s / 1048576; else print "n/a" }'; }
 now_ns() { date +%s%N; }
 say() { echo "$*" >&2; }
+# free_port : a TCP port on 127.0.0.1 nobody listens on (other people run
+# these benchmarks and the tests on this machine at the same time)
+free_port() {
+	_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+	while curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$_p/"; [ $? -ne 7 ]; do
+		_p=$((_p + 1))
+	done
+	echo $_p
+}
+# start_httpd CONF : xspool-httpd on the port of CONF (0: any), in the
+# background; sets HTTPD (its pid) and HPORT
+start_httpd() {
+	rm -f "$DISK/hport"
+	"$BIN/xspool-httpd" -f -c "$1" -p "$DISK/hport" 2>"$DISK/httpd.log" &
+	HTTPD=$!
+	_pids="$_pids $HTTPD"
+	_i=0
+	while [ ! -s "$DISK/hport" ]; do
+		sleep 0.005; _i=$((_i + 1))
+		[ $_i -gt 2000 ] && { say "xspool-httpd did not start"; cat "$DISK/httpd.log" >&2; exit 1; }
+	done
+	HPORT=$(cat "$DISK/hport")
+}
