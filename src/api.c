@@ -43,7 +43,8 @@
 #define JS_DELAY_MS	5000	/* a job is counted this long after it ended */
 #define LOC_SLOTS	1024	/* where jobs were last seen (job_lookup) */
 #define KEEP_MAX	4096	/* status answers kept up to this size */
-#define LOG_MAX		(1024 * 1024)	/* access log lines not yet written */
+#define LOG_MAX		(4 * 1024 * 1024)	/* log lines not yet written */
+#define LOG_GATHER_NS	10000000	/* the log writer lets lines gather */
 
 static const double buckets[NBUCKETS] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
@@ -1711,11 +1712,14 @@ escape_path(struct buf *b, const char *p)
 	}
 }
 
-/* log_writer - the thread that writes the access log: whatever lines
- * have come while it wrote the last batch, in one write (O_APPEND) */
+/* log_writer - the thread that writes the access log: woken by a line,
+ * it lets lines gather for LOG_GATHER_NS, then writes them in one
+ * write(2) (O_APPEND): under load, a hundred wake-ups and writes a
+ * second, not one per request */
 static void *
 log_writer(void *arg)
 {
+	const struct timespec gather = { 0, LOG_GATHER_NS };
 	struct api *a = arg;
 	struct alog *lg = &a->lg;
 	struct buf out, t;
@@ -1727,6 +1731,11 @@ log_writer(void *arg)
 			pthread_cond_wait(&lg->more, &lg->mtx);
 		if (lg->b.len == 0)
 			break;
+		if (!lg->stop) {
+			pthread_mutex_unlock(&lg->mtx);
+			nanosleep(&gather, NULL);
+			pthread_mutex_lock(&lg->mtx);
+		}
 		t = lg->b;
 		lg->b = out;
 		out = t;
