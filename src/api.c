@@ -1863,18 +1863,6 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* unescape - strict %XX decoding, '+' is a space as in form encoding (and
  * in the original API's query strings; ids and types hold neither); a bad
  * or %00 escape marks the request (answered 400 by dispatch) */
@@ -1887,8 +1875,8 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 
 	while (*rd) {
 		if (*rd == '%') {
-			if ((hi = hexval((unsigned char)rd[1])) >= 0 &&
-			    (lo = hexval((unsigned char)rd[2])) >= 0 &&
+			if ((hi = hex_digit((unsigned char)rd[1])) >= 0 &&
+			    (lo = hex_digit((unsigned char)rd[2])) >= 0 &&
 			    (hi | lo) != 0) {
 				*wr++ = (char)(hi * 16 + lo);
 				rd += 3;

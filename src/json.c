@@ -62,24 +62,12 @@ what(int c, char *tmp)
 	return tmp;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* hex4 - the code unit of the 4 hex digits at p, or -1 */
 static long
 hex4(const unsigned char *p)
 {
-	int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]),
-	    d = hexval(p[3]);
+	int a = hex_digit(p[0]), b = hex_digit(p[1]), c = hex_digit(p[2]),
+	    d = hex_digit(p[3]);
 
 	if (a < 0 || b < 0 || c < 0 || d < 0)
 		return -1;

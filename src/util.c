@@ -441,3 +441,15 @@ backoff_ms(int64_t base, int64_t max, int n)
 		r = (uint32_t)mono_ms();
 	return ms * (80 + (int64_t)(r % 41)) / 100;
 }
+
+int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -115,6 +115,8 @@ int	 fsync_file(const char *path);
 /* Retry delay: base * 2^(n-1), at most max, varied by up to 20% either way
  * (random from getrandom) so that many retries do not fire at once. */
 int64_t	 backoff_ms(int64_t base, int64_t max, int n);
+/* The value of one hex digit, or -1. */
+int	 hex_digit(int c);
 /* Joins into buf; -1 with errno ENAMETOOLONG if it does not fit. */
 int	 path_join(char *buf, size_t size, const char *a, const char *b);
 /* A message into err (ignored when err is NULL or errlen 0); errno is
