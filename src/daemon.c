@@ -323,6 +323,9 @@ start(struct daemon *d, struct job *j, enum state from)
 		worker_clear(w);
 		return;
 	}
+	/* the first progress rewrite comes PROGRESS_MS after the start, so
+	 * a quick job never pays for one */
+	w->flushed = mono_ms();
 	d->nrun++;
 	/* a failure leaves the earlier text: the attempt still runs */
 	if (spool_rewrite(&d->sp, ST_PROCESSING, NULL, &w->job) == -1)
@@ -439,6 +442,9 @@ put_zip(struct daemon *d, struct worker *w, char *err, size_t errlen)
 
 	/* the worker fsynced the zip before it reported success */
 	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == -1)
+		goto fail;
+	/* libzip made the zip with its own mode: [spool] group wants 0640 */
+	if (d->sp.gid >= 0 && chmod(w->zip, d->sp.fmode) == -1)
 		goto fail;
 	if (rename(w->zip, path) == -1)
 		goto fail;
