@@ -327,8 +327,9 @@ start(struct daemon *d, struct job *j, enum state from)
 	 * a quick job never pays for one */
 	w->flushed = mono_ms();
 	d->nrun++;
-	/* a failure leaves the earlier text: the attempt still runs */
-	if (spool_rewrite(&d->sp, ST_PROCESSING, NULL, &w->job) == -1)
+	/* a failure leaves the earlier text: the attempt still runs; not
+	 * synced, see claimsp */
+	if (spool_rewrite(&d->claimsp, ST_PROCESSING, NULL, &w->job) == -1)
 		log_warn("%s: cannot record the claim", w->job.id);
 }
 
@@ -850,11 +851,13 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		return NULL;
 	}
 	/*
-	 * A claim's rename needs no directory fsyncs of its own: the claim
-	 * record written next (spool_rewrite) fsyncs the file and
-	 * processing/NODE/, which on a journalling file system commits the
-	 * rename too; were it lost to a power cut, the job would be back in
-	 * queued/ or failed/ and run again, as after any crash mid-export.
+	 * claimsp: the spool without fsyncs, for what a power cut may lose
+	 * without harm -- a claim's rename, the claim record (node, started)
+	 * and progress.  Were they lost, the job would be back in queued/ or
+	 * failed/ (or its file would say less) and run again, as after any
+	 * crash mid-export.  The end of a job (zip, result, final move) is
+	 * synced; its directory fsyncs commit these earlier changes too on
+	 * a journalling file system.
 	 */
 	d->claimsp = d->sp;
 	d->claimsp.sync = 0;
@@ -976,7 +979,7 @@ timers(struct daemon *d, int64_t mono)
 		if (w->dirty && mono - w->flushed >= PROGRESS_MS) {
 			w->dirty = 0;
 			w->flushed = mono;
-			if (spool_rewrite(&d->sp, ST_PROCESSING, NULL,
+			if (spool_rewrite(&d->claimsp, ST_PROCESSING, NULL,
 			    &w->job) == -1)
 				log_warn("%s: progress", w->job.id);
 		}
