@@ -1,6 +1,7 @@
 /* config.c - the INI file (inih) into struct config: one table of keys
  * with their kind, place and default; every error is "FILE:LINE: reason". */
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,6 +63,7 @@ static const struct ckey keys[] = {
 	C(S_SPOOL, "kill_grace", K_DURATION, kill_grace_ms, 0, DAY, "5s"),
 	C(S_SPOOL, "sync", K_BOOL, sync, 0, 1, "yes"),
 	C(S_SPOOL, "zip_level", K_INT, zip_level, 0, 9, "6"),
+	C(S_SPOOL, "group", K_STRING, group, 0, 0, NULL),
 	C(S_HTTP, "listen", K_STRING, listen, 0, 0, "127.0.0.1:8080"),
 	C(S_HTTP, "keys", K_PATH, keys, 0, 0, "etc/keys"),
 	C(S_HTTP, "max_connections", K_INT, max_connections, 1, 1000000,
@@ -622,6 +624,32 @@ key_line(const struct ctx *x, const char *name)
 	return 0;
 }
 
+/* set_group - [spool] group, a name or a number, into c->gid */
+static int
+set_group(struct ctx *x)
+{
+	struct config *c = x->c;
+	struct group *gr;
+	char *end;
+	long n;
+
+	c->gid = -1;
+	if (c->group == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(c->group, &end, 10);
+	if (c->group[0] >= '0' && c->group[0] <= '9' && *end == '\0' &&
+	    errno == 0 && n >= 0 && n < INT_MAX) {
+		c->gid = n;
+		return 0;
+	}
+	if ((gr = getgrnam(c->group)) == NULL)
+		return cf_err(x, key_line(x, "group"), "group: '%s' is not a"
+		    " group name or number", c->group), -1;
+	c->gid = (long)gr->gr_gid;
+	return 0;
+}
+
 /* finish - defaults, the node name, and checks across keys */
 static int
 finish(struct ctx *x)
@@ -662,6 +690,9 @@ finish(struct ctx *x)
 		return cf_err(x, (l = key_line(x, "tls_cert")) ? l :
 		    key_line(x, "tls_key"),
 		    "tls_cert and tls_key go together"), -1;
+	if (set_group(x) == -1)
+		return -1;
+	spool_set_group(c->gid);
 	return 0;
 }
 

@@ -274,7 +274,10 @@ keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd != -1)
 		keep_owner(fd, path);
-	if (fd == -1 || fchmod(fd, 0600) == -1 ||
+	/* [spool] group: the shim may run as another user of that group */
+	if (fd == -1 || (spool_group() >= 0 &&
+	    fchown(fd, (uid_t)-1, (gid_t)spool_group()) == -1) ||
+	    fchmod(fd, spool_group() >= 0 ? 0640 : 0600) == -1 ||
 	    write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1) {
 		n = errno;

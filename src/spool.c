@@ -69,18 +69,64 @@ fmt_path(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
-/* make_dir - mkdir; root gives what it makes to the spool's owner, so
- * that a daemon running as that user can use it */
-static int
-make_dir(const char *path, const char *root)
+static long spool_gid = -1;	/* [spool] group of the last config */
+
+void
+spool_set_group(long gid)
+{
+	spool_gid = gid;
+}
+
+long
+spool_group(void)
+{
+	return spool_gid;
+}
+
+/* check_dir - an existing directory is left as it is; warn when the
+ * spool's group could not use it (2770 of that group is what we make) */
+static void
+check_dir(const char *path, long gid)
 {
 	struct stat sb;
 
-	if (mkdir(path, 0750) == -1)
-		return errno == EEXIST ? 0 : -1;
+	if (gid < 0 || stat(path, &sb) == -1)
+		return;
+	if ((long)sb.st_gid != gid || (sb.st_mode & 02070) != 02070)
+		log_warnx("%s: mode %04o group %ld, not 2770 group %ld: the"
+		    " group cannot share the spool (chgrp %ld; chmod 2770)",
+		    path, (unsigned)(sb.st_mode & 07777), (long)sb.st_gid,
+		    gid, gid);
+}
+
+/* make_dir - mkdir; root gives what it makes to the spool's owner, so
+ * that a daemon running as that user can use it; with a group the new
+ * directory is 2770 of that group (setgid: files in it inherit it) */
+static int
+make_dir(const char *path, const char *root, long gid)
+{
+	struct stat sb;
+	uid_t uid = (uid_t)-1;
+	gid_t g;
+
+	if (mkdir(path, 0750) == -1) {
+		if (errno != EEXIST)
+			return -1;
+		check_dir(path, gid);
+		return 0;
+	}
 	if (geteuid() == 0 && root != NULL && stat(root, &sb) == 0 &&
-	    sb.st_uid != 0)
-		(void)chown(path, sb.st_uid, sb.st_gid);
+	    sb.st_uid != 0) {
+		uid = sb.st_uid;
+		g = sb.st_gid;
+	} else if (gid < 0)
+		return 0;
+	if (gid >= 0)
+		g = (gid_t)gid;
+	if (chown(path, uid, g) == -1 && gid >= 0)
+		return -1;
+	if (gid >= 0 && chmod(path, 02770) == -1)
+		return -1;
 	return 0;
 }
 
@@ -93,29 +139,35 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 
 	memset(s, 0, sizeof(*s));
 	s->dirfd = -1;
+	s->gid = spool_gid;
+	s->fmode = s->gid >= 0 ? 0640 : 0600;
 	if (node != NULL && !node_valid(node)) {
 		errno = EINVAL;
 		seterr(err, errlen, "%s: bad node name", node);
 		return -1;
 	}
-	if (create && mkdir(dir, 0750) == -1 && errno != EEXIST) {
+	if (create && make_dir(dir, NULL, s->gid) == -1) {
 		seterr(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	if (!create)
+		check_dir(dir, s->gid);
 	for (i = 0; i < sizeof(spool_dirs) / sizeof(spool_dirs[0]); i++) {
 		if (fmt_path(path, sizeof(path), "%s/%s", dir,
 		    spool_dirs[i]) == -1)
 			goto toolong;
-		if (create && make_dir(path, dir) == -1)
+		if (create && make_dir(path, dir, s->gid) == -1)
 			goto syserr;
 		if (!create && access(path, F_OK) == -1)
 			goto syserr;
+		if (!create)
+			check_dir(path, s->gid);
 	}
 	if (node != NULL) {
 		if (fmt_path(path, sizeof(path), "%s/processing/%s", dir,
 		    node) == -1)
 			goto toolong;
-		if (create && make_dir(path, dir) == -1)
+		if (create && make_dir(path, dir, s->gid) == -1)
 			goto syserr;
 	}
 	if ((s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -143,6 +195,7 @@ spool_close(struct spool *s)
 	free(s->node);
 	memset(s, 0, sizeof(*s));
 	s->dirfd = -1;
+	s->gid = -1;
 }
 
 /* spool_dirpath - the directory of a state (node's for PROCESSING) */
@@ -191,14 +244,24 @@ spool_zip_path(const struct spool *s, char *buf, size_t size, const char *id)
 }
 
 /* give_to_owner - a file root makes belongs to the spool's owner, or a
- * daemon running as that user could not read or rewrite it (mode 0600) */
-static void
+ * daemon running as that user could not read or rewrite it (mode 0600);
+ * with a group, the file is 0640 of that group */
+static int
 give_to_owner(const struct spool *s, int fd)
 {
 	struct stat sb;
 
 	if (geteuid() == 0 && fstat(s->dirfd, &sb) == 0 && sb.st_uid != 0)
-		(void)fchown(fd, sb.st_uid, sb.st_gid);
+		(void)fchown(fd, sb.st_uid, s->gid >= 0 ? (gid_t)s->gid :
+		    sb.st_gid);
+	if (s->gid < 0)
+		return 0;
+	if (fstat(fd, &sb) == -1)
+		return -1;
+	if ((long)sb.st_gid != s->gid && fchown(fd, (uid_t)-1,
+	    (gid_t)s->gid) == -1)
+		return -1;
+	return fchmod(fd, s->fmode);
 }
 
 int
@@ -207,7 +270,7 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 {
 	char host[65], rnd[17];
 	size_t i;
-	int fd, tries;
+	int fd, tries, saved;
 
 	if (gethostname(host, sizeof(host)) == -1)
 		snprintf(host, sizeof(host), "localhost");
@@ -223,10 +286,15 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 		    suffix ? "." : "", suffix ? suffix : "") == -1)
 			return -1;
 		fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd != -1) {
-			give_to_owner(s, fd);
-			return fd;
+		if (fd != -1 && give_to_owner(s, fd) == -1) {
+			saved = errno;
+			close(fd);
+			unlink(buf);
+			errno = saved;
+			return -1;
 		}
+		if (fd != -1)
+			return fd;
 		if (errno != EEXIST)
 			return -1;
 	}

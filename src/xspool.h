@@ -176,6 +176,8 @@ struct config {
 	int64_t		 kill_grace_ms;	/* SIGTERM -> SIGKILL, default 5s */
 	int		 sync;		/* fsync files and dirs, default 1 */
 	int		 zip_level;	/* default 6 */
+	char		*group;		/* NAME or GID: spool shared with it */
+	long		 gid;		/* group resolved, -1: none */
 	/* [http] */
 	char		*listen;	/* "127.0.0.1:8080", comma-separated list */
 	char		*keys;		/* keys file, absolute */
@@ -364,7 +366,18 @@ struct spool {
 	char	*node;
 	int	 sync;
 	int	 dirfd;		/* the spool's root */
+	long	 gid;		/* [spool] group, -1: none */
+	mode_t	 fmode;		/* of files written: 0600, 0640 with gid */
 };
+
+/*
+ * The [spool] group of the last config_load (-1: none), which spool_open
+ * and keys_save use: with it directories made are 2770 of that group and
+ * the job, zip and keys files written 0640; existing directories are
+ * checked (a warning when the group could not use them).
+ */
+void	 spool_set_group(long gid);
+long	 spool_group(void);
 
 /* Opens (and with create, makes) the layout under dir; -1 with err. */
 int	 spool_open(struct spool *, const char *dir, const char *node,
