@@ -6,7 +6,7 @@
 
 types </dev/null
 daemon d
-ok "the daemon writes its heartbeat" wait_for 5 test -s "$SPOOL/nodes/testnode"
+ok "the daemon writes its heartbeat" wait_for 20 test -s "$SPOOL/nodes/testnode"
 
 id=$(xspool -c "$CONF" submit Ok -f CSV -p sesame)
 ok "submit prints an id" test -n "$id"

@@ -17,15 +17,15 @@ once() {	# once ID : ID's file is in exactly one state directory
 daemon d1
 drop mid1 '{"type": "Slow", "params": {"sleep": "20"}}'
 drop mid2 '{"type": "Slow", "params": {"sleep": "20"}}'
-ok "both run" wait_for 5 sh -c "[ \$(find '$SPOOL/processing' -name 'mid*.job' | wc -l) -eq 2 ]"
-ok "their exporters run" wait_for 5 sh -c "pgrep -f '[s]leep 20; : $M' >/dev/null"
+ok "both run" wait_for 20 sh -c "[ \$(find '$SPOOL/processing' -name 'mid*.job' | wc -l) -eq 2 ]"
+ok "their exporters run" wait_for 20 sh -c "pgrep -f '[s]leep 20; : $M' >/dev/null"
 kill -9 "$(pid_of d1)"; wait "$(pid_of d1)" 2>/dev/null
-ok "the workers and exporters die with the daemon" wait_for 5 sh -c "! pgrep -f '[s]leep 20; : $M' >/dev/null"
+ok "the workers and exporters die with the daemon" wait_for 20 sh -c "! pgrep -f '[s]leep 20; : $M' >/dev/null"
 ok "the jobs are still in processing/" test "$(jobs processing)" -eq 2
 sed -i 's/"sleep": "20"/"sleep": "0"/' "$SPOOL"/processing/testnode/mid*.job
 daemon d2
-ok "restart: mid1 completes" wait_for 10 is_in mid1 completed
-ok "restart: mid2 completes" wait_for 10 is_in mid2 completed
+ok "restart: mid1 completes" wait_for 30 is_in mid1 completed
+ok "restart: mid2 completes" wait_for 30 is_in mid2 completed
 is "$(field mid1 'j["attempts"]')" 2 "the interrupted attempt counts"
 ok "the log says it was interrupted" grep -q 'mid1 Slow processing -> failed (interrupted' "$T/d2.err"
 stop d2
@@ -45,7 +45,7 @@ done
 diag "after 5 crashes: queued $(jobs queued) processing $(jobs processing) failed $(jobs failed) completed $(jobs completed)"
 daemon final
 alldone() { [ "$(jobs completed)" -eq $((N + 2)) ]; }
-ok "after the crashes every job completes" wait_for 30 alldone
+ok "after the crashes every job completes" wait_for 90 alldone
 lost=0; twice=0; nozip=0
 i=1
 while [ $i -le $N ]; do
@@ -92,7 +92,7 @@ ok "a finished failure goes to failed/" is_in fail1 failed
 is "$(field fail1 'j["attempts"]')" 1 "... not counted twice"
 ok "a finished last attempt goes to cancelled/" is_in gone1 cancelled
 ok "a claim without its record is an interrupted attempt, run again" \
-    wait_for 10 is_in claim1 completed
+    wait_for 30 is_in claim1 completed
 is "$(field claim1 'j["attempts"]')" 2 "... counted"
 for id in done1 fail1 gone1 claim1; do
 	ok "$id in exactly one state" once $id

@@ -29,15 +29,15 @@ printf '{"type": "Ok"}' > "$Q/slow.job"
 
 whyhas() { grep -qi "$2" "$SPOOL/bad/$1.why"; }
 for n in notype unknown "bad id!" format typenum huge; do
-	ok "$n.job goes to bad/" wait_for 5 test -e "$SPOOL/bad/$n.job"
+	ok "$n.job goes to bad/" wait_for 20 test -e "$SPOOL/bad/$n.job"
 done
 ok "no type: the reason says so" whyhas notype.job type
 ok "unknown type: named" whyhas unknown.job NoSuchType
 ok "bad id: the reason says so" whyhas "bad id!.job" "id"
 ok "over 1 MiB: the reason says so" whyhas huge.job "1 MiB"
 ok "the log says it too" grep -q 'queued/unknown.job -> bad/' "$T/d.err"
-ok "a good dropped file is processed" wait_for 5 is_in good1 completed
-ok "the slow writer's file, once whole, is processed" wait_for 5 is_in slow completed
+ok "a good dropped file is processed" wait_for 20 is_in good1 completed
+ok "the slow writer's file, once whole, is processed" wait_for 20 is_in slow completed
 ok "the truncated one goes to bad/ after drop_grace" wait_for 8 test -e "$SPOOL/bad/trunc.job"
 ok "with a JSON reason" whyhas trunc.job json
 ok "other names are ignored" test -e "$Q/notes.txt" -a -e "$Q/.hidden.job"

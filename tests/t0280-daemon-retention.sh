@@ -9,7 +9,7 @@ types retention=1h </dev/null
 daemon d
 drop old1 '{"type": "Ok"}'
 drop new1 '{"type": "Ok"}'
-ok "two jobs complete" wait_for 5 sh -c "test -e '$SPOOL/completed/old1.job' -a -e '$SPOOL/completed/new1.job'"
+ok "two jobs complete" wait_for 20 sh -c "test -e '$SPOOL/completed/old1.job' -a -e '$SPOOL/completed/new1.job'"
 touch -d '2 hours ago' "$SPOOL/completed/old1.job"
 echo '{"type": "Ok", "cancelledBy": "user"}' > "$SPOOL/cancelled/oldc.job"
 touch -d '2 hours ago' "$SPOOL/cancelled/oldc.job"
@@ -18,7 +18,7 @@ echo '{"type": "Ok", "nextAttempt": "2099-01-01T00:00:00Z"}' > "$SPOOL/failed/ol
 touch -d '2 hours ago' "$SPOOL/failed/oldf.job"
 ok "still there before the pass" test -e "$SPOOL/completed/old1.job"
 kill -HUP "$(pid_of d)"
-ok "the pass runs after the reload" wait_for 5 grep -q 'oldc cancelled: expired' "$T/d.err"
+ok "the pass runs after the reload" wait_for 20 grep -q 'oldc cancelled: expired' "$T/d.err"
 ok "an old completed job is deleted" test ! -e "$SPOOL/completed/old1.job"
 ok "... with its zip" test ! -e "$SPOOL/out/old1.zip"
 ok "an old cancelled job is deleted" test ! -e "$SPOOL/cancelled/oldc.job"
@@ -32,7 +32,7 @@ stop d
 # at start, too
 touch -d '2 hours ago' "$SPOOL/completed/new1.job"
 daemon d2
-ok "at start: an old job is deleted" wait_for 5 grep -q 'new1 completed: expired' "$T/d2.err"
+ok "at start: an old job is deleted" wait_for 20 grep -q 'new1 completed: expired' "$T/d2.err"
 ok "... its file is gone" test ! -e "$SPOOL/completed/new1.job"
 ok "... with its zip" test ! -e "$SPOOL/out/new1.zip"
 stop d2

@@ -10,7 +10,7 @@ slow_types
 daemon d -g 2s
 drop long1 '{"type": "Slow", "params": {"sleep": "30"}}'
 drop short1 '{"type": "Slow", "params": {"sleep": "1"}}'
-ok "both run" wait_for 5 sh -c "[ \$(ls '$SPOOL/processing/testnode' | wc -l) -eq 2 ]"
+ok "both run" wait_for 20 sh -c "[ \$(ls '$SPOOL/processing/testnode' | wc -l) -eq 2 ]"
 drop later1 '{"type": "Ok"}'
 t0=$(date +%s%3N)
 stop d
@@ -32,7 +32,7 @@ ok "nothing left in processing/" test "$(jobs processing)" -eq 0
 # a restart takes the handed-back job at once
 sed -i 's/"sleep": "30"/"sleep": "0"/' "$SPOOL/failed/long1.job"
 daemon d2
-ok "after a restart it completes" wait_for 5 is_in long1 completed
+ok "after a restart it completes" wait_for 20 is_in long1 completed
 is "$(field long1 'j["attempts"]')" 1 "attempts 1"
 stop d2
 done_testing

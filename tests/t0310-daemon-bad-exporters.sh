@@ -60,7 +60,7 @@ ok "its child is killed with the group" wait_for 5 sh -c "! pgrep -f '[s]leep 60
 # out/ not writable: the attempt fails, the zip is not lost in tmp/
 spool_set max_attempts=3 retry_base=1500ms
 kill -HUP "$(pid_of d)"
-wait_for 5 grep -q reloaded "$T/d.err"
+wait_for 20 grep -q reloaded "$T/d.err"
 mv "$SPOOL/out" "$SPOOL/out.away"
 touch "$SPOOL/out"
 drop noout '{"type": "Ok"}'
@@ -74,6 +74,6 @@ ok "once out/ is back, the retry completes" wait_for 10 is_in noout completed
 is "$(field noout 'j["attempts"]')" 2 "on the second attempt"
 
 drop fine '{"type": "Ok"}'
-ok "the daemon still serves others" wait_for 5 is_in fine completed
+ok "the daemon still serves others" wait_for 20 is_in fine completed
 stop d
 done_testing

@@ -23,7 +23,7 @@ CONF
 spool_set max_attempts=5 retry_base=1s min_free=0
 daemon d
 drop small1 '{"type": "Ok"}'
-ok "a small job completes" wait_for 5 is_in small1 completed
+ok "a small job completes" wait_for 20 is_in small1 completed
 drop rand1 '{"type": "Rand"}'
 ok "a job too big for the disk fails" wait_for 10 is_in rand1 failed
 errs=$(field rand1 '"|".join(j["result"]["errors"])')

@@ -14,9 +14,9 @@ CONF
 daemon d
 drop drip1 '{"type": "Drip"}'
 P=$SPOOL/processing/testnode/drip1.job
-ok "it runs" wait_for 5 test -e "$P"
+ok "it runs" wait_for 20 test -e "$P"
 hasprog() { grep -q '"records": [1-9]' "$P"; }
-ok "progress with records appears while it runs" wait_for 5 hasprog
+ok "progress with records appears while it runs" wait_for 20 hasprog
 r1=$(sed -n 's/.*"records": \([0-9]*\).*/\1/p' "$P" | head -n 1)
 sleep 2.5
 r2=$(sed -n 's/.*"records": \([0-9]*\).*/\1/p' "$P" | head -n 1)

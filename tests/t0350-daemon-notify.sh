@@ -6,7 +6,7 @@
 . "$TOP/tests/daemon-lib.sh"
 
 bg hook /usr/bin/python3 "$EXP/hook.py" "$T/port" "$T/hook.log"
-wait_for 5 test -s "$T/port"
+wait_for 20 test -s "$T/port"
 port=$(cat "$T/port")
 types <<CONF
 [type Never]
@@ -27,6 +27,6 @@ ok "CANCELLED with both attempts' errors" grep -q '"idExportJob":"w2".*"status":
 sleep 0.5
 is "$(grep -c '"idExportJob":"w2"' "$T/hook.log")" 1 "no webhook for the FAILED attempt, one for the end"
 recorded() { [ "$(field w1 'j["result"].get("callbackSent")')" = True ]; }
-ok "callbackSent recorded in the job file" wait_for 5 recorded
+ok "callbackSent recorded in the job file" wait_for 20 recorded
 stop d
 done_testing
