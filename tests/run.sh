@@ -13,7 +13,7 @@ rm -rf "$wrap"
 mkdir -p "$wrap"
 for t in tests/t[0-9]*.sh; do
 	w=$wrap/${t##*/}
-	printf '#!/bin/sh\nXSPOOL_BIN=%s/bin/asan exec sh %s/%s\n' \
+	printf '#!/bin/sh\nXSPOOL_BIN="%s/bin/asan" exec sh "%s/%s"\n' \
 	    "$top" "$top" "$t" > "$w"
 	chmod +x "$w"
 done
