@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/openapi/httpd.sh"
 
-hconf
-A=$(newkey erp)
-B=$(newkey crm)
-ADM=$(newkey ops --admin)
-hstart
+clients
 S=/api/v1/ExportResult/Status
 C=/api/v1/ExportRequest/Cancel
 

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/openapi/httpd.sh"
 
-hconf
-A=$(newkey erp)
-B=$(newkey crm)
-ADM=$(newkey ops --admin)
-hstart
+clients
 L=/api/v1/ExportResult/Queued
 
 # 250 jobs of erp and 250 of crm, interleaved, created at known times

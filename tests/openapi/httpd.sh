@@ -72,6 +72,16 @@ newkey() {
 	xspool -c "$CONF" key add "$@"
 }
 
+# clients : the usual cast, started: keys A (client erp), B (client crm)
+# and ADM (admin, client ops), then xspool-httpd on a fresh config
+clients() {
+	hconf "$@"
+	A=$(newkey erp)
+	B=$(newkey crm)
+	ADM=$(newkey ops --admin)
+	hstart
+}
+
 # req METHOD PATH [CURL ARGS...] : CODE, body in $T/body, headers $T/hdr
 req() {
 	_m=$1
