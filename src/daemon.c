@@ -566,8 +566,9 @@ heartbeat(struct daemon *d)
 
 	n = snprintf(text, sizeof(text), "pid %ld\ntime %s\n", (long)getpid(),
 	    fmt_time(now_ms(), ts));
-	if (ftruncate(d->hbfd, 0) == -1 ||
-	    pwrite(d->hbfd, text, n, 0) != n ||
+	/* write over, then cut: a reader never sees the file empty */
+	if (pwrite(d->hbfd, text, n, 0) != n ||
+	    ftruncate(d->hbfd, n) == -1 ||
 	    futimens(d->hbfd, NULL) == -1 || fstat(d->hbfd, &sb) == -1) {
 		log_warn("%s", d->hbpath);
 		return -1;
