@@ -38,7 +38,7 @@ drop quick2 '{"type": "Ok"}'
 ok "a quick job beside two slow ones" wait_for 5 is_in quick2 completed
 t1=$(date +%s%3N)
 diag "quick job beside slow ones: $((t1 - t0)) ms"
-ok "done within 1 s" test $((t1 - t0)) -lt 1000
+ok "done within 2 s (the slow ones take 3 s)" test $((t1 - t0)) -lt 2000
 ok "the slow ones still run" is_in slow5 processing/testnode
 stop d
 done_testing
