@@ -13,6 +13,7 @@
 #define REC_MAX		CONV_REC_MAX	/* one record, or one line */
 #define REC_MAX_TEXT	"16 MiB"
 #define CSV_SLICE	(64 * 1024)	/* libcsv gets at most this at once */
+#define CSV_ROW_NOT_BEGUN 0	/* libcsv's pstate between rows (libcsv.c) */
 #define SHOW_MAX	48	/* bytes of a bad value quoted in an error */
 #define BADQUOTE	"malformed CSV: a quote inside an unquoted field, " \
 			"or text after a closing quote"
@@ -33,6 +34,7 @@
 #define K_HIGH	1	/* >= 0x80: the field must be checked as UTF-8 */
 #define K_JESC	2	/* escaped in a JSON string */
 #define K_CQUOTE 4	/* makes a CSV field need quotes */
+#define K_STOP	8	/* ends an unquoted field for the fast path */
 
 static unsigned char kind[256];
 
@@ -76,6 +78,8 @@ struct conv {
 	struct buf	 line;		/* a line that spans chunks */
 	struct buf	 tmp;		/* unescaped values of one record */
 	struct buf	 key;		/* one unescaped key */
+	/* CSV in, fast path */
+	struct buf	 fld;		/* a quoted field with "" unescaped */
 };
 
 /* kind_init - fill the byte class table (idempotent) */
@@ -91,7 +95,7 @@ kind_init(void)
 		if (i < 0x20 || i == '"' || i == '\\' || i == 0x7f)
 			kind[i] |= K_JESC;
 		if (i == ',' || i == '"' || i == '\r' || i == '\n')
-			kind[i] |= K_CQUOTE;
+			kind[i] |= K_CQUOTE | K_STOP;
 	}
 }
 
@@ -458,17 +462,15 @@ json_field(struct conv *c, const struct col *col, const char *s, size_t n,
 		put_typed(c, col, s, n);
 }
 
-/* csv_field - libcsv's end-of-field callback: the hot path */
+/* field_put - one CSV field, k being classify(s): a header name, or a
+ * record's cell onto the output; the hot path */
 static void
-csv_field(void *p, size_t n, void *arg)
+field_put(struct conv *c, const char *s, size_t n, int k)
 {
-	struct conv *c = arg;
-	const char *s = p ? p : "";
 	const struct col *col;
 	struct buf v;
 	size_t i;
 	char *o;
-	int k;
 
 	if (c->failed)
 		return;
@@ -486,9 +488,6 @@ csv_field(void *p, size_t n, void *arg)
 	if (i >= c->ncols)		/* counted; csv_row says it */
 		return;
 	col = &c->cols[i];
-	/* s is libcsv's field buffer, readable to its size */
-	k = classify_in((const unsigned char *)s, n, p != NULL &&
-	    p == c->csv.entry_buf ? c->csv.entry_size : n);
 	if ((k & K_HIGH) && !utf8_valid(s, n)) {
 		buf_init(&v);
 		fail(c, "%s, column %s: invalid UTF-8", where(c),
@@ -517,6 +516,20 @@ csv_field(void *p, size_t n, void *arg)
 	if (i == 0)
 		rec_open(c);
 	json_field(c, col, s, n, k);
+}
+
+/* csv_field - libcsv's end-of-field callback */
+static void
+csv_field(void *p, size_t n, void *arg)
+{
+	struct conv *c = arg;
+	const char *s = p ? p : "";
+
+	if (c->failed)
+		return;
+	/* s is libcsv's field buffer, readable to its size */
+	field_put(c, s, n, classify_in((const unsigned char *)s, n,
+	    p != NULL && p == c->csv.entry_buf ? c->csv.entry_size : n));
 }
 
 /* csv_row - libcsv's end-of-row callback, also for each line end that
@@ -559,27 +572,209 @@ nospace(unsigned char ch)
 	return 0;
 }
 
-/* csv_feed - n bytes of CSV, in slices so libcsv's buffer stays bounded */
+/* csv_slice - n bytes through libcsv */
+static int
+csv_slice(struct conv *c, const char *in, size_t n)
+{
+	size_t done;
+
+	done = csv_parse(&c->csv, in, n, csv_field, csv_row, c);
+	if (c->failed)
+		return -1;
+	if (done < n || csv_error(&c->csv) != CSV_SUCCESS) {
+		fail(c, "%s: %s", where(c), BADQUOTE);
+		return -1;
+	}
+	if (c->recbytes + c->csv.entry_pos > REC_MAX) {
+		fail(c, "%s: longer than " REC_MAX_TEXT, where(c));
+		return -1;
+	}
+	/* libcsv grows its field buffer by blk_size: make that geometric,
+	 * or a long field costs quadratic copying */
+	if (c->csv.entry_size > c->csv.blk_size)
+		csv_set_blk_size(&c->csv, c->csv.entry_size);
+	return 0;
+}
+
+/*
+ * The fast path.  libcsv costs most of a conversion (a call and a branch
+ * tree per byte, a copy of each field), so whole rows that are plainly
+ * RFC 4180 are split here, with the same callbacks in the same order as
+ * libcsv would make (CSV_STRICT, CSV_REPALL_NL, no space trimmed): a row
+ * starts where libcsv is between rows, its fields are unquoted (no '"',
+ * CR or LF inside) or quoted and closed by '"' before ',', CR or LF, and
+ * it ends with LF or CRLF.  Anything else (a stray quote or CR, a row cut
+ * by the end of the input) is left to libcsv, which reports the errors:
+ * the fields already passed are taken back first.
+ */
+
+/* plain_end - the end of the unquoted field at p: its first ',', '"', CR
+ * or LF, or NULL when there is none before end; the classes of the bytes
+ * before it into *kp */
+static inline const char *
+plain_end(const char *p, const char *end, int *kp)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	const unsigned char *e = (const unsigned char *)end, *w8;
+	uint64_t w;
+	int k = 0;
+
+	while (s < e) {
+		if (e - s >= 8) {
+			memcpy(&w, s, 8);
+			if (!(HAS_LT(w, 0x20) | HAS_EQ(w, '"') |
+			    HAS_EQ(w, '\\') | HAS_EQ(w, ',') |
+			    HAS_EQ(w, 0x7f))) {
+				if (w & HIGHS)
+					k |= K_HIGH;
+				s += 8;
+				continue;
+			}
+		}
+		/* a word with something to see, a byte at a time */
+		for (w8 = e - s > 8 ? s + 8 : e; s < w8; s++) {
+			if (kind[*s] & K_STOP) {
+				*kp = k;
+				return (const char *)s;
+			}
+			k |= kind[*s];
+		}
+	}
+	return NULL;
+}
+
+/* quoted_end - the end of the quoted field whose text starts at p (past
+ * its opening quote): the byte after its closing quote, or NULL when the
+ * field does not end before end.  Its text, unescaped, into *fp, *np: in
+ * place when it has no "", else in c->fld */
+static const char *
+quoted_end(struct conv *c, const char *p, const char *end, const char **fp,
+    size_t *np)
+{
+	const char *q, *s = p;
+
+	buf_reset(&c->fld);
+	for (;;) {
+		if ((q = memchr(s, '"', (size_t)(end - s))) == NULL ||
+		    q + 1 == end)
+			return NULL;
+		if (q[1] != '"')
+			break;
+		put(&c->fld, s, (size_t)(q - s) + 1);	/* "" is one '"' */
+		s = q + 2;
+	}
+	if (s == p) {
+		*fp = p;
+		*np = (size_t)(q - p);
+	} else {
+		put(&c->fld, s, (size_t)(q - s));
+		*fp = c->fld.p;
+		*np = c->fld.len;
+	}
+	return q + 1;
+}
+
+/* plain_row - the row at p through field_put and csv_row: the byte after
+ * it, or NULL when it is not whole before end or is libcsv's to read (the
+ * caller takes back what was passed), or when the conversion failed */
+static const char *
+plain_row(struct conv *c, const char *p, const char *end)
+{
+	const char *e, *f;
+	size_t n;
+	int k;
+
+	if (*p == '\r') {		/* a blank line: no field, as in */
+		if (p + 1 == end || p[1] != '\n')	/* libcsv */
+			return NULL;
+		csv_row('\r', c);
+		p++;
+	}
+	if (*p == '\n') {
+		csv_row('\n', c);
+		return p + 1;
+	}
+	for (;;) {
+		if (*p == '"') {
+			if ((e = quoted_end(c, p + 1, end, &f, &n)) == NULL)
+				return NULL;
+			k = classify((const unsigned char *)f, n);
+		} else {
+			if ((e = plain_end(p, end, &k)) == NULL)
+				return NULL;
+			f = p;
+			n = (size_t)(e - p);
+		}
+		if (*e != ',' && *e != '\n' && (*e != '\r' || e + 1 == end ||
+		    e[1] != '\n'))
+			return NULL;	/* '"' or a lone CR: libcsv's */
+		field_put(c, f, n, k);
+		if (c->failed)
+			return NULL;
+		if (*e == ',') {
+			if ((p = e + 1) == end)
+				return NULL;
+			continue;
+		}
+		if (*e == '\r') {	/* libcsv: the CR ends the row, */
+			csv_row('\r', c);
+			e++;		/* the LF is a blank line */
+		}
+		csv_row('\n', c);
+		return c->failed ? NULL : e + 1;
+	}
+}
+
+/* plain_rows - the whole plain rows at the start of in; how many bytes
+ * they took */
+static size_t
+plain_rows(struct conv *c, const char *in, size_t n)
+{
+	const char *p = in, *end = in + n, *next;
+	size_t outlen;
+
+	while (p < end) {
+		outlen = c->out->len;
+		if ((next = plain_row(c, p, end)) == NULL) {
+			if (c->failed)
+				break;
+			/* take back this row's fields: libcsv reads it */
+			c->out->len = outlen;
+			if (c->out->p != NULL)
+				c->out->p[outlen] = '\0';
+			c->field = 0;
+			c->recbytes = 0;
+			c->rownl = 0;
+			break;
+		}
+		p = next;
+	}
+	return (size_t)(p - in);
+}
+
+/* csv_feed - n bytes of CSV: plain rows by plain_rows while libcsv is
+ * between rows, the others through libcsv a line at a time (in slices, so
+ * that its buffer stays bounded) until it is between rows again.  The
+ * header is always libcsv's: plain_rows cannot take back a column. */
 static int
 csv_feed(struct conv *c, const char *in, size_t n)
 {
-	size_t k, done;
+	const char *nl;
+	size_t k;
 
 	while (n > 0 && !c->failed) {
-		k = n < CSV_SLICE ? n : CSV_SLICE;
-		done = csv_parse(&c->csv, in, k, csv_field, csv_row, c);
-		if (c->failed)
-			break;
-		if (done < k || csv_error(&c->csv) != CSV_SUCCESS) {
-			fail(c, "%s: %s", where(c), BADQUOTE);
-			break;
+		if (c->have_header && c->csv.pstate == CSV_ROW_NOT_BEGUN) {
+			k = plain_rows(c, in, n);
+			in += k;
+			n -= k;
+			if (n == 0 || c->failed)
+				break;
 		}
-		if (c->recbytes + c->csv.entry_pos > REC_MAX)
-			fail(c, "%s: longer than " REC_MAX_TEXT, where(c));
-		/* libcsv grows its field buffer by blk_size: make that
-		 * geometric, or a long field costs quadratic copying */
-		if (c->csv.entry_size > c->csv.blk_size)
-			csv_set_blk_size(&c->csv, c->csv.entry_size);
+		k = n < CSV_SLICE ? n : CSV_SLICE;
+		if ((nl = memchr(in, '\n', k)) != NULL)
+			k = (size_t)(nl - in) + 1;
+		if (csv_slice(c, in, k) == -1)
+			break;
 		in += k;
 		n -= k;
 	}
@@ -898,6 +1093,7 @@ conv_new(enum emits in, enum format fmt, const struct column *types,
 	buf_init(&c->line);
 	buf_init(&c->tmp);
 	buf_init(&c->key);
+	buf_init(&c->fld);
 	if (c->in == EMITS_CSV) {
 		csv_init(&c->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
 		c->lineno = 1;
@@ -980,5 +1176,6 @@ conv_free(struct conv *c)
 	buf_free(&c->line);
 	buf_free(&c->tmp);
 	buf_free(&c->key);
+	buf_free(&c->fld);
 	free(c);
 }

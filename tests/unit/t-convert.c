@@ -1,6 +1,7 @@
 /* t-convert.c - the converter fed in every chunking gives the same output
  * and errors as fed whole; records are counted; errors stick. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +160,98 @@ many(void)
 	buf_free(&in);
 }
 
+/* rnd - a fixed sequence (xorshift64), so a failure can be replayed */
+static unsigned
+rnd(unsigned n)
+{
+	static uint64_t x = 88172645463325252ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (unsigned)(x % n);
+}
+
+/* show_input - a failing input, C-escaped, as a TAP comment */
+static void
+show_input(const char *s, size_t n)
+{
+	size_t i;
+
+	printf("#   input: \"");
+	for (i = 0; i < n; i++)
+		if (s[i] == '"' || s[i] == '\\')
+			printf("\\%c", s[i]);
+		else if ((unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] >= 0x7f)
+			printf("\\x%02x\"\"", (unsigned char)s[i]);
+		else
+			putchar(s[i]);
+	printf("\"\n");
+}
+
+/* fuzz - random CSV, mostly well formed, with every edge of the fast path
+ * (quoted fields with "" and line breaks, CR, CRLF, blank lines, empty
+ * fields, wrong field counts, stray quotes, bad UTF-8, escapes for JSON,
+ * a missing last newline, rows cut anywhere by the chunking): fed whole,
+ * the rows go through the fast path; fed a byte at a time, through
+ * libcsv.  Output, errors and record counts must agree. */
+static void
+fuzz(void)
+{
+	static const char *cells[] = { "", "x", "42", "-0012", "1e5", "true",
+	    "\"q\"", "\"\"", "\"a\"\"b\"", "\"l\nm\"", "\"c,d\"", "\"r\r\n\"",
+	    "\"\"\"\"", " sp ", "\xc3\xa9t\xc3\xa9", "\xff", "\xc3", "back\\",
+	    "t\tab", "\x01", "del\x7f", "longer text of a few words",
+	    "\"lone\rcr\"" };
+	static const char *raw[] = { ",", "\n", "\r\n", "\r", "\"", "x\"y",
+	    "\"x\"y", "\"open", " \"", "\n\n", "\r\r\n" };
+	static const char *heads[] = { "a,b,c", "a", "a,b", "\"h,1\",h2",
+	    "\"h\"\"q\",\"h\nl\"" };
+	struct column cols[] = { { "a", COL_INT }, { "b", COL_BOOL } };
+	struct outcome whole;
+	struct buf in;
+	size_t nf;
+	int i, r, f, k, bad = 0, shown = 0, failed = 0, typed;
+
+	buf_init(&in);
+	for (i = 0; i < 4000; i++) {
+		buf_reset(&in);
+		k = (int)rnd(5);
+		buf_adds(&in, heads[k]);
+		nf = k == 1 ? 1 : k == 0 ? 3 : 2;
+		buf_adds(&in, rnd(2) ? "\n" : "\r\n");
+		for (r = (int)rnd(12); r > 0; r--) {
+			for (f = 0; f < (int)nf + (rnd(30) == 0) -
+			    (rnd(30) == 0); f++) {
+				if (f > 0)
+					buf_adds(&in, ",");
+				buf_adds(&in, cells[rnd(sizeof(cells) /
+				    sizeof(cells[0]))]);
+			}
+			if (rnd(10) == 0)
+				buf_adds(&in, raw[rnd(sizeof(raw) /
+				    sizeof(raw[0]))]);
+			if (r > 1 || rnd(4) != 0)
+				buf_adds(&in, rnd(3) ? "\n" : "\r\n");
+		}
+		typed = rnd(3) == 0;
+		for (f = FMT_JSON; f <= FMT_CSV; f++) {
+			if (!same_any_chunking(EMITS_CSV, (enum format)f,
+			    cols, typed ? 2 : 0, in.p, in.len, &whole)) {
+				bad++;
+				if (shown++ < 3)
+					show_input(in.p, in.len);
+			}
+			failed += whole.rc != 0;
+			buf_free(&whole.out);
+		}
+	}
+	ok(bad == 0, "4000 random CSV inputs, both formats: fed whole as a "
+	    "byte at a time (%d differ, %d fail alike)", bad, failed);
+	buf_free(&in);
+}
+
 /* errors - an error sticks; finishing twice is refused (ok() evaluates
  * its condition twice: calls are made before it) */
 static void
@@ -241,6 +334,7 @@ main(void)
 {
 	golden("tests/golden");
 	many();
+	fuzz();
 	errors();
 	bom();
 	typed();
