@@ -252,6 +252,49 @@ fuzz(void)
 	buf_free(&in);
 }
 
+/* huge - rows longer than a read fed whole, so the fast path splits them:
+ * 1 MiB cells, quoted with "" and line breaks or not, agree with libcsv's
+ * reading; a 17 MB row is refused the same way */
+static void
+huge(void)
+{
+	struct outcome whole, r;
+	struct buf in;
+	char x[1000];
+	int i, same;
+
+	buf_init(&in);
+	buf_adds(&in, "a,b\n1,2\n\"");
+	for (i = 0; i < 1 << 20; i++)
+		buf_add(&in, i % 1000 == 0 ? "\"\"" : i % 777 == 0 ? "\n" :
+		    "x", i % 1000 == 0 ? 2 : 1);
+	buf_adds(&in, "\",");
+	for (i = 0; i < 1 << 20; i++)
+		buf_add(&in, i % 500 == 0 ? "\xc5\x99" : "y",
+		    i % 500 == 0 ? 2 : 1);
+	buf_adds(&in, "\r\n3,4\n");
+	same = same_any_chunking(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len,
+	    &whole);
+	ok(same && whole.rc == 0 && whole.records == 3,
+	    "2 MiB row, quoted and not: the same in every chunking (%s)",
+	    whole.err);
+	buf_free(&whole.out);
+	buf_reset(&in);
+	buf_adds(&in, "a,b\n1,2\n3,");
+	memset(x, 'x', sizeof(x));
+	for (i = 0; i < 17000000 / (int)sizeof(x); i++)
+		buf_add(&in, x, sizeof(x));
+	buf_adds(&in, ",5\n");
+	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
+	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+	is_str(whole.err, "record 2, line 3: longer than 16 MiB",
+	    "a 17 MB row fed whole is refused");
+	is_str(r.err, whole.err, "as it is fed 64 KiB at a time");
+	buf_free(&whole.out);
+	buf_free(&r.out);
+	buf_free(&in);
+}
+
 /* errors - an error sticks; finishing twice is refused (ok() evaluates
  * its condition twice: calls are made before it) */
 static void
@@ -335,6 +378,7 @@ main(void)
 	golden("tests/golden");
 	many();
 	fuzz();
+	huge();
 	errors();
 	bom();
 	typed();
