@@ -684,7 +684,8 @@ plain_end(const char *p, const char *end, int *kp)
 /* quoted_end - the end of the quoted field whose text starts at p (past
  * its opening quote): the byte after its closing quote, or NULL when the
  * field does not end before end.  Its text, unescaped, into *fp, *np: in
- * place when it has no "", else in c->fld */
+ * place when it has no "", else in c->fld, which is kept under REC_MAX
+ * (libcsv then reads the row, and says that it is too long) */
 static const char *
 quoted_end(struct conv *c, const char *p, const char *end, const char **fp,
     size_t *np)
@@ -698,17 +699,21 @@ quoted_end(struct conv *c, const char *p, const char *end, const char **fp,
 			return NULL;
 		if (q[1] != '"')
 			break;
+		if (c->fld.len + (size_t)(q - s) > REC_MAX)
+			return NULL;	/* libcsv says it is too long */
 		put(&c->fld, s, (size_t)(q - s) + 1);	/* "" is one '"' */
 		s = q + 2;
 	}
 	if (s == p) {
 		*fp = p;
 		*np = (size_t)(q - p);
-	} else {
-		put(&c->fld, s, (size_t)(q - s));
-		*fp = c->fld.p;
-		*np = c->fld.len;
+		return q + 1;
 	}
+	if (c->fld.len + (size_t)(q - s) > REC_MAX)
+		return NULL;
+	put(&c->fld, s, (size_t)(q - s));
+	*fp = c->fld.p;
+	*np = c->fld.len;
 	return q + 1;
 }
 

@@ -261,7 +261,7 @@ huge(void)
 	struct outcome whole, r;
 	struct buf in;
 	char x[1000];
-	int i, same;
+	int i, j, same;
 
 	buf_init(&in);
 	buf_adds(&in, "a,b\n1,2\n\"");
@@ -292,6 +292,23 @@ huge(void)
 	is_str(r.err, whole.err, "as it is fed 64 KiB at a time");
 	buf_free(&whole.out);
 	buf_free(&r.out);
+	/* the same cell quoted, with "" in it (unescaped in a copy), before
+	 * and after the long text */
+	for (j = 0; j < 2; j++) {
+		buf_reset(&in);
+		buf_adds(&in, j ? "a,b\n1,2\n3,\"\"\"" : "a,b\n1,2\n3,\"");
+		for (i = 0; i < 17000000 / (int)sizeof(x); i++)
+			buf_add(&in, x, sizeof(x));
+		buf_adds(&in, "\"\"\",5\n");
+		run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
+		run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+		is_str(whole.err, "record 2, line 3: longer than 16 MiB",
+		    "a 17 MB quoted cell with \"\" %s fed whole is refused",
+		    j ? "first" : "last");
+		is_str(r.err, whole.err, "as it is fed 64 KiB at a time");
+		buf_free(&whole.out);
+		buf_free(&r.out);
+	}
 	buf_free(&in);
 }
 
