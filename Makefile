@@ -70,6 +70,35 @@ bin/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 
+# make fuzz: the libFuzzer targets tests/fuzz/fuzz-*.c (clang) into
+# bin/fuzz/, each run FUZZ_SECONDS from seeds (tests/fuzz/run.sh)
+FUZZ_CC	?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS	 = $(patsubst tests/fuzz/%.c,bin/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+build/fuzz/%.o: src/%.c src/xspool.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/libxspool.a: $(LIBSRC:src/%.c=build/fuzz/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/fuzz/fuzz-api: src/api.c
+bin/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libxspool.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
+	    -o $@ $< build/fuzz/libxspool.a $(LDLIBS)
+
+fuzz: $(FUZZERS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# the fuzz regression replay (a unit test) includes every target
+$(BIN)/unit/t-fuzz-regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h) \
+	src/api.c
+
 .PRECIOUS: $(OBJDIR)/%.o
 
 deps:
@@ -145,6 +174,7 @@ uninstall:
 
 clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
-	    bin/helpers bin/asan bin/bench
+	    bin/helpers bin/asan bin/bench bin/fuzz
 
-.PHONY: all deps asan check bench run lint-man install uninstall clean
+.PHONY: all deps asan check bench run lint-man install uninstall clean \
+	fuzz

@@ -1,0 +1,92 @@
+/*
+ * fuzz-submit.c - submit.c on any bytes, split at NUL into fields: an
+ * e-mail address, a callback URL, host patterns and a host, then a
+ * request (type, format, password, client, parameter names and values)
+ * for job_validate against a fixed config.  What passes has no CR or LF
+ * where a header or a file could be split, and a valid job written and
+ * parsed back is valid again with the same request hash.
+ */
+#include "fuzz.h"
+
+/* submit_job - the request of fields 4... as a job, validated */
+static void
+submit_job(const struct fuzz_fields *ff)
+{
+	const struct config *c = fuzz_std_config();
+	const char *code;
+	char err[ERRLEN], *hash;
+	struct job j, j2;
+	struct buf b;
+	size_t i;
+
+	job_init(&j);
+	j.type = xstrdup(*fuzz_field(ff, 4) ? fuzz_field(ff, 4) : "Invoices");
+	j.format = format_parse(fuzz_field(ff, 5));
+	if (*fuzz_field(ff, 6))
+		j.password = xstrdup(fuzz_field(ff, 6));
+	if (*fuzz_field(ff, 7))
+		j.client = xstrdup(fuzz_field(ff, 7));
+	if (*fuzz_field(ff, 0))
+		j.email = xstrdup(fuzz_field(ff, 0));
+	if (*fuzz_field(ff, 1))
+		j.callback = xstrdup(fuzz_field(ff, 1));
+	for (i = 8; i + 1 < ff->n && *fuzz_field(ff, i); i += 2)
+		job_set_param(&j, fuzz_field(ff, i), fuzz_field(ff, i + 1));
+	if (job_validate(c, &j, &code, err, sizeof(err)) == -1) {
+		fuzz_check(code != NULL && err[0] != '\0', "a refusal without"
+		    " a code or a reason");
+		job_free(&j);
+		return;
+	}
+	fuzz_check(j.request_hash != NULL && strlen(j.request_hash) == 64,
+	    "request hash");
+	fuzz_check(j.password == NULL || strpbrk(j.password, "\r\n") == NULL,
+	    "a password with CR/LF passed");
+	/* through the job file and back: still valid, the same request */
+	buf_init(&b);
+	job_write(&j, &b, 1);
+	fuzz_check(job_parse(&j2, b.p, b.len, err, sizeof(err)) == 0,
+	    "a valid job's file does not parse: %s\n%s", err, b.p);
+	hash = j2.request_hash;
+	j2.request_hash = NULL;
+	fuzz_check(job_validate(c, &j2, &code, err, sizeof(err)) == 0,
+	    "a valid job is not valid after a round trip: %s", err);
+	fuzz_check(strcmp(hash, j2.request_hash) == 0, "request hash changed");
+	free(hash);
+	job_free(&j2);
+	buf_free(&b);
+	job_free(&j);
+}
+
+int
+fuzz_submit(const uint8_t *data, size_t size)
+{
+	const struct config *c = fuzz_std_config();
+	struct fuzz_fields ff;
+	const char *s;
+	char err[ERRLEN];
+
+	fuzz_split(&ff, data, size);
+	s = fuzz_field(&ff, 0);
+	if (email_valid(s))
+		fuzz_check(strpbrk(s, "\r\n,<>") == NULL && strchr(s, '@'),
+		    "e-mail address '%s' passed", s);
+	s = fuzz_field(&ff, 1);
+	if (callback_valid(NULL, s, err, sizeof(err)) == 0)
+		fuzz_check(strpbrk(s, "\r\n \t") == NULL, "callback URL "
+		    "'%s' passed", s);
+	(void)callback_valid(c, s, err, sizeof(err));
+	(void)host_allowed(fuzz_field(&ff, 2), fuzz_field(&ff, 3));
+	(void)host_allowed(c->callback_allow, fuzz_field(&ff, 3));
+	submit_job(&ff);
+	free(ff.copy);
+	return 0;
+}
+
+#ifndef FUZZ_REPLAY
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_submit(data, size);
+}
+#endif
