@@ -662,6 +662,8 @@ finish(struct ctx *x)
 	x->line = 0;	/* errors in defaults have no line */
 	if (defaults(x, 0, x->gseen, (char *)c) == -1)
 		return -1;
+	if (c->dir == NULL)	/* "dir =": every program needs a spool */
+		return cf_err(x, key_line(x, "dir"), "dir: empty"), -1;
 	for (i = 0; i < c->ntypes; i++) {
 		if (c->types[i].command == NULL)
 			return cf_err(x, c->types[i].line, "[type %s] has no"
