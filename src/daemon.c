@@ -1,7 +1,8 @@
-/* daemon.c - xspoold's engine: claims jobs oldest first, runs each in a
- * worker, settles the outcome with spool_move, keeps the heartbeat and the
- * leases, recovers at start and expires old results.  xspoold.c owns the
- * event loop and calls in here. */
+/* daemon.c - xspoold's engine: claims jobs oldest first, hands each to a
+ * long-lived worker process, decides how its attempt ends (the worker does
+ * the move, with its fsyncs), keeps the heartbeat and the leases, recovers
+ * at start and expires old results.  xspoold.c owns the event loop and
+ * calls in here. */
 #include <sys/file.h>
 #include <sys/wait.h>
 
@@ -24,6 +25,8 @@
 #define ORPHAN_AGE_MS	60000		/* zips without a job */
 #define KILL_WAIT_MS	2000		/* worker SIGTERM -> SIGKILL */
 #define PARKED		INT64_MAX	/* a candidate not to look at again */
+#define RESPAWN_MS	1000		/* a worker that died young: wait */
+#define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
 
 enum end { END_OK, END_FAIL, END_SHUTDOWN };
 
@@ -57,6 +60,7 @@ struct idlist {
 };
 
 static void	settle(struct daemon *, struct job *, enum end, const char *);
+static void	recover(struct daemon *, const char *, const char *);
 
 /* logt - one line per transition */
 static void
@@ -125,8 +129,25 @@ worker_of(struct daemon *d, const char *id)
 	int i;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].pid > 0 && strcmp(d->wk[i].job.id, id) == 0)
+		if (d->wk[i].phase != W_IDLE &&
+		    strcmp(d->wk[i].job.id, id) == 0)
 			return &d->wk[i];
+	return NULL;
+}
+
+/* idle_worker - a live worker without a job, or NULL */
+static struct worker *
+idle_worker(struct daemon *d)
+{
+	struct worker *w;
+	int i;
+
+	for (i = 0; i < d->nwk && i < d->cfg->workers; i++) {
+		w = &d->wk[i];
+		if (w->pid > 0 && !w->reaped && w->fd != -1 &&
+		    w->phase == W_IDLE && !w->stale)
+			return w;
+	}
 	return NULL;
 }
 
@@ -138,17 +159,16 @@ notify_pending(const struct job *j)
 }
 
 /*
- * settle - j's attempt in processing/NODE/ is over: to completed/,
- * failed/ (attempts + 1, backoff) or cancelled/ (the last attempt); a
- * shutdown hands it back to failed/ due now, not counted.
+ * settle_prep - j's attempt in processing/NODE/ is over: where it goes
+ * (returned) and its new text -- completed/, failed/ (attempts + 1,
+ * backoff) or cancelled/ (the last attempt); a shutdown hands it back to
+ * failed/ due now, not counted.  *pending: a notification was prepared.
  */
-static void
-settle(struct daemon *d, struct job *j, enum end how, const char *why)
+static enum state
+settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
 {
 	enum state to = ST_FAILED;
-	int64_t now = now_ms(), ms = now - j->started;
-	char line[ERRLEN + 64];
-	int pending;
+	int64_t now = now_ms();
 
 	j->finished = now;
 	j->result.present = 1;
@@ -168,14 +188,25 @@ settle(struct daemon *d, struct job *j, enum end how, const char *why)
 		drop_password(j);
 	} else
 		j->next_attempt = now + backoff(d, j->attempts);
-	pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
-	if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, to, j) == -1) {
+	*pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
+	return to;
+}
+
+/* settled - after j's move to `to`: rc 0, or the move's errno */
+static void
+settled(struct daemon *d, struct job *j, enum end how, enum state to,
+    int pending, const char *why, int rc)
+{
+	char line[ERRLEN + 64];
+
+	if (rc != 0) {
+		errno = rc;
 		log_warn("%s: cannot move to %s/", j->id, state_dir(to));
 		/* a full disk: hand it back as it is, try again later */
 		if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, ST_FAILED,
 		    NULL) == 0)
 			watch_add(d->w, j->id, ST_FAILED, ns_now(),
-			    now + backoff(d, j->attempts));
+			    now_ms() + backoff(d, j->attempts));
 		return;
 	}
 	if (pending)
@@ -188,10 +219,24 @@ settle(struct daemon *d, struct job *j, enum end how, const char *why)
 		why = line;
 	} else if (how == END_FAIL) {
 		snprintf(line, sizeof(line), "%s; next attempt in %lldms",
-		    why, (long long)(j->next_attempt - now));
+		    why, (long long)(j->next_attempt - j->finished));
 		why = line;
 	}
-	logt(j, ST_PROCESSING, to, why, ms);
+	logt(j, ST_PROCESSING, to, why, j->finished - j->started);
+}
+
+/* settle - settle_prep, the move here in the event loop, settled: for
+ * the rare ends that have no worker to do the move */
+static void
+settle(struct daemon *d, struct job *j, enum end how, const char *why)
+{
+	enum state to;
+	int pending, rc = 0;
+
+	to = settle_prep(d, j, how, &pending);
+	if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, to, j) == -1)
+		rc = errno ? errno : EIO;
+	settled(d, j, how, to, pending, why, rc);
 }
 
 /* bad - a dropped file that is not a job goes to bad/ */
@@ -288,10 +333,9 @@ static void
 start(struct daemon *d, struct job *j, enum state from)
 {
 	const struct xtype *t;
-	struct worker *w = NULL;
+	struct worker *w;
 	char err[ERRLEN];
 	int64_t now = now_ms(), waited;
-	int i;
 
 	waited = now - (from == ST_QUEUED ? j->created : j->finished);
 	free(j->node);
@@ -302,11 +346,7 @@ start(struct daemon *d, struct job *j, enum state from)
 	j->progress_records = j->progress_bytes = 0;
 	logt(j, from, ST_PROCESSING, from == ST_QUEUED ? "claimed" : "retry",
 	    waited);
-	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].pid == 0) {
-			w = &d->wk[i];
-			break;
-		}
+	w = idle_worker(d);
 	t = config_type(d->cfg, j->type);
 	if (w == NULL || t == NULL) {	/* cannot happen: checked before */
 		job_add_error(j, "internal error: no worker slot or type");
@@ -317,10 +357,10 @@ start(struct daemon *d, struct job *j, enum state from)
 	w->job = *j;		/* the worker owns the job now */
 	job_init(j);
 	w->from = from;
-	if (worker_start(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
+	if (worker_run(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
 		job_add_error(&w->job, err);
 		settle(d, &w->job, END_FAIL, err);
-		worker_clear(w);
+		worker_end(w);
 		return;
 	}
 	/* the first progress rewrite comes PROGRESS_MS after the start, so
@@ -427,38 +467,13 @@ claim(struct daemon *d)
 	int st;
 
 	while (!d->stopping && d->nrun < d->cfg->workers &&
+	    idle_worker(d) != NULL &&
 	    (st = watch_next(d->w, now_ms(), name, sizeof(name))) != -1) {
 		if (st == ST_QUEUED)
 			claim_queued(d, name);
 		else
 			claim_failed(d, name);
 	}
-}
-
-/* put_zip - the worker's tmp/ zip to out/ID.zip; 0 or -1 with err */
-static int
-put_zip(struct daemon *d, struct worker *w, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-
-	/* the worker fsynced the zip before it reported success */
-	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == -1)
-		goto fail;
-	/* libzip made the zip with its own mode: [spool] group wants 0640 */
-	if (d->sp.gid >= 0 && chmod(w->zip, d->sp.fmode) == -1)
-		goto fail;
-	if (rename(w->zip, path) == -1)
-		goto fail;
-	if (d->sp.sync) {
-		snprintf(path, sizeof(path), "%s/out", d->sp.dir);
-		if (fsync_dir(path) == -1)
-			goto fail;
-	}
-	return 0;
- fail:
-	snprintf(err, errlen, "cannot put out/%s.zip in place: %s",
-	    w->job.id, strerror(errno));
-	return -1;
 }
 
 /* merge - this attempt's result res into j: its errors prefixed with the
@@ -491,28 +506,52 @@ merge(struct job *j, struct result *res, int ok)
 		free(res->file_name);
 }
 
-/* finish - a worker process has ended: settle its job */
+/* drop_zip - a worker that died mid-attempt may have put its zip in
+ * out/ already: the job is still ours in processing/, so that zip is
+ * no completed job's */
 static void
-finish(struct daemon *d, struct worker *w)
+drop_zip(struct daemon *d, struct worker *w)
+{
+	char path[PATH_MAX];
+
+	unlink(w->zip);
+	if (!w->has_result && spool_zip_path(&d->sp, path, sizeof(path),
+	    w->job.id) == 0)
+		unlink(path);
+}
+
+/* settle_done - w's job has moved (rc 0) or could not (rc errno): the
+ * worker is free again, or replaced after a reload */
+static void
+settle_done(struct daemon *d, struct worker *w, int rc)
+{
+	settled(d, &w->job, w->how, w->to, w->pending, w->why, rc);
+	worker_end(w);
+	d->nrun--;
+	if (w->stale && w->pid > 0 && !w->reaped) {
+		worker_kill(w, SIGTERM);	/* the reap respawns it */
+		if (w->fd != -1)
+			close(w->fd);
+		w->fd = -1;
+	}
+}
+
+/* run_done - w's attempt is over (its result came, or it died): decide
+ * where the job goes and hand the move back to the worker, which syncs
+ * it outside the event loop; without a worker, move it here */
+static void
+run_done(struct daemon *d, struct worker *w)
 {
 	struct result res;
-	char err[ERRLEN];
-	int ok;
+	const char *why;
+	size_t i;
+	int ok, rc;
 
-	if (w->fd != -1)
-		worker_input(w);
 	ok = worker_result(w, &res) == 0;
-	if (ok && put_zip(d, w, err, sizeof(err)) == -1) {
-		ok = 0;
-		res.nerrors++;
-		res.errors = xreallocarray(res.errors, res.nerrors,
-		    sizeof(*res.errors));
-		res.errors[res.nerrors - 1] = xstrdup(err);
-	}
 	if (!ok)
-		unlink(w->zip);
+		drop_zip(d, w);
 	if (!ok && w->shutdown) {
-		for (size_t i = 0; i < res.nerrors; i++)
+		for (i = 0; i < res.nerrors; i++)
 			free(res.errors[i]);
 		free(res.errors);
 		free(res.file_name);
@@ -522,16 +561,118 @@ finish(struct daemon *d, struct worker *w)
 		res.nerrors = 1;
 	}
 	merge(&w->job, &res, ok);
-	if (ok)
-		settle(d, &w->job, END_OK, "done");
-	else if (w->shutdown)
-		settle(d, &w->job, END_SHUTDOWN, "interrupted by shutdown");
-	else
-		settle(d, &w->job, END_FAIL, w->job.result.nerrors > 0 ?
-		    w->job.result.errors[w->job.result.nerrors - 1] :
-		    "failed");
-	worker_clear(w);
+	if (ok) {
+		w->how = END_OK;
+		why = "done";
+	} else if (w->shutdown) {
+		w->how = END_SHUTDOWN;
+		why = "interrupted by shutdown";
+	} else {
+		w->how = END_FAIL;
+		why = w->job.result.nerrors > 0 ?
+		    w->job.result.errors[w->job.result.nerrors - 1] : "failed";
+	}
+	snprintf(w->why, sizeof(w->why), "%s", why);
+	w->dirty = 0;
+	w->to = settle_prep(d, &w->job, w->how, &w->pending);
+	if (worker_settle(w, w->to) == 0)
+		return;			/* its "D" comes back */
+	rc = spool_move(&d->sp, w->job.id, ST_PROCESSING, NULL, w->to,
+	    &w->job) == -1 ? (errno ? errno : EIO) : 0;
+	settle_done(d, w, rc);
+}
+
+/*
+ * settle_lost - w died while it moved its job: the file says how far it
+ * got.  Still in processing/NODE/: recover it as at start (a finished
+ * result moves on, anything else is an interrupted attempt).  Moved: what
+ * settled would have done after it.
+ */
+static void
+settle_lost(struct daemon *d, struct worker *w)
+{
+	char id[ID_MAX + 1], node[NODE_MAX + 1] = "", err[ERRLEN];
+	struct job j;
+	int st;
+
+	snprintf(id, sizeof(id), "%s", w->job.id);
+	worker_end(w);
 	d->nrun--;
+	job_init(&j);
+	st = spool_load(&d->sp, id, &j, node, err, sizeof(err));
+	if (st == ST_PROCESSING && strcmp(node, d->node) == 0)
+		recover(d, id, "interrupted (its worker died)");
+	else if (st == ST_COMPLETED || st == ST_FAILED || st == ST_CANCELLED) {
+		if (notify_pending(&j))
+			notifyq_add(d->nq, id);
+		if (st == ST_FAILED)
+			watch_add(d->w, id, ST_FAILED, ns_now(),
+			    j.next_attempt);
+		logt(&j, ST_PROCESSING, st, "moved by a worker that died",
+		    j.finished - j.started);
+	}
+	job_free(&j);
+}
+
+/* events - what w sent: results to decide, settles done */
+static void
+events(struct daemon *d, struct worker *w)
+{
+	int ev, rc;
+
+	while ((ev = worker_input(w, &rc)) != W_EV_NONE)
+		if (ev == W_EV_RESULT && w->phase == W_RUN)
+			run_done(d, w);
+		else if (ev == W_EV_SETTLED && w->phase == W_SETTLE)
+			settle_done(d, w, rc);
+}
+
+/* spawn - fork a worker into the empty slot i */
+static void
+spawn(struct daemon *d, int i)
+{
+	struct worker *w = &d->wk[i];
+	char err[ERRLEN];
+
+	if (worker_spawn(w, d->cfg, &d->sp, err, sizeof(err)) == -1) {
+		log_warnx("worker: %s", err);
+		w->respawn = mono_ms() + RESPAWN_MS;
+	}
+}
+
+/* refill - every empty slot whose time has come gets a worker */
+static void
+refill(struct daemon *d)
+{
+	int64_t mono = mono_ms();
+	int i;
+
+	for (i = 0; i < d->nwk && i < d->cfg->workers && !d->stopping; i++)
+		if (d->wk[i].pid == 0 && mono >= d->wk[i].respawn)
+			spawn(d, i);
+}
+
+/* gone - w's process has been reaped: what it said last counts, then
+ * the job it had is settled as it got, and the slot waits for a new one */
+static void
+gone(struct daemon *d, struct worker *w)
+{
+	int64_t mono = mono_ms(), born = w->born;
+	int busy = w->phase != W_IDLE, stale = w->stale;
+
+	events(d, w);
+	if (w->phase == W_RUN)
+		run_done(d, w);		/* worker_result says it died */
+	if (w->phase == W_SETTLE)
+		settle_lost(d, w);
+	if (!stale && !d->stopping)
+		log_warnx("worker %ld %s: %s", (long)w->pid,
+		    WIFSIGNALED(w->status) ? "killed by signal" : "exited",
+		    busy ? "its job was settled as it got" : "replaced");
+	worker_clear(w);
+	/* one that keeps dying at once is not forked in a tight loop */
+	w->respawn = mono - born < RESPAWN_MS && !busy && !stale ?
+	    mono + RESPAWN_MS : mono;
 }
 
 void
@@ -550,8 +691,9 @@ daemon_reap(struct daemon *d)
 		}
 		d->wk[i].reaped = 1;
 		d->wk[i].status = status;
-		finish(d, &d->wk[i]);
+		gone(d, &d->wk[i]);
 	}
+	refill(d);
 }
 
 /* ---------------------------------------------------------- heartbeat */
@@ -868,10 +1010,13 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		return NULL;
 	}
 	pack_init();
+	/* the workers first, while the daemon's image is small: the rescan
+	 * of a big spool grows it */
 	d->nwk = c->workers;
 	d->wk = xcalloc(d->nwk, sizeof(*d->wk));
 	for (i = 0; i < (size_t)d->nwk; i++)
-		d->wk[i].fd = -1;
+		worker_clear(&d->wk[i]);
+	refill(d);
 	d->nq = notifyq_new(&d->sp, c);
 
 	/* recovery: our own processing/NODE/ first, then the rest */
@@ -890,6 +1035,41 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	return d;
 }
 
+/* stop_workers - at the end: close their sockets, SIGTERM, and reap
+ * them (SIGKILL to one that does not go within STOP_WAIT_MS) */
+static void
+stop_workers(struct daemon *d)
+{
+	int64_t until = mono_ms() + STOP_WAIT_MS;
+	int i, left, status;
+	pid_t pid;
+
+	for (i = 0; i < d->nwk; i++)
+		if (d->wk[i].pid > 0 && !d->wk[i].reaped) {
+			if (d->wk[i].fd != -1)
+				close(d->wk[i].fd);
+			d->wk[i].fd = -1;
+			worker_kill(&d->wk[i], SIGTERM);
+		}
+	do {
+		left = 0;
+		for (i = 0; i < d->nwk; i++) {
+			if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+				continue;
+			pid = waitpid(d->wk[i].pid, &status, WNOHANG);
+			if (pid == d->wk[i].pid || (pid == -1 &&
+			    errno == ECHILD))
+				d->wk[i].reaped = 1;
+			else if (mono_ms() >= until)
+				worker_kill(&d->wk[i], SIGKILL);
+			else
+				left++;
+		}
+		if (left)
+			usleep(5000);
+	} while (left);
+}
+
 void
 daemon_free(struct daemon *d)
 {
@@ -897,6 +1077,7 @@ daemon_free(struct daemon *d)
 
 	if (d == NULL)
 		return;
+	stop_workers(d);
 	for (i = 0; i < d->nwk; i++)
 		worker_clear(&d->wk[i]);
 	free(d->wk);
@@ -924,7 +1105,7 @@ daemon_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 		pfd[n++].events = POLLIN;
 	}
 	for (i = 0; i < d->nwk && n < max; i++)
-		if (d->wk[i].pid > 0 && d->wk[i].fd != -1) {
+		if (d->wk[i].fd != -1) {
 			pfd[n].fd = d->wk[i].fd;
 			pfd[n++].events = POLLIN;
 		}
@@ -947,8 +1128,8 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 			continue;
 		}
 		for (k = 0; k < d->nwk; k++)
-			if (d->wk[k].pid > 0 && d->wk[k].fd == pfd[i].fd)
-				worker_input(&d->wk[k]);
+			if (d->wk[k].fd != -1 && d->wk[k].fd == pfd[i].fd)
+				events(d, &d->wk[k]);
 	}
 }
 
@@ -973,18 +1154,21 @@ timers(struct daemon *d, int64_t mono)
 		d->next_retention = mono + RETENTION_MS;
 		retention(d);
 	}
+	refill(d);
 	for (i = 0; i < d->nwk; i++) {
 		w = &d->wk[i];
-		if (w->pid <= 0)
+		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
 			continue;
-		if (w->dirty && mono - w->flushed >= PROGRESS_MS) {
+		if (w->phase == W_RUN && w->dirty &&
+		    mono - w->flushed >= PROGRESS_MS) {
 			w->dirty = 0;
 			w->flushed = mono;
 			if (spool_rewrite(&d->claimsp, ST_PROCESSING, NULL,
 			    &w->job) == -1)
 				log_warn("%s: progress", w->job.id);
 		}
-		if (d->stopping && mono >= d->stop_at && !w->shutdown) {
+		if (d->stopping && mono >= d->stop_at && !w->shutdown &&
+		    w->phase == W_RUN) {
 			w->shutdown = 1;
 			w->killed = 0;
 			w->deadline = mono;
@@ -1026,9 +1210,11 @@ daemon_timeout(struct daemon *d)
 		SOONER(d->stop_at);
 	for (i = 0; i < d->nwk; i++) {
 		w = &d->wk[i];
-		if (w->pid <= 0)
+		if (w->pid == 0 && i < d->cfg->workers && !d->stopping)
+			SOONER(w->respawn);
+		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
 			continue;
-		if (w->dirty)
+		if (w->phase == W_RUN && w->dirty)
 			SOONER(w->flushed + PROGRESS_MS);
 		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
 	}
@@ -1056,15 +1242,29 @@ daemon_reload(struct daemon *d, struct config *c)
 		d->wk = xreallocarray(d->wk, c->workers, sizeof(*d->wk));
 		for (i = d->nwk; i < c->workers; i++) {
 			memset(&d->wk[i], 0, sizeof(d->wk[i]));
-			d->wk[i].fd = -1;
+			worker_clear(&d->wk[i]);
 		}
 		d->nwk = c->workers;
 	}
 	d->cfg = c;
 	d->sp.sync = c->sync;
+	d->claimsp.sync = 0;
 	notifyq_config(d->nq, c);
 	config_free(old);
 	free(old);
+	/* the workers have the old config: idle ones are replaced now, busy
+	 * ones when their job is settled (their reap forks the new ones) */
+	for (i = 0; i < d->nwk; i++) {
+		if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+			continue;
+		d->wk[i].stale = 1;
+		if (d->wk[i].phase == W_IDLE) {
+			worker_kill(&d->wk[i], SIGTERM);
+			if (d->wk[i].fd != -1)
+				close(d->wk[i].fd);
+			d->wk[i].fd = -1;
+		}
+	}
 	d->next_rescan = 0;	/* types may have come back */
 	d->next_retention = 0;	/* retention may have changed */
 	log_info("reloaded %s: %d workers, %zu types", c->path, c->workers,

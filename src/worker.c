@@ -1,11 +1,17 @@
-/* worker.c - one claimed job's attempt in a forked child: export_run() into
- * a tmp/ zip, reporting progress lines and the result up a pipe.  The
- * parent alone moves job files; the child only writes its zip. */
+/* worker.c - xspoold's long-lived worker processes.  Each is forked once
+ * and runs one job at a time: the daemon sends a claimed job down a socket,
+ * the worker runs export_run() into a tmp/ zip, puts the zip in out/ and
+ * sends progress lines and the result back; the daemon decides where the
+ * job goes and hands the final spool_move() back to the worker, so that
+ * the fsyncs of two jobs' ends overlap instead of queueing in the event
+ * loop.  The daemon alone decides; the worker only does. */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +21,18 @@
 
 #include "xspool.h"
 
-#define WORKER_FD	3	/* the pipe's write end in the child */
-#define PROGRESS_MIN_MS	250	/* at most this often up the pipe */
-#define RESULT_MARK	"R\n"
+#define WORKER_FD	3	/* the socket in the child */
+#define SPOOL_FD	4	/* the spool's directory in the child */
+#define PROGRESS_MIN_MS	250	/* at most this often up the socket */
+#define SEND_TIMEOUT_S	5	/* a worker that does not read is hung */
+#define MSG_MAX		(2 * JOB_MAX_SIZE + PATH_MAX + 256)
+
+/* the child's buffered reader of the socket */
+struct rd {
+	int	 fd;
+	char	 buf[16384];
+	size_t	 off, len;
+};
 
 static int64_t	 child_last;
 static char	 child_proc[64];	/* /proc/self/task/PID/children */
@@ -75,16 +90,201 @@ child_progress(void *arg, int64_t records, int64_t bytes)
 	(void)write_all(WORKER_FD, line, n);
 }
 
-/* child_main - the worker process: never returns */
+/* rd_fill - more bytes from the socket; 0 at EOF or on error */
+static int
+rd_fill(struct rd *r)
+{
+	ssize_t n;
+
+	if (r->off > 0) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->len -= r->off;
+		r->off = 0;
+	}
+	do
+		n = read(r->fd, r->buf + r->len, sizeof(r->buf) - r->len);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	r->len += n;
+	return 1;
+}
+
+/* rd_line - the next "\n"-ended line (without it) into line; 0 at EOF
+ * or when it is too long */
+static int
+rd_line(struct rd *r, char *line, size_t size)
+{
+	char *nl;
+	size_t n;
+
+	while ((nl = memchr(r->buf + r->off, '\n', r->len - r->off)) ==
+	    NULL) {
+		if (r->len - r->off >= size || !rd_fill(r))
+			return 0;
+	}
+	n = nl - (r->buf + r->off);
+	if (n >= size)
+		return 0;
+	memcpy(line, r->buf + r->off, n);
+	line[n] = '\0';
+	r->off += n + 1;
+	return 1;
+}
+
+/* rd_bytes - exactly n bytes into a new NUL-terminated string, or NULL */
+static char *
+rd_bytes(struct rd *r, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	size_t got = 0, k;
+
+	while (got < n) {
+		if (r->off == r->len && !rd_fill(r)) {
+			free(p);
+			return NULL;
+		}
+		k = r->len - r->off;
+		if (k > n - got)
+			k = n - got;
+		memcpy(p + got, r->buf + r->off, k);
+		r->off += k;
+		got += k;
+	}
+	p[n] = '\0';
+	return p;
+}
+
+/* rd_job - an id and a job's text (idlen, joblen) into j; 0 or -1 */
+static int
+rd_job(struct rd *r, size_t idlen, size_t joblen, struct job *j)
+{
+	char err[ERRLEN], *id, *text;
+	int rv = -1;
+
+	job_init(j);
+	if (idlen > ID_MAX || joblen > JOB_MAX_SIZE ||
+	    (id = rd_bytes(r, idlen)) == NULL)
+		return -1;
+	if ((text = rd_bytes(r, joblen)) != NULL &&
+	    job_parse(j, text, joblen, err, sizeof(err)) == 0) {
+		snprintf(j->id, sizeof(j->id), "%s", id);
+		rv = 0;
+	}
+	free(id);
+	free(text);
+	return rv;
+}
+
+/* put_zip - the finished zip to out/ID.zip, synced; 0 or -1 with err */
+static int
+put_zip(const struct spool *sp, const char *zip, const char *id, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (sp->sync && fsync_file(zip) == -1) {
+		snprintf(err, errlen, "fsync %s: %s", zip, strerror(errno));
+		return -1;
+	}
+	if (spool_zip_path(sp, path, sizeof(path), id) == -1)
+		goto fail;
+	/* libzip made the zip with its own mode: [spool] group wants 0640 */
+	if (sp->gid >= 0 && chmod(zip, sp->fmode) == -1)
+		goto fail;
+	if (rename(zip, path) == -1)
+		goto fail;
+	if (sp->sync) {
+		snprintf(path, sizeof(path), "%s/out", sp->dir);
+		if (fsync_dir(path) == -1)
+			goto fail;
+	}
+	return 0;
+ fail:
+	snprintf(err, errlen, "cannot put out/%s.zip in place: %s", id,
+	    strerror(errno));
+	return -1;
+}
+
+/* child_job - "J idlen ziplen joblen": one attempt, answered with
+ * "R len" and the job (no password) holding this attempt's result */
+static void
+child_job(const struct config *c, const struct spool *sp, struct rd *r,
+    const char *line)
+{
+	char err[ERRLEN], *zip;
+	const struct xtype *t;
+	size_t idlen, ziplen, joblen, i;
+	struct buf b;
+	struct job j;
+	int rv = -1;
+
+	if (sscanf(line, "J %zu %zu %zu", &idlen, &ziplen, &joblen) != 3 ||
+	    ziplen >= PATH_MAX || (zip = rd_bytes(r, ziplen)) == NULL)
+		_exit(2);
+	if (rd_job(r, idlen, joblen, &j) == -1)
+		_exit(2);
+	/* this attempt's errors only: the parent keeps the earlier ones */
+	for (i = 0; i < j.result.nerrors; i++)
+		free(j.result.errors[i]);
+	free(j.result.errors);
+	j.result.errors = NULL;
+	j.result.nerrors = 0;
+	child_last = mono_ms();
+	if ((t = config_type(c, j.type)) == NULL) {
+		job_add_error(&j, "internal error: the worker does not know "
+		    "this type");
+		j.result.present = 1;
+		j.result.success = 0;
+		unlink(zip);
+	} else
+		rv = export_run(c, t, &j, zip, child_progress, NULL);
+	if (rv == 0 && put_zip(sp, zip, j.id, err, sizeof(err)) == -1) {
+		job_add_error(&j, err);
+		j.result.success = 0;
+		unlink(zip);
+	}
+	buf_init(&b);
+	job_write(&j, &b, 0);
+	snprintf(err, sizeof(err), "R %zu\n", b.len);
+	if (write_all(WORKER_FD, err, strlen(err)) == -1 ||
+	    write_all(WORKER_FD, b.p, b.len) == -1)
+		_exit(2);
+	buf_free(&b);
+	free(zip);
+	job_free(&j);
+}
+
+/* child_settle - "S to idlen joblen": the job's final move, answered with
+ * "D 0" or "D errno" */
+static void
+child_settle(struct spool *sp, struct rd *r, const char *line)
+{
+	char ans[32];
+	size_t idlen, joblen;
+	struct job j;
+	int to, rc = 0;
+
+	if (sscanf(line, "S %d %zu %zu", &to, &idlen, &joblen) != 3 ||
+	    to < 0 || to >= NSTATES || rd_job(r, idlen, joblen, &j) == -1)
+		_exit(2);
+	if (spool_move(sp, j.id, ST_PROCESSING, NULL, to, &j) == -1)
+		rc = errno ? errno : EIO;
+	job_free(&j);
+	snprintf(ans, sizeof(ans), "D %d\n", rc);
+	if (write_all(WORKER_FD, ans, strlen(ans)) == -1)
+		_exit(2);
+}
+
+/* child_main - the worker process: jobs until the socket closes */
 static void __attribute__((noreturn))
-child_main(const struct config *c, const struct xtype *t, struct job *j,
-    const char *zip, int wfd)
+child_main(const struct config *c, struct spool *sp, int sfd)
 {
 	struct sigaction sa;
-	struct buf b;
+	struct rd *r;
+	char line[128];
 	sigset_t all;
-	size_t i;
-	int r;
+	int fd;
 
 	setpgid(0, 0);		/* out of the terminal's group */
 	snprintf(child_proc, sizeof(child_proc),
@@ -94,134 +294,249 @@ child_main(const struct config *c, const struct xtype *t, struct job *j,
 	sa.sa_handler = child_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);	/* the daemon's reload respawns us */
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (getppid() == 1)	/* the daemon died before PDEATHSIG was set */
 		_exit(3);
-	if (wfd != WORKER_FD) {
-		if (dup3(wfd, WORKER_FD, O_CLOEXEC) == -1)
-			_exit(3);
-	} else
-		fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
+	/* the socket and the spool's directory on 3 and 4, nothing else */
+	if ((fd = fcntl(sfd, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	    dup3(fd, WORKER_FD, O_CLOEXEC) == -1 ||
+	    (fd = fcntl(sp->dirfd, F_DUPFD_CLOEXEC, 10)) == -1 ||
+	    dup3(fd, SPOOL_FD, O_CLOEXEC) == -1)
+		_exit(3);
+	sp->dirfd = SPOOL_FD;
 	closelog();		/* its socket goes next; syslog reopens */
-	close_range(WORKER_FD + 1, ~0U, 0);	/* the daemon's fds */
-
-	/* this attempt's errors only: the parent keeps the earlier ones */
-	for (i = 0; i < j->result.nerrors; i++)
-		free(j->result.errors[i]);
-	free(j->result.errors);
-	j->result.errors = NULL;
-	j->result.nerrors = 0;
-	r = export_run(c, t, j, zip, child_progress, NULL);
-	if (r == 0 && c->sync && fsync_file(zip) == -1) {
-		/* here, in parallel, rather than in the parent's loop */
-		char e[ERRLEN];
-
-		snprintf(e, sizeof(e), "fsync %s: %s", zip, strerror(errno));
-		job_add_error(j, e);
-		j->result.success = 0;
-		unlink(zip);
-		r = -1;
+	close_range(SPOOL_FD + 1, ~0U, 0);	/* the daemon's fds */
+	r = xcalloc(1, sizeof(*r));
+	r->fd = WORKER_FD;
+	while (rd_line(r, line, sizeof(line))) {
+		if (line[0] == 'J')
+			child_job(c, sp, r, line);
+		else if (line[0] == 'S')
+			child_settle(sp, r, line);
+		else
+			_exit(2);
 	}
-	buf_init(&b);
-	buf_adds(&b, RESULT_MARK);
-	job_write(j, &b, 0);
-	(void)write_all(WORKER_FD, b.p, b.len);
-	_exit(r == 0 ? 0 : 1);
+	_exit(0);		/* the daemon closed the socket */
 }
 
 int
-worker_start(struct worker *w, const struct config *c, const struct xtype *t,
-    const struct spool *s, char *err, size_t errlen)
+worker_spawn(struct worker *w, const struct config *c,
+    const struct spool *sp, char *err, size_t errlen)
 {
-	int p[2], fd;
+	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
+	struct spool csp;
+	int sv[2];
 
-	if ((fd = spool_tmpfile(s, w->zip, sizeof(w->zip), "zip")) == -1) {
-		snprintf(err, errlen, "cannot make a tmp/ file: %s",
-		    strerror(errno));
-		return -1;
-	}
-	close(fd);
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		unlink(w->zip);
+	worker_clear(w);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	fflush(stderr);
 	switch (w->pid = fork()) {
 	case -1:
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		unlink(w->zip);
+		close(sv[0]);
+		close(sv[1]);
+		w->pid = 0;
 		return -1;
 	case 0:
-		close(p[0]);
-		child_main(c, t, &w->job, w->zip, p[1]);
+		close(sv[0]);
+		csp = *sp;
+		child_main(c, &csp, sv[1]);
 	}
-	close(p[1]);
-	w->fd = p[0];
-	fcntl(w->fd, F_SETFL, O_NONBLOCK);
-	buf_init(&w->in);
-	w->eof = w->reaped = 0;
-	w->status = 0;
+	close(sv[1]);
+	w->fd = sv[0];
+	/* reads never block (recv MSG_DONTWAIT); a send to a worker that
+	 * stopped reading gives up */
+	setsockopt(w->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	w->born = mono_ms();
+	return 0;
+}
+
+/* send_job - header line, the id and the job's whole text (password too) */
+static int
+send_job(struct worker *w, const char *head, const char *zip,
+    const struct job *j)
+{
+	struct buf b;
+	char line[128];
+	int rv;
+
+	buf_init(&b);
+	job_write(j, &b, 1);
+	if (zip != NULL)
+		snprintf(line, sizeof(line), "%s %zu %zu %zu\n", head,
+		    strlen(j->id), strlen(zip), b.len);
+	else
+		snprintf(line, sizeof(line), "%s %zu %zu\n", head,
+		    strlen(j->id), b.len);
+	rv = write_all(w->fd, line, strlen(line)) == -1 ||
+	    (zip != NULL && write_all(w->fd, zip, strlen(zip)) == -1) ||
+	    write_all(w->fd, j->id, strlen(j->id)) == -1 ||
+	    write_all(w->fd, b.p, b.len) == -1 ? -1 : 0;
+	explicit_bzero(b.p, b.len);
+	buf_free(&b);
+	return rv;
+}
+
+int
+worker_run(struct worker *w, const struct config *c, const struct xtype *t,
+    const struct spool *s, char *err, size_t errlen)
+{
+	if (w->pid <= 0 || w->fd == -1 || w->reaped) {
+		snprintf(err, errlen, "no worker process");
+		return -1;
+	}
+	/* a name, not a file: libzip writes its own temporary file next to
+	 * it and renames it there.  One attempt of an id per node at a
+	 * time, so node and id make it unique; no create and unlink in the
+	 * busiest directory of the spool for every job */
+	if (snprintf(w->zip, sizeof(w->zip), "%s/tmp/%s.%s.zip", s->dir,
+	    s->node ? s->node : "-", w->job.id) >= (int)sizeof(w->zip)) {
+		snprintf(err, errlen, "tmp/ zip name too long");
+		return -1;
+	}
+	buf_reset(&w->in);
+	buf_reset(&w->res);
 	w->t0 = mono_ms();
 	w->deadline = w->t0 + t->timeout_ms + c->kill_grace_ms +
 	    (t->timeout_ms / 10 > WORKER_SLACK_MS ? t->timeout_ms / 10 :
 	    WORKER_SLACK_MS);
 	w->killed = 0;
+	w->phase = W_RUN;
+	w->has_result = 0;
+	if (send_job(w, "J", w->zip, &w->job) == -1) {
+		snprintf(err, errlen, "cannot hand the job to worker %ld: %s",
+		    (long)w->pid, strerror(errno));
+		unlink(w->zip);
+		return -1;
+	}
 	return 0;
 }
 
-/* progress_lines - consumes whole "P r b" lines before the result */
+int
+worker_settle(struct worker *w, enum state to)
+{
+	char head[32];
+
+	if (w->pid <= 0 || w->fd == -1 || w->reaped) {
+		errno = EPIPE;
+		return -1;
+	}
+	snprintf(head, sizeof(head), "S %d", (int)to);
+	w->phase = W_SETTLE;
+	w->to = to;
+	w->deadline = mono_ms() + WORKER_SLACK_MS;
+	w->killed = 0;
+	if (send_job(w, head, NULL, &w->job) == -1) {
+		w->phase = W_RUN;	/* nothing was moved */
+		return -1;
+	}
+	return 0;
+}
+
+/* progress - one "P r b" line into w->job */
 static void
-progress_lines(struct worker *w)
+progress(struct worker *w, const char *line)
 {
 	long long r, b;
-	char *nl;
 
-	while (w->in.len > 0 && w->in.p[0] == 'P' &&
-	    (nl = memchr(w->in.p, '\n', w->in.len)) != NULL) {
-		if (sscanf(w->in.p, "P %lld %lld", &r, &b) == 2 &&
-		    (r != w->job.progress_records ||
-		    b != w->job.progress_bytes || !w->job.has_progress)) {
-			w->job.has_progress = 1;
-			w->job.progress_records = r;
-			w->job.progress_bytes = b;
-			w->dirty = 1;
-		}
-		buf_consume(&w->in, nl + 1 - w->in.p);
+	if (sscanf(line, "P %lld %lld", &r, &b) == 2 &&
+	    (r != w->job.progress_records || b != w->job.progress_bytes ||
+	    !w->job.has_progress)) {
+		w->job.has_progress = 1;
+		w->job.progress_records = r;
+		w->job.progress_bytes = b;
+		w->dirty = 1;
 	}
 }
 
-int
-worker_input(struct worker *w)
+/* message - takes the first whole message off w->in; the event, or
+ * W_EV_NONE when none is whole yet, or W_EV_BAD */
+static int
+message(struct worker *w, int *rc)
 {
-	char tmp[8192];
+	size_t hl, len;
+	char *nl;
+	int ev = W_EV_NONE;
+
+	if (w->in.len == 0 ||
+	    (nl = memchr(w->in.p, '\n', w->in.len)) == NULL)
+		return w->in.len > 64 ? W_EV_BAD : W_EV_NONE;
+	*nl = '\0';
+	hl = nl + 1 - w->in.p;
+	switch (w->in.p[0]) {
+	case 'P':
+		if (w->phase == W_RUN)
+			progress(w, w->in.p);
+		ev = W_EV_PROGRESS;
+		break;
+	case 'R':
+		if (w->phase != W_RUN || sscanf(w->in.p, "R %zu", &len) != 1 ||
+		    len > JOB_MAX_SIZE * 2)
+			return W_EV_BAD;
+		if (w->in.len - hl < len) {
+			*nl = '\n';	/* not whole yet */
+			return W_EV_NONE;
+		}
+		buf_reset(&w->res);
+		buf_add(&w->res, w->in.p + hl, len);
+		w->has_result = 1;
+		hl += len;
+		ev = W_EV_RESULT;
+		break;
+	case 'D':
+		if (w->phase != W_SETTLE || sscanf(w->in.p, "D %d", rc) != 1)
+			return W_EV_BAD;
+		ev = W_EV_SETTLED;
+		break;
+	default:
+		return W_EV_BAD;
+	}
+	buf_consume(&w->in, hl);
+	return ev;
+}
+
+int
+worker_input(struct worker *w, int *rc)
+{
+	char tmp[16384];
 	ssize_t n;
+	int ev;
 
 	for (;;) {
-		n = read(w->fd, tmp, sizeof(tmp));
+		while ((ev = message(w, rc)) == W_EV_PROGRESS)
+			;
+		if (ev == W_EV_BAD) {
+			/* not our protocol: a mad worker, it fails its job */
+			buf_reset(&w->in);
+			worker_kill(w, SIGKILL);
+			return W_EV_NONE;
+		}
+		if (ev != W_EV_NONE || w->fd == -1)
+			return ev;
+		n = recv(w->fd, tmp, sizeof(tmp), MSG_DONTWAIT);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 && errno == EAGAIN)
-			break;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return W_EV_NONE;
 		if (n <= 0) {
-			w->eof = 1;
 			close(w->fd);
 			w->fd = -1;
-			break;
+			return W_EV_EOF;
 		}
-		if (w->in.len + n > JOB_MAX_SIZE * 2)
-			continue;	/* a mad child: drop, it will fail */
+		if (w->in.len + n > MSG_MAX) {
+			buf_reset(&w->in);
+			worker_kill(w, SIGKILL);
+			return W_EV_NONE;
+		}
 		buf_add(&w->in, tmp, n);
-		progress_lines(w);
 	}
-	progress_lines(w);
-	return w->eof;
 }
 
 /* status_text - why the worker process ended, for the job's errors */
@@ -231,6 +546,8 @@ status_text(const struct worker *w, char *buf, size_t size)
 	if (w->killed)
 		snprintf(buf, size, "the attempt overran its deadline "
 		    "(timeout + grace) and was killed");
+	else if (!w->reaped)
+		snprintf(buf, size, "the worker process stopped answering");
 	else if (WIFSIGNALED(w->status))
 		snprintf(buf, size, "the worker process died of signal %d "
 		    "(%s)", WTERMSIG(w->status), strsignal(WTERMSIG(w->status)));
@@ -244,14 +561,11 @@ worker_result(struct worker *w, struct result *res)
 {
 	char err[ERRLEN];
 	struct job cj;
-	size_t ml = strlen(RESULT_MARK);
 	int ok;
 
 	memset(res, 0, sizeof(*res));
 	job_init(&cj);
-	if (w->killed || w->in.len < ml ||
-	    memcmp(w->in.p, RESULT_MARK, ml) != 0 ||
-	    job_parse(&cj, w->in.p + ml, w->in.len - ml, err,
+	if (!w->has_result || job_parse(&cj, w->res.p, w->res.len, err,
 	    sizeof(err)) == -1 || !cj.result.present) {
 		status_text(w, err, sizeof(err));
 		res->present = 1;
@@ -264,12 +578,10 @@ worker_result(struct worker *w, struct result *res)
 	}
 	*res = cj.result;
 	memset(&cj.result, 0, sizeof(cj.result));
-	ok = res->success && WIFEXITED(w->status) &&
-	    WEXITSTATUS(w->status) == 0;
+	ok = res->success;
 	if (!ok && res->nerrors == 0) {
-		status_text(w, err, sizeof(err));
 		res->errors = xcalloc(1, sizeof(*res->errors));
-		res->errors[0] = xstrdup(err);
+		res->errors[0] = xstrdup("the attempt failed");
 		res->nerrors = 1;
 	}
  done:
@@ -298,12 +610,29 @@ worker_kill(struct worker *w, int sig)
 }
 
 void
+worker_end(struct worker *w)
+{
+	job_free(&w->job);
+	job_init(&w->job);
+	w->phase = W_IDLE;
+	w->has_result = 0;
+	w->dirty = 0;
+	w->shutdown = 0;
+	w->killed = 0;
+	w->pending = 0;
+	w->zip[0] = '\0';
+	buf_reset(&w->res);
+}
+
+void
 worker_clear(struct worker *w)
 {
 	if (w->fd != -1)
 		close(w->fd);
 	buf_free(&w->in);
+	buf_free(&w->res);
 	job_free(&w->job);
 	memset(w, 0, sizeof(*w));
+	job_init(&w->job);
 	w->fd = -1;
 }

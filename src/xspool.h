@@ -744,36 +744,72 @@ int64_t	 watch_due(struct watch *, int64_t now);
 size_t	 watch_count(const struct watch *);
 
 /* ---------------------------------------------------------------- worker.c */
-/* One attempt in a forked child: export_run() into a tmp/ zip; progress
- * ("P records bytes" lines) and the result (the job as JSON after "R")
- * come back up a pipe.  The child is in its own process group, dies with
- * the daemon (PDEATHSIG), and on SIGTERM kills its exporter's group. */
-/* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10) */
+/*
+ * xspoold's long-lived worker processes, forked at start (and again after
+ * one dies or a reload), each running one job at a time.  The daemon sends
+ * a claimed job down a socket ("J"); the worker runs export_run() into a
+ * tmp/ zip, fsyncs it, renames it to out/ID.zip and sends progress ("P
+ * records bytes") and the result (the job as JSON after "R len") back.  The
+ * daemon decides the job's next state and hands the final spool_move back
+ * ("S to", the job's whole new text); the worker does it with its fsyncs
+ * and answers "D errno", so two jobs' ends are synced in parallel, outside
+ * the event loop.  A worker is in its own process group, dies with the
+ * daemon (PDEATHSIG), exits when its socket closes, and on SIGTERM kills
+ * its exporter's group.
+ */
+/* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
+ * a settle gets 5 s */
 #define WORKER_SLACK_MS	5000
+enum wphase { W_IDLE = 0, W_RUN, W_SETTLE };
+enum wevent { W_EV_NONE = 0, W_EV_PROGRESS, W_EV_RESULT, W_EV_SETTLED,
+	W_EV_EOF, W_EV_BAD };
 struct worker {
-	pid_t		 pid;		/* 0: a free slot */
-	int		 fd;		/* the pipe from it, -1 after EOF */
-	struct buf	 in;
-	int		 eof, reaped, status;	/* wait status once reaped */
+	pid_t		 pid;		/* 0: no process in the slot */
+	int		 fd;		/* the socket to it, -1: none */
+	struct buf	 in;		/* what it sent, not yet taken */
+	struct buf	 res;		/* the result's job text */
+	int		 has_result;
+	int		 reaped, status;	/* wait status once reaped */
+	enum wphase	 phase;
+	int		 stale;		/* reloaded: respawn when idle */
+	int64_t		 born;		/* mono_ms() of its fork */
+	int64_t		 respawn;	/* empty slot: mono_ms() to fork */
+	/* the job, from worker_run until its settle is done */
 	struct job	 job;		/* the parent's copy, with password */
-	enum state	 from;		/* ST_QUEUED or ST_FAILED */
-	char		 zip[4096];	/* the tmp/ file the child writes */
+	enum state	 from, to;	/* to: where the settle moves it */
+	char		 zip[4096];	/* the tmp/ file the worker writes */
 	int64_t		 t0, deadline, killed;	/* mono_ms(); killed 0: not */
 	int		 dirty;		/* progress not yet written */
 	int64_t		 flushed;	/* mono_ms() of the last write */
 	int		 shutdown;	/* stopped because the daemon stops */
+	int		 pending;	/* a notification was prepared */
+	int		 how;		/* daemon.c's enum end */
+	char		 why[ERRLEN + 64];	/* for the log line */
 };
-/* Forks the worker for w->job (set by the caller).  -1 with err. */
-int	 worker_start(struct worker *, const struct config *,
+/* Forks a worker process into the empty slot w, with c and s as they
+ * are now (a reload respawns it).  -1 with err. */
+int	 worker_spawn(struct worker *, const struct config *,
+	    const struct spool *, char *err, size_t);
+/* Hands w->job (set by the caller) to the idle worker: a tmp/ zip name,
+ * the deadline, phase W_RUN.  -1 with err (nothing was started). */
+int	 worker_run(struct worker *, const struct config *,
 	    const struct xtype *, const struct spool *, char *err, size_t);
-/* Reads what the pipe has; progress goes into w->job.  1 at EOF. */
-int	 worker_input(struct worker *);
-/* After it was reaped: the attempt's result into res (errors are this
- * attempt's only; a worker that died says so).  0 when it succeeded. */
+/* Reads what the socket has; progress goes into w->job (dirty).  Returns
+ * the first event: W_EV_RESULT (worker_result has it), W_EV_SETTLED (*rc:
+ * 0, or the errno of the move), W_EV_EOF, or W_EV_NONE.  A worker that
+ * breaks the protocol is killed. */
+int	 worker_input(struct worker *, int *rc);
+/* The attempt's result into res (errors are this attempt's only; a worker
+ * that died or was killed says so).  0 when it succeeded. */
 int	 worker_result(struct worker *, struct result *res);
+/* Sends w->job's new text for the move to state to: phase W_SETTLE.
+ * -1 with errno when it cannot be sent (nothing was moved). */
+int	 worker_settle(struct worker *, enum state to);
 /* SIGTERM: it kills its exporter and exits; SIGKILL: its group too. */
 void	 worker_kill(struct worker *, int sig);
-/* Frees the slot's memory (not the process). */
+/* The job is settled: frees it, phase W_IDLE (the process stays). */
+void	 worker_end(struct worker *);
+/* Frees the slot's memory, closes the socket (not the process). */
 void	 worker_clear(struct worker *);
 
 /* ---------------------------------------------------------------- proc.c */
