@@ -513,11 +513,27 @@ static void
 drop_zip(struct daemon *d, struct worker *w)
 {
 	char path[PATH_MAX];
+	const char *base;
+	struct dirent *de;
+	size_t n;
+	DIR *dp;
 
 	unlink(w->zip);
-	if (!w->has_result && spool_zip_path(&d->sp, path, sizeof(path),
-	    w->job.id) == 0)
+	if (w->has_result)
+		return;		/* the worker cleaned up after itself */
+	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == 0)
 		unlink(path);
+	/* libzip's own temporary file, w->zip.XXXXXX */
+	base = strrchr(w->zip, '/') ? strrchr(w->zip, '/') + 1 : w->zip;
+	n = strlen(base);
+	snprintf(path, sizeof(path), "%s/tmp", d->sp.dir);
+	if ((dp = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (strncmp(de->d_name, base, n) == 0 &&
+		    de->d_name[n] == '.')
+			unlinkat(dirfd(dp), de->d_name, 0);
+	closedir(dp);
 }
 
 /* settle_done - w's job has moved (rc 0) or could not (rc errno): the
