@@ -388,8 +388,9 @@ webhook_outcome(CURL *c, CURLcode cc, const char *host,
 		    a->len ? ": " : "", a->snippet);
 	if (code == 429 || code >= 500) {
 		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) ==
-		    CURLE_OK && ra > 0)
-			*retry_after_ms = (int64_t)ra * 1000;
+		    CURLE_OK && ra > 0)	/* any number a receiver sends */
+			*retry_after_ms = ra > INT64_MAX / 1000 ? INT64_MAX :
+			    (int64_t)ra * 1000;
 		return 1;
 	}
 	return -1;
