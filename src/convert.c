@@ -105,6 +105,9 @@ kind_init(void)
 #define HIGHS		UINT64_C(0x8080808080808080)
 #define HAS_LT(w, c)	(((w) - ONES * (c)) & ~(w) & HIGHS)
 #define HAS_EQ(w, c)	HAS_LT((w) ^ (ONES * (c)), 1)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the word scans below take the first byte as the lowest"
+#endif
 
 /* classify_in - the union of the classes of s's n bytes, a word at a time
  * (the table only for words holding a byte of interest); avail >= n bytes
