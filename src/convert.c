@@ -511,6 +511,12 @@ field_put(struct conv *c, const char *s, size_t n, int k)
 	i = c->field++;
 	if (!c->have_header) {
 		c->rownl += count_lf(s, n);
+		/* a BOM after blank lines starts the header line too; kept,
+		 * the CSV written would read back without it */
+		while (i == 0 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
 		col_add(c, s, n);
 		return;
 	}
