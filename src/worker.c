@@ -245,10 +245,11 @@ child_job(const struct config *c, const struct spool *sp, struct rd *r,
 		unlink(zip);
 	}
 	buf_init(&b);
+	buf_adds(&b, "R 0000000000\n");	/* the length goes in after */
 	job_write(&j, &b, 0);
-	snprintf(err, sizeof(err), "R %zu\n", b.len);
-	if (write_all(WORKER_FD, err, strlen(err)) == -1 ||
-	    write_all(WORKER_FD, b.p, b.len) == -1)
+	snprintf(err, sizeof(err), "R %010zu", b.len - 13);
+	memcpy(b.p, err, 12);
+	if (write_all(WORKER_FD, b.p, b.len) == -1)
 		_exit(2);
 	buf_free(&b);
 	free(zip);
@@ -363,23 +364,24 @@ static int
 send_job(struct worker *w, const char *head, const char *zip,
     const struct job *j)
 {
-	struct buf b;
-	char line[128];
+	struct buf b, text;
 	int rv;
 
+	/* one write: the worker wakes once, with the whole message */
+	buf_init(&text);
+	job_write(j, &text, 1);
 	buf_init(&b);
-	job_write(j, &b, 1);
 	if (zip != NULL)
-		snprintf(line, sizeof(line), "%s %zu %zu %zu\n", head,
-		    strlen(j->id), strlen(zip), b.len);
+		buf_addf(&b, "%s %zu %zu %zu\n%s", head, strlen(j->id),
+		    strlen(zip), text.len, zip);
 	else
-		snprintf(line, sizeof(line), "%s %zu %zu\n", head,
-		    strlen(j->id), b.len);
-	rv = write_all(w->fd, line, strlen(line)) == -1 ||
-	    (zip != NULL && write_all(w->fd, zip, strlen(zip)) == -1) ||
-	    write_all(w->fd, j->id, strlen(j->id)) == -1 ||
-	    write_all(w->fd, b.p, b.len) == -1 ? -1 : 0;
+		buf_addf(&b, "%s %zu %zu\n", head, strlen(j->id), text.len);
+	buf_adds(&b, j->id);
+	buf_add(&b, text.p, text.len);
+	rv = write_all(w->fd, b.p, b.len);
+	explicit_bzero(text.p, text.len);
 	explicit_bzero(b.p, b.len);
+	buf_free(&text);
 	buf_free(&b);
 	return rv;
 }
@@ -413,7 +415,11 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	if (send_job(w, "J", w->zip, &w->job) == -1) {
 		snprintf(err, errlen, "cannot hand the job to worker %ld: %s",
 		    (long)w->pid, strerror(errno));
-		unlink(w->zip);
+		/* half a message, or a worker that does not read: of no more
+		 * use; its reap forks another */
+		worker_kill(w, SIGKILL);
+		close(w->fd);
+		w->fd = -1;
 		return -1;
 	}
 	return 0;

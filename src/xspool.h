@@ -791,7 +791,8 @@ struct worker {
 int	 worker_spawn(struct worker *, const struct config *,
 	    const struct spool *, char *err, size_t);
 /* Hands w->job (set by the caller) to the idle worker: a tmp/ zip name,
- * the deadline, phase W_RUN.  -1 with err (nothing was started). */
+ * the deadline, phase W_RUN.  -1 with err (nothing was started; a worker
+ * that could not be sent the job is killed, and its reap replaces it). */
 int	 worker_run(struct worker *, const struct config *,
 	    const struct xtype *, const struct spool *, char *err, size_t);
 /* Reads what the socket has; progress goes into w->job (dirty).  Returns
