@@ -31,6 +31,13 @@ counts = {}
 lock = threading.Lock()
 
 
+class Server(ThreadingHTTPServer):
+    # listen(5) by default: a burst of webhooks overflows it, a dropped
+    # SYN is resent after 1 s, and a 1 s webhook_timeout then fails a try
+    # the receiver never saw
+    request_queue_size = 128
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -85,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def serve(portfile, logfile, cert=None, key=None):
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     if cert:
         import ssl
