@@ -111,7 +111,9 @@ rg_replay(const char *path, int verbose)
 static size_t
 rg_dir(const char *root, int known, int verbose)
 {
-	char *dir, *path, **tdirs, **files;
+	/* static: the replaying child exits holding them, and LeakSanitizer
+	 * takes what a global points to as still in use */
+	static char *dir, *path, **tdirs, **files;
 	size_t nt, nf, t, f, total = 0;
 	int good;
 
