@@ -47,10 +47,15 @@ for bin in "$@"; do
 	seeds "$name" "$B/seeds/$name"
 	regress=tests/fuzz/regress/$name
 	[ -d "$regress" ] || regress=
+	case $name in		# a dictionary: words the target's parser knows
+	json|job|api)	dict=-dict=tests/fuzz/job.dict ;;
+	config)		dict=-dict=tests/fuzz/config.dict ;;
+	*)		dict= ;;
+	esac
 	log=$B/log/$name.log
 	echo "fuzz-$name: ${secs}s"
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=20 \
-	    -rss_limit_mb=2048 -artifact_prefix="$B/artifacts/$name/" \
+	    -rss_limit_mb=2048 -artifact_prefix="$B/artifacts/$name/" $dict \
 	    "$B/corpus/$name" "$B/seeds/$name" $regress > "$log" 2>&1
 	rc=$?
 	grep -E '^#[0-9]+.*cov:' "$log" | tail -1 | sed 's/^/  /'
