@@ -6,8 +6,6 @@
 N=${1:-2000}
 LAT_N=${LAT_N:-1000}
 
-count() { ls "$1" 2>/dev/null | wc -l; }
-
 conf() {	# conf DIR SYNC
 	cat > "$1.conf" <<CONF
 [spool]
@@ -37,13 +35,17 @@ xspool_run() {
 	# wait for the layout
 	while [ ! -d "$1/queued" ]; do sleep 0.01; done
 	sleep 0.2
+	# the end is waited for by inotify (waitn), not by polling with ls,
+	# which took CPU from the daemon; a watchdog ends the wait if it dies
+	"$BIN/bench/waitn" "$1/completed" "$3" &
+	_w=$!
+	( while kill -0 $_d 2>/dev/null; do sleep 1; done; kill $_w 2>/dev/null ) &
+	_dog=$!
 	_t0=$(now_ns)
 	"$BIN/bench/submit" "$1" Tiny "$3" "$4" "$1.lat" "$2"
-	while [ "$(count "$1/completed")" -lt "$3" ]; do
-		sleep 0.01
-		kill -0 $_d 2>/dev/null || { say "xspoold died"; tail "$1.log" >&2; break; }
-	done
+	wait $_w || { say "xspoold died"; tail "$1.log" >&2; }
 	_t1=$(now_ns)
+	kill $_dog 2>/dev/null
 	kill $_d; wait $_tp 2>/dev/null
 	_d=
 	awk -v n="$3" -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.1f\n", n / ((b - a) / 1e9) }'
