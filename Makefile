@@ -58,7 +58,7 @@ $(BIN)/%: $(OBJDIR)/%.o $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS)
 
-$(BIN)/unit/%: tests/unit/%.c tests/unit/tap.h $(OBJDIR)/libxspool.a
+$(BIN)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS)
 
@@ -87,7 +87,7 @@ build/fuzz/libxspool.a: $(LIBSRC:src/%.c=build/fuzz/%.o)
 	$(AR) rcs $@ $^
 
 bin/fuzz/fuzz-api: src/api.c
-bin/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libxspool.a
+bin/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/unit/convrun.h build/fuzz/libxspool.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
 	    -o $@ $< build/fuzz/libxspool.a $(LDLIBS)

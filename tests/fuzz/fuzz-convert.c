@@ -7,42 +7,15 @@
  * JSON output parses; CSV -> CSV output converted again is itself.
  */
 #include "fuzz.h"
-
-struct conv_outcome {
-	struct buf	 out;
-	char		 err[ERRLEN];
-	int		 rc;
-	int64_t		 records;
-};
+#include "../unit/convrun.h"
 
 static const struct column conv_typed[] = {
 	{ "id", COL_INT }, { "amount", COL_NUMBER }, { "paid", COL_BOOL },
 	{ "count", COL_INT },
 };
-
-/* conv_run - in converted, fed chunk bytes at a time (0: whole) */
-static void
-conv_run(enum emits e, enum format f, int typed, const char *in, size_t n,
-    size_t chunk, struct conv_outcome *r)
-{
-	struct conv *c;
-	size_t off, k;
-
-	c = conv_new(e, f, typed ? conv_typed : NULL, typed ?
-	    sizeof(conv_typed) / sizeof(conv_typed[0]) : 0);
-	buf_init(&r->out);
-	r->err[0] = '\0';
-	r->rc = 0;
-	for (off = 0; off < n && r->rc == 0; off += k) {
-		k = chunk == 0 || n - off < chunk ? n - off : chunk;
-		r->rc = conv_feed(c, in + off, k, &r->out, r->err,
-		    sizeof(r->err));
-	}
-	if (r->rc == 0)
-		r->rc = conv_finish(c, &r->out, r->err, sizeof(r->err));
-	r->records = conv_records(c);
-	conv_free(c);
-}
+/* the typed columns, or none */
+#define COLS(typed)	(typed) ? conv_typed : NULL, \
+	    (typed) ? sizeof(conv_typed) / sizeof(conv_typed[0]) : 0
 
 /* conv_output_ok - JSON parses; CSV from CSV is a fixed point of CSV ->
  * CSV (not CSV from JSONL: a JSONL key may be "", a CSV header not) */
@@ -65,7 +38,7 @@ conv_output_ok(enum emits e, enum format f, const struct conv_outcome *r)
 	}
 	if (e != EMITS_CSV)
 		return;
-	conv_run(EMITS_CSV, FMT_CSV, 0, r->out.p, r->out.len, 0, &again);
+	conv_run(EMITS_CSV, FMT_CSV, NULL, 0, r->out.p, r->out.len, 0, &again);
 	fuzz_check(again.rc == 0, "CSV output is not CSV: %s\n%s", again.err,
 	    r->out.p);
 	fuzz_check(again.out.len == r->out.len && (r->out.len == 0 ||
@@ -94,13 +67,13 @@ fuzz_convert(const uint8_t *data, size_t size)
 	in = xmalloc(n ? n : 1);	/* exact size: overreads are caught */
 	memcpy(in, data + 2, n);
 
-	conv_run(e, f, typed, in, n, 0, &whole);
+	conv_run(e, f, COLS(typed), in, n, 0, &whole);
 	if (whole.rc == 0)
 		conv_output_ok(e, f, &whole);
 	else
 		fuzz_check(whole.err[0] != '\0', "a failure without a reason");
 	if (chunk != 0) {
-		conv_run(e, f, typed, in, n, chunk, &cut);
+		conv_run(e, f, COLS(typed), in, n, chunk, &cut);
 		fuzz_check(cut.rc == whole.rc && strcmp(cut.err, whole.err) ==
 		    0, "chunk %zu: rc %d '%s', whole: rc %d '%s'", chunk,
 		    cut.rc, cut.err, whole.rc, whole.err);

@@ -7,50 +7,22 @@
 
 #include "xspool.h"
 #include "tap.h"
-
-struct outcome {
-	struct buf	 out;
-	char		 err[ERRLEN];
-	int		 rc;
-	int64_t		 records;
-};
-
-/* run - convert in, fed chunk bytes at a time (0: all at once) */
-static void
-run(enum emits e, enum format f, const struct column *cols, size_t ncols,
-    const char *in, size_t n, size_t chunk, struct outcome *r)
-{
-	struct conv *c = conv_new(e, f, cols, ncols);
-	size_t off, k;
-
-	buf_init(&r->out);
-	r->err[0] = '\0';
-	r->rc = 0;
-	for (off = 0; off < n && r->rc == 0; off += k) {
-		k = chunk == 0 || n - off < chunk ? n - off : chunk;
-		r->rc = conv_feed(c, in + off, k, &r->out, r->err,
-		    sizeof(r->err));
-	}
-	if (r->rc == 0)
-		r->rc = conv_finish(c, &r->out, r->err, sizeof(r->err));
-	r->records = conv_records(c);
-	conv_free(c);
-}
+#include "convrun.h"
 
 /* same_any_chunking - chunk sizes 1, 2, 3, 7 and 4096 all agree with the
  * whole buffer; returns the whole-buffer result in *whole */
 static int
 same_any_chunking(enum emits e, enum format f, const struct column *cols,
-    size_t ncols, const char *in, size_t n, struct outcome *whole)
+    size_t ncols, const char *in, size_t n, struct conv_outcome *whole)
 {
 	static const size_t chunks[] = { 1, 2, 3, 7, 4096 };
-	struct outcome r;
+	struct conv_outcome r;
 	size_t i;
 	int same = 1;
 
-	run(e, f, cols, ncols, in, n, 0, whole);
+	conv_run(e, f, cols, ncols, in, n, 0, whole);
 	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		run(e, f, cols, ncols, in, n, chunks[i], &r);
+		conv_run(e, f, cols, ncols, in, n, chunks[i], &r);
 		if (r.rc != whole->rc || strcmp(r.err, whole->err) != 0 ||
 		    (r.rc == 0 && (r.out.len != whole->out.len ||
 		    (r.out.len > 0 &&
@@ -92,7 +64,7 @@ static void
 golden(const char *dir)
 {
 	struct column cols[16];
-	struct outcome whole;
+	struct conv_outcome whole;
 	struct dirent *de;
 	char path[512], *in, *spec;
 	size_t n, ncols, slen;
@@ -137,21 +109,21 @@ static void
 many(void)
 {
 	struct buf in;
-	struct outcome r, r1;
+	struct conv_outcome r, r1;
 	int i;
 
 	buf_init(&in);
 	buf_adds(&in, "id,name,note\r\n");
 	for (i = 0; i < 100000; i++)
 		buf_addf(&in, "%d,\"Dvořák, %d\",\"a \"\"b\"\"\nc\"\r\n", i, i);
-	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+	conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
 	ok(r.rc == 0 && r.records == 100000, "100000 records counted (%lld)",
 	    (long long)r.records);
 	ok(r.out.len > 10 && memcmp(r.out.p, "[\n{\"id\":\"0\",\"name\":"
 	    "\"Dvořák, 0\",\"note\":\"a \\\"b\\\"\\nc\"},\n", 53) == 0 &&
 	    strcmp(r.out.p + r.out.len - 3, "\n]\n") == 0,
 	    "the array opens and closes");
-	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 1, &r1);
+	conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 1, &r1);
 	ok(r1.rc == 0 && r1.out.len == r.out.len &&
 	    memcmp(r1.out.p, r.out.p, r.out.len) == 0,
 	    "byte by byte gives the same %zu bytes", r.out.len);
@@ -209,7 +181,7 @@ fuzz(void)
 	static const char *heads[] = { "a,b,c", "a", "a,b", "\"h,1\",h2",
 	    "\"h\"\"q\",\"h\nl\"" };
 	struct column cols[] = { { "a", COL_INT }, { "b", COL_BOOL } };
-	struct outcome whole;
+	struct conv_outcome whole;
 	struct buf in;
 	size_t nf;
 	int i, r, f, k, bad = 0, shown = 0, failed = 0, typed;
@@ -258,7 +230,7 @@ fuzz(void)
 static void
 huge(void)
 {
-	struct outcome whole, r;
+	struct conv_outcome whole, r;
 	struct buf in;
 	char x[1000];
 	int i, j, same;
@@ -285,8 +257,8 @@ huge(void)
 	for (i = 0; i < 17000000 / (int)sizeof(x); i++)
 		buf_add(&in, x, sizeof(x));
 	buf_adds(&in, ",5\n");
-	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
-	run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+	conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
+	conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
 	is_str(whole.err, "record 2, line 3: longer than 16 MiB",
 	    "a 17 MB row fed whole is refused");
 	is_str(r.err, whole.err, "as it is fed 64 KiB at a time");
@@ -300,8 +272,8 @@ huge(void)
 		for (i = 0; i < 17000000 / (int)sizeof(x); i++)
 			buf_add(&in, x, sizeof(x));
 		buf_adds(&in, "\"\"\",5\n");
-		run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
-		run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
+		conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 0, &whole);
+		conv_run(EMITS_CSV, FMT_JSON, NULL, 0, in.p, in.len, 65536, &r);
 		is_str(whole.err, "record 2, line 3: longer than 16 MiB",
 		    "a 17 MB quoted cell with \"\" %s fed whole is refused",
 		    j ? "first" : "last");
@@ -352,18 +324,18 @@ errors(void)
 static void
 bom(void)
 {
-	struct outcome r;
+	struct conv_outcome r;
 	const char *s = "\xef\xbb\xbf" "a\n\xef\xbb\xbfx\n";
 
-	run(EMITS_CSV, FMT_JSON, NULL, 0, s, strlen(s), 1, &r);
+	conv_run(EMITS_CSV, FMT_JSON, NULL, 0, s, strlen(s), 1, &r);
 	is_str(r.out.p, "[\n{\"a\":\"\xef\xbb\xbfx\"}\n]\n",
 	    "a BOM at the start goes, one later stays");
 	buf_free(&r.out);
-	run(EMITS_CSV, FMT_CSV, NULL, 0, "\xef\xbb", 2, 1, &r);
+	conv_run(EMITS_CSV, FMT_CSV, NULL, 0, "\xef\xbb", 2, 1, &r);
 	ok(r.rc == -1 && strcmp(r.err, "header, column 1: invalid UTF-8") == 0,
 	    "half a BOM is data (%s)", r.err);
 	buf_free(&r.out);
-	run(EMITS_JSONL, FMT_JSON, NULL, 0, "\xef\xbb\xbf", 3, 1, &r);
+	conv_run(EMITS_JSONL, FMT_JSON, NULL, 0, "\xef\xbb\xbf", 3, 1, &r);
 	is_str(r.out.p, "[]\n", "a BOM alone is no record");
 	buf_free(&r.out);
 }
@@ -374,16 +346,16 @@ typed(void)
 {
 	struct column cols[] = { { "n", COL_INT }, { "x", COL_NUMBER },
 	    { "b", COL_BOOL }, { "missing", COL_INT } };
-	struct outcome r;
+	struct conv_outcome r;
 	const char *s = "n,x,b,s\n-0012,1e5,True,1\n,,,\n";
 
-	run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
+	conv_run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
 	is_str(r.out.p, "[\n{\"n\":-12,\"x\":1e5,\"b\":true,\"s\":\"1\"},\n"
 	    "{\"n\":null,\"x\":null,\"b\":null,\"s\":\"\"}\n]\n",
 	    "int, number, bool, empty cells and untyped columns");
 	buf_free(&r.out);
 	s = "x\n1\nnull\n";
-	run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
+	conv_run(EMITS_CSV, FMT_JSON, cols, 4, s, strlen(s), 0, &r);
 	is_str(r.err, "record 2, line 3, column \"x\": \"null\" is not a number",
 	    "a literal is not a number");
 	buf_free(&r.out);
