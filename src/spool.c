@@ -732,40 +732,13 @@ bad_name_ok(const char *name)
 	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
-int
-spool_bad(struct spool *s, const char *name, const char *why)
+/* why_file - why, with a newline, in a new synced tmp/ file: its path */
+static int
+why_file(struct spool *s, char *tmp, size_t size, const char *why)
 {
-	char src[PATH_MAX], dst[PATH_MAX], whyp[PATH_MAX], tmp[PATH_MAX];
-	char base[BAD_MAX + 16];
-	int fd, i, saved;
+	int fd, saved;
 
-	if (!bad_name_ok(name)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (fmt_path(src, sizeof(src), "%s/queued/%s", s->dir, name) == -1)
-		return -1;
-	/* never overwrite an earlier bad file of the same name */
-	for (i = 0; i < 100; i++) {
-		if (i == 0)
-			snprintf(base, sizeof(base), "%s", name);
-		else
-			snprintf(base, sizeof(base), "%s.%d", name, i);
-		if (fmt_path(dst, sizeof(dst), "%s/bad/%s", s->dir,
-		    base) == -1)
-			return -1;
-		if (rename_noreplace(src, dst) == 0)
-			break;
-		if (errno != EEXIST)
-			return -1;
-	}
-	if (i == 100) {
-		errno = EEXIST;
-		return -1;
-	}
-	if (fmt_path(whyp, sizeof(whyp), "%s/bad/%s.why", s->dir,
-	    base) == -1 ||
-	    (fd = spool_tmpfile(s, tmp, sizeof(tmp), "why")) == -1)
+	if ((fd = spool_tmpfile(s, tmp, size, "why")) == -1)
 		return -1;
 	if (write_all(fd, why, strlen(why)) == -1 ||
 	    write_all(fd, "\n", 1) == -1 ||
@@ -777,13 +750,55 @@ spool_bad(struct spool *s, const char *name, const char *why)
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, whyp) == -1) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
+	return 0;
+}
+
+/*
+ * spool_bad - queued/NAME to bad/NAME (bad/NAME.1 ... when taken) with
+ * the reason in bad/NAME.why.  The reason is written before the move, so
+ * the .why follows the file by one rename, not by a write and a sync.
+ */
+int
+spool_bad(struct spool *s, const char *name, const char *why)
+{
+	char src[PATH_MAX], dst[PATH_MAX], whyp[PATH_MAX], tmp[PATH_MAX];
+	char base[BAD_MAX + 16];
+	int i, saved;
+
+	if (!bad_name_ok(name)) {
+		errno = EINVAL;
 		return -1;
 	}
+	if (fmt_path(src, sizeof(src), "%s/queued/%s", s->dir, name) == -1 ||
+	    why_file(s, tmp, sizeof(tmp), why) == -1)
+		return -1;
+	/* never overwrite an earlier bad file of the same name */
+	for (i = 0; i < 100; i++) {
+		if (i == 0)
+			snprintf(base, sizeof(base), "%s", name);
+		else
+			snprintf(base, sizeof(base), "%s.%d", name, i);
+		if (fmt_path(dst, sizeof(dst), "%s/bad/%s", s->dir,
+		    base) == -1)
+			goto fail;
+		if (rename_noreplace(src, dst) == 0)
+			break;
+		if (errno != EEXIST)
+			goto fail;
+	}
+	if (i == 100) {
+		errno = EEXIST;
+		goto fail;
+	}
+	if (fmt_path(whyp, sizeof(whyp), "%s/bad/%s.why", s->dir,
+	    base) == -1 || rename(tmp, whyp) == -1)
+		goto fail;
 	return sync_dirs(s, dst, src);
+fail:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return -1;
 }
 
 int

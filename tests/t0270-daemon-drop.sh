@@ -27,7 +27,8 @@ ok "a truncated file is left alone within drop_grace" test -e "$Q/trunc.job"
 ok "... and so is the slow writer's" test -e "$Q/slow.job"
 printf '{"type": "Ok"}' > "$Q/slow.job"
 
-whyhas() { grep -qi "$2" "$SPOOL/bad/$1.why"; }
+# the .why follows its file by one rename
+whyhas() { wait_for 5 grep -qi "$2" "$SPOOL/bad/$1.why"; }
 for n in notype unknown "bad id!" format typenum huge; do
 	ok "$n.job goes to bad/" wait_for 20 test -e "$SPOOL/bad/$n.job"
 done

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,6 +32,24 @@ exists(const char *rel)
 
 	snprintf(p, sizeof(p), "%s/spool/%s", top, rel);
 	return stat(p, &sb) == 0;
+}
+
+/* empty_dir - the spool's directory rel has no entries */
+static int
+empty_dir(const char *rel)
+{
+	char p[PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/spool/%s", top, rel);
+	if ((d = opendir(p)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return n == 0;
 }
 
 static int
@@ -206,6 +225,9 @@ main(void)
 	T(spool_bad(&s, "junk.job", "again") == 0 && exists("bad/junk.job.1"),
 	    "a second bad file of the same name is kept too");
 	T(spool_bad(&s, "../x", "no") == -1, "bad refuses ../x");
+	T(spool_bad(&s, "gone.job", "no") == -1 && errno == ENOENT,
+	    "bad of a file no longer in queued/: ENOENT");
+	T(empty_dir("tmp"), "... and its reason is not left in tmp/");
 
 	T(spool_has_room(&s, 1024) == 1, "room for 1K");
 	T(spool_has_room(&s, INT64_MAX / 2) == 0, "no room for 4 EiB");
