@@ -332,12 +332,6 @@ test_helpers(void)
 	    "json_primitive_valid");
 }
 
-#ifdef __SANITIZE_ADDRESS__
-#define SPEED_LIMIT	1.0	/* ASan makes it 3-4 times slower */
-#else
-#define SPEED_LIMIT	0.5
-#endif
-
 /* test_grow - many tokens in a short text: the token array must grow */
 static void
 test_grow(void)
@@ -361,59 +355,69 @@ test_grow(void)
 	buf_free(&b);
 }
 
-/* best - the least of three times to parse an array of n objects (the
- * least, against a busy machine) */
-static double
-best(size_t n, int *okp)
+/* array - "[{...},{...},...]" of n small objects */
+static void
+array(struct buf *b, size_t n)
 {
-	struct buf b;
-	struct jdoc d;
-	char err[ERRLEN], one[64];
-	struct timespec a, z;
-	double t, m = 1e9;
+	char one[64];
 	size_t i;
-	int k, r;
 
-	buf_init(&b);
-	buf_adds(&b, "[");
+	buf_init(b);
+	buf_adds(b, "[");
 	for (i = 0; i < n; i++) {
 		snprintf(one, sizeof(one), "%s{\"k\":%zu,\"s\":\"v\\u00e9\"}",
 		    i ? "," : "", i);
-		buf_adds(&b, one);
+		buf_adds(b, one);
 	}
-	buf_adds(&b, "]");
-	*okp = 1;
-	for (k = 0; k < 3; k++) {
+	buf_adds(b, "]");
+}
+
+/*
+ * test_linear - jsmn finds a token's parent by walking back over the
+ * tokens before it unless built with JSMN_PARENT_LINKS, which makes a
+ * large array quadratic (LIBRARY-NOTES).  What is asserted is the parent
+ * links themselves, on 400,000 objects: every object's parent is the
+ * array, every key's its object, every value's its key.  The times are
+ * printed, not asserted: a loaded machine must not fail the suite.
+ */
+static void
+test_linear(void)
+{
+	struct timespec a, z;
+	struct buf b;
+	struct jdoc d;
+	char err[ERRLEN];
+	size_t n, i, bad = 0;
+	double t[2];
+	int r, k;
+
+	for (k = 0; k < 2; k++) {
+		n = k == 0 ? 100000 : 400000;
+		array(&b, n);
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		r = json_parse(&d, b.p, b.len, err, sizeof(err));
 		clock_gettime(CLOCK_MONOTONIC, &z);
-		*okp = *okp && r == 0 && d.ntok == (int)(1 + 5 * n) &&
-		    d.tok[0].size == (int)n;
-		json_free(&d);
-		t = (double)(z.tv_sec - a.tv_sec) +
+		t[k] = (double)(z.tv_sec - a.tv_sec) +
 		    (double)(z.tv_nsec - a.tv_nsec) / 1e9;
-		if (t < m)
-			m = t;
+		ok(r == 0 && d.ntok == (int)(1 + 5 * n) &&
+		    d.tok[0].size == (int)n, "%zu objects parse", n);
+		for (i = 0; r == 0 && i < n; i++) {
+			int o = 1 + 5 * (int)i;
+
+			bad += d.tok[o].parent != 0 ||
+			    d.tok[o + 1].parent != o ||
+			    d.tok[o + 2].parent != o + 1 ||
+			    d.tok[o + 3].parent != o ||
+			    d.tok[o + 4].parent != o + 3;
+		}
+		if (k == 1)
+			ok(r == 0 && bad == 0, "parent links on all %zu "
+			    "objects (%zu wrong)", n, bad);
+		json_free(&d);
+		buf_free(&b);
 	}
-	buf_free(&b);
-	return m;
-}
-
-static void
-test_speed(void)
-{
-	double t1, t2;
-	int ok1, ok2;
-
-	t1 = best(100000, &ok1);
-	t2 = best(400000, &ok2);
-	ok(ok1 && ok2, "arrays of 100,000 and 400,000 objects parse");
-	printf("# 100k elements: %.4f s, 400k elements: %.4f s\n", t1, t2);
-	ok(t1 < SPEED_LIMIT, "100,000 elements parse well under a second "
-	    "(%.3f s, limit %.1f s)", t1, SPEED_LIMIT);
-	/* both beyond the caches: linear is x4, quadratic would be x16 */
-	ok(t2 < 10 * t1 + 0.005, "time grows linearly (x4 input: x%.1f time)",
-	    t1 > 0 ? t2 / t1 : 0.0);
+	printf("# 100k objects: %.4f s, 400k: %.4f s (x%.1f; linear is x4)\n",
+	    t[0], t[1], t[0] > 0 ? t[1] / t[0] : 0.0);
 }
 
 int
@@ -425,6 +429,6 @@ main(void)
 	test_quote();
 	test_helpers();
 	test_grow();
-	test_speed();
+	test_linear();
 	return done_testing();
 }
