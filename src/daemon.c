@@ -28,7 +28,9 @@
 #define RESPAWN_MS	1000		/* a worker that died young: wait */
 #define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
 
-enum end { END_OK, END_FAIL, END_SHUTDOWN };
+/* how an attempt ends; END_ABANDON: our lease lapsed, the job is left
+ * where it is for whoever holds it now */
+enum end { END_OK, END_FAIL, END_SHUTDOWN, END_ABANDON };
 
 struct daemon {
 	struct config	*cfg;
@@ -40,14 +42,24 @@ struct daemon {
 	struct worker	*wk;
 	int		 nwk;		/* slots */
 	int		 nrun;
-	int		 hbfd;
-	char		 hbpath[PATH_MAX];
-	int64_t		 hb_server;	/* our heartbeat's mtime, ms */
-	int64_t		 skew;		/* file server's clock - ours, ms */
+	struct node	 nd;		/* heartbeat, server clock, leases */
+	int		 have_node;
+	int		 fenced;	/* our lease lapsed: jobs abandoned */
+	int		 taken;		/* another process has our name */
+	struct stuck	*stuck;		/* ends that could not be moved */
+	size_t		 nstuck;
 	int64_t		 next_hb, next_rescan, next_retention;	/* mono */
 	int		 stopping;
 	int64_t		 stop_at;	/* mono: give up waiting for workers */
 	int64_t		 grace_ms;
+};
+
+/* a job whose end could not be moved (a full disk): left in our
+ * processing/ and tried again after a backoff, logged once */
+struct stuck {
+	char		 id[ID_MAX + 1];
+	int		 tries;
+	int64_t		 due;		/* server ms */
 };
 
 /* an id to deal with after a directory walk */
@@ -61,6 +73,7 @@ struct idlist {
 
 static void	settle(struct daemon *, struct job *, enum end, const char *);
 static void	recover(struct daemon *, const char *, const char *);
+static void	fence_check(struct daemon *);
 
 /* logt - one line per transition */
 static void
@@ -71,17 +84,63 @@ logt(const struct job *j, enum state from, enum state to, const char *why,
 	    state_dir(from), state_dir(to), why, (long long)(ms < 0 ? 0 : ms));
 }
 
-/* server_now - the file server's time, for comparing with mtimes */
+/* server_now - the file server's time: every time compared between
+ * nodes (nextAttempt, leases, drop_grace, retention) is on this clock */
 static int64_t
 server_now(const struct daemon *d)
 {
-	return now_ms() + d->skew;
+	return node_now(d->have_node ? &d->nd : NULL);
 }
 
 static int64_t
 ns_now(void)
 {
 	return now_ms() * 1000000;
+}
+
+static struct stuck *
+stuck_find(struct daemon *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nstuck; i++)
+		if (strcmp(d->stuck[i].id, id) == 0)
+			return &d->stuck[i];
+	return NULL;
+}
+
+/* stuck_add - the end of id could not be moved (errno rc): the number of
+ * tries so far; the next is due after a backoff */
+static int
+stuck_add(struct daemon *d, const char *id)
+{
+	struct stuck *k;
+
+	if ((k = stuck_find(d, id)) == NULL) {
+		d->stuck = xreallocarray(d->stuck, d->nstuck + 1,
+		    sizeof(*d->stuck));
+		k = &d->stuck[d->nstuck++];
+		memset(k, 0, sizeof(*k));
+		snprintf(k->id, sizeof(k->id), "%s", id);
+	}
+	k->tries++;
+	k->due = server_now(d) + backoff_ms(d->cfg->retry_base_ms,
+	    d->cfg->retry_max_ms, k->tries);
+	return k->tries;
+}
+
+/* stuck_done - id moved at last: how many tries it took (0: never stuck) */
+static int
+stuck_done(struct daemon *d, const char *id)
+{
+	struct stuck *k = stuck_find(d, id);
+	int tries;
+
+	if (k == NULL)
+		return 0;
+	tries = k->tries;
+	*k = d->stuck[--d->nstuck];
+	return tries;
 }
 
 /* backoff - the wait before attempt attempts+1 */
@@ -168,7 +227,7 @@ static enum state
 settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
 {
 	enum state to = ST_FAILED;
-	int64_t now = now_ms();
+	int64_t now = now_ms(), snow = server_now(d);
 
 	j->finished = now;
 	j->result.present = 1;
@@ -180,14 +239,14 @@ settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
 		drop_password(j);
 		to = ST_COMPLETED;
 	} else if (how == END_SHUTDOWN) {
-		j->next_attempt = now;
+		j->next_attempt = snow;
 	} else if (++j->attempts >= d->cfg->max_attempts) {
 		to = ST_CANCELLED;
 		free(j->cancelled_by);
 		j->cancelled_by = xstrdup("attempts");
 		drop_password(j);
 	} else
-		j->next_attempt = now + backoff(d, j->attempts);
+		j->next_attempt = snow + backoff(d, j->attempts);
 	*pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
 	return to;
 }
@@ -198,17 +257,27 @@ settled(struct daemon *d, struct job *j, enum end how, enum state to,
     int pending, const char *why, int rc)
 {
 	char line[ERRLEN + 64];
+	int tries;
 
 	if (rc != 0) {
-		errno = rc;
-		log_warn("%s: cannot move to %s/", j->id, state_dir(to));
-		/* a full disk: hand it back as it is, try again later */
-		if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, ST_FAILED,
-		    NULL) == 0)
-			watch_add(d->w, j->id, ST_FAILED, ns_now(),
-			    now_ms() + backoff(d, j->attempts));
+		/* a full disk: the job stays in our processing/ as its file
+		 * says, and the lease pass tries its end again after a
+		 * backoff (recover); said once, not at every try */
+		if (stuck_add(d, j->id) == 1) {
+			errno = rc;
+			if (rc == LEASE_ERRNO)
+				log_warnx("%s: not moved to %s/: our lease "
+				    "lapsed", j->id, state_dir(to));
+			else
+				log_warn("%s: cannot move to %s/ (left in "
+				    "processing/%s, tried again with backoff)",
+				    j->id, state_dir(to), d->node);
+		}
 		return;
 	}
+	if ((tries = stuck_done(d, j->id)) > 0)
+		log_info("%s: moved to %s/ after %d tries", j->id,
+		    state_dir(to), tries + 1);
 	if (pending)
 		notifyq_add(d->nq, j->id);
 	if (to == ST_FAILED)
@@ -219,7 +288,8 @@ settled(struct daemon *d, struct job *j, enum end how, enum state to,
 		why = line;
 	} else if (how == END_FAIL) {
 		snprintf(line, sizeof(line), "%s; next attempt in %lldms",
-		    why, (long long)(j->next_attempt - j->finished));
+		    why, (long long)(j->next_attempt - j->finished -
+		    (server_now(d) - now_ms())));
 		why = line;
 	}
 	logt(j, ST_PROCESSING, to, why, j->finished - j->started);
@@ -249,7 +319,7 @@ bad(struct daemon *d, const char *name, const char *why)
 	if (spool_bad(&d->sp, file, why) == -1) {
 		log_warn("queued/%s: cannot move to bad/", file);
 		watch_add(d->w, name, ST_QUEUED, ns_now(),
-		    now_ms() + d->cfg->rescan_ms);
+		    server_now(d) + d->cfg->rescan_ms);
 		return;
 	}
 	log_warnx("queued/%s -> bad/ (%s)", file, why);
@@ -268,6 +338,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	struct stat sb;
 	int64_t mt;
 	size_t len;
+	int st;
 
 	if (!id_valid(name)) {
 		bad(d, name, "the file name is not a valid job id");
@@ -277,12 +348,24 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	    name) == -1 || stat(path, &sb) == -1)
 		return -1;	/* claimed or cancelled meanwhile */
 	mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+	if (sb.st_nlink > 1 && spool_finish_link(&d->sp, name) == 1)
+		return -1;	/* a retry's move, cut in two: done now */
 	if (sb.st_size > JOB_MAX_SIZE ||
-	    read_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
+	    read_spool_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
 		if (sb.st_size > JOB_MAX_SIZE || errno == EFBIG)
 			bad(d, name, "the job file is over 1 MiB");
+		else if (errno == ELOOP || errno == EINVAL)
+			bad(d, name, errno == ELOOP ? "a symbolic link, not a "
+			    "job file" : "not a regular file");
 		else if (errno != ENOENT)
 			log_warn("%s", path);
+		return -1;
+	}
+	if ((st = spool_elsewhere(&d->sp, name, ST_QUEUED)) != -1) {
+		snprintf(why, sizeof(why), "job id %s is in use: a job of "
+		    "that id is in %s/", name, state_dir(st));
+		bad(d, name, why);
+		free(text);
 		return -1;
 	}
 	if (json_parse(&doc, text, len, err, sizeof(err)) == -1) {
@@ -294,7 +377,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 			watch_add(d->w, name, ST_QUEUED,
 			    (int64_t)sb.st_mtim.tv_sec * 1000000000 +
 			    sb.st_mtim.tv_nsec,
-			    mt - d->skew + d->cfg->drop_grace_ms + 1);
+			    mt + d->cfg->drop_grace_ms + 1);
 		free(text);
 		return -1;
 	}
@@ -322,6 +405,20 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	return -1;
 }
 
+/* drop_stale_zip - a retry's out/ID.zip is an earlier attempt's, whose
+ * job never completed (recover completes those whose file says so): the
+ * new attempt makes its own, and a result is never put over another */
+static void
+drop_stale_zip(struct daemon *d, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (spool_zip_path(&d->sp, path, sizeof(path), id) == 0 &&
+	    unlink(path) == 0)
+		log_info("%s: out/%s.zip of an earlier attempt removed", id,
+		    id);
+}
+
 /*
  * start - j was just claimed from `from` into processing/NODE/: hand it
  * to a worker, then record the claim (node, started) in its file.  The
@@ -337,7 +434,8 @@ start(struct daemon *d, struct job *j, enum state from)
 	char err[ERRLEN];
 	int64_t now = now_ms(), waited;
 
-	waited = now - (from == ST_QUEUED ? j->created : j->finished);
+	waited = from == ST_QUEUED ? j->created : j->finished;
+	waited = waited > 0 ? now - waited : 0;
 	free(j->node);
 	j->node = xstrdup(d->node);
 	j->started = now;
@@ -354,9 +452,12 @@ start(struct daemon *d, struct job *j, enum state from)
 		job_free(j);
 		return;
 	}
+	if (from != ST_QUEUED)
+		drop_stale_zip(d, j->id);
 	w->job = *j;		/* the worker owns the job now */
 	job_init(j);
 	w->from = from;
+	w->how = END_OK;
 	if (worker_run(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
 		job_add_error(&w->job, err);
 		settle(d, &w->job, END_FAIL, err);
@@ -434,7 +535,7 @@ claim_failed(struct daemon *d, const char *name)
 		}
 		goto out;
 	}
-	if (j.next_attempt > now_ms()) {
+	if (j.next_attempt > server_now(d)) {
 		watch_add(d->w, name, ST_FAILED, mt, j.next_attempt);
 		goto out;
 	}
@@ -466,9 +567,10 @@ claim(struct daemon *d)
 	char name[NAME_MAX + 1];
 	int st;
 
-	while (!d->stopping && d->nrun < d->cfg->workers &&
+	while (!d->stopping && !d->fenced && node_current(&d->nd) &&
+	    d->nrun < d->cfg->workers &&
 	    idle_worker(d) != NULL &&
-	    (st = watch_next(d->w, now_ms(), name, sizeof(name))) != -1) {
+	    (st = watch_next(d->w, server_now(d), name, sizeof(name))) != -1) {
 		if (st == ST_QUEUED)
 			claim_queued(d, name);
 		else
@@ -506,34 +608,17 @@ merge(struct job *j, struct result *res, int ok)
 		free(res->file_name);
 }
 
-/* drop_zip - a worker that died mid-attempt may have put its zip in
- * out/ already: the job is still ours in processing/, so that zip is
- * no completed job's */
+/* result_clear - frees what res holds and empties it */
 static void
-drop_zip(struct daemon *d, struct worker *w)
+result_clear(struct result *res)
 {
-	char path[PATH_MAX];
-	const char *base;
-	struct dirent *de;
-	size_t n;
-	DIR *dp;
+	size_t i;
 
-	unlink(w->zip);
-	if (w->has_result)
-		return;		/* the worker cleaned up after itself */
-	if (spool_zip_path(&d->sp, path, sizeof(path), w->job.id) == 0)
-		unlink(path);
-	/* libzip's own temporary file, w->zip.XXXXXX */
-	base = strrchr(w->zip, '/') ? strrchr(w->zip, '/') + 1 : w->zip;
-	n = strlen(base);
-	snprintf(path, sizeof(path), "%s/tmp", d->sp.dir);
-	if ((dp = opendir(path)) == NULL)
-		return;
-	while ((de = readdir(dp)) != NULL)
-		if (strncmp(de->d_name, base, n) == 0 &&
-		    de->d_name[n] == '.')
-			unlinkat(dirfd(dp), de->d_name, 0);
-	closedir(dp);
+	for (i = 0; i < res->nerrors; i++)
+		free(res->errors[i]);
+	free(res->errors);
+	free(res->file_name);
+	memset(res, 0, sizeof(*res));
 }
 
 /* settle_done - w's job has moved (rc 0) or could not (rc errno): the
@@ -558,20 +643,33 @@ settle_done(struct daemon *d, struct worker *w, int rc)
 static void
 run_done(struct daemon *d, struct worker *w)
 {
+	char id[ID_MAX + 1], lost[ERRLEN];
 	struct result res;
 	const char *why;
-	size_t i;
 	int ok, rc;
 
+	if (w->how == END_ABANDON) {	/* our lease lapsed: not ours */
+		worker_end(w);
+		d->nrun--;
+		return;
+	}
 	ok = worker_result(w, &res) == 0;
 	if (!ok)
-		drop_zip(d, w);
+		spool_drop_tmpzip(&d->sp, d->node, w->job.id);
+	if (!ok && !w->has_result && !w->shutdown) {
+		/* it died mid-attempt: the job file says how far it got (a
+		 * recorded success whose zip is in place completes) */
+		snprintf(id, sizeof(id), "%s", w->job.id);
+		snprintf(lost, sizeof(lost), "%s", res.nerrors > 0 ?
+		    res.errors[0] : "interrupted (its worker died)");
+		result_clear(&res);
+		worker_end(w);
+		d->nrun--;
+		recover(d, id, lost);
+		return;
+	}
 	if (!ok && w->shutdown) {
-		for (i = 0; i < res.nerrors; i++)
-			free(res.errors[i]);
-		free(res.errors);
-		free(res.file_name);
-		memset(&res, 0, sizeof(res));
+		result_clear(&res);
 		res.errors = xcalloc(1, sizeof(*res.errors));
 		res.errors[0] = xstrdup("interrupted by shutdown");
 		res.nerrors = 1;
@@ -609,11 +707,14 @@ settle_lost(struct daemon *d, struct worker *w)
 {
 	char id[ID_MAX + 1], node[NODE_MAX + 1] = "", err[ERRLEN];
 	struct job j;
-	int st;
+	int st, abandoned;
 
 	snprintf(id, sizeof(id), "%s", w->job.id);
+	abandoned = w->how == END_ABANDON;
 	worker_end(w);
 	d->nrun--;
+	if (abandoned)
+		return;
 	job_init(&j);
 	st = spool_load(&d->sp, id, &j, node, err, sizeof(err));
 	if (st == ST_PROCESSING && strcmp(node, d->node) == 0)
@@ -650,7 +751,8 @@ spawn(struct daemon *d, int i)
 	struct worker *w = &d->wk[i];
 	char err[ERRLEN];
 
-	if (worker_spawn(w, d->cfg, &d->sp, err, sizeof(err)) == -1) {
+	if (worker_spawn(w, d->cfg, &d->sp, node_share(&d->nd), err,
+	    sizeof(err)) == -1) {
 		log_warnx("worker: %s", err);
 		w->respawn = mono_ms() + RESPAWN_MS;
 	}
@@ -697,6 +799,7 @@ daemon_reap(struct daemon *d)
 	pid_t pid;
 	int status, i;
 
+	fence_check(d);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < d->nwk; i++)
 			if (d->wk[i].pid == pid)
@@ -714,78 +817,84 @@ daemon_reap(struct daemon *d)
 
 /* ---------------------------------------------------------- heartbeat */
 
-/* heartbeat - touch nodes/NODE; its mtime is the file server's "now" */
-static int
-heartbeat(struct daemon *d)
+/*
+ * fence - our lease lapsed (no good heartbeat for 3/4 lease: a stopped
+ * process, a hung server): other nodes may have reclaimed our jobs and be
+ * running them.  Claim nothing and abandon every running attempt -- its
+ * worker is killed, its job left where it is, for whoever holds it now.
+ */
+static void
+fence(struct daemon *d)
 {
-	char text[256], ts[32];
-	struct stat sb;
-	int n;
+	int i, n = 0;
 
-	n = snprintf(text, sizeof(text), "pid %ld\ntime %s\n", (long)getpid(),
-	    fmt_time(now_ms(), ts));
-	/* write over, then cut: a reader never sees the file empty */
-	if (pwrite(d->hbfd, text, n, 0) != n ||
-	    ftruncate(d->hbfd, n) == -1 ||
-	    futimens(d->hbfd, NULL) == -1 || fstat(d->hbfd, &sb) == -1) {
-		log_warn("%s", d->hbpath);
+	for (i = 0; i < d->nwk; i++)
+		if (d->wk[i].phase != W_IDLE && d->wk[i].pid > 0 &&
+		    !d->wk[i].reaped) {
+			d->wk[i].how = END_ABANDON;
+			worker_kill(&d->wk[i], SIGKILL);
+			n++;
+		}
+	d->fenced = 1;
+	log_warnx("node %s: our lease lapsed (no good heartbeat for %llds, "
+	    "lease %llds): claiming nothing, %d running attempts abandoned",
+	    d->node, (long long)((mono_ms() - d->nd.beat_mono) / 1000),
+	    (long long)(d->cfg->lease_ms / 1000), n);
+}
+
+/* fence_check - before anything else after a pause: is our lease still
+ * current? */
+static void
+fence_check(struct daemon *d)
+{
+	if (!d->fenced && !node_current(&d->nd))
+		fence(d);
+}
+
+/* beat - our heartbeat; 0 when our lease is current after it */
+static int
+beat(struct daemon *d)
+{
+	fence_check(d);
+	switch (node_beat(&d->nd)) {
+	case NODE_OK:
+		break;
+	case NODE_TAKEN:
+		if (!d->fenced)
+			fence(d);
+		log_warnx("node %s: another xspoold took over our heartbeat: "
+		    "stopping", d->node);
+		d->taken = 1;
+		daemon_stop(d);
+		return -1;
+	default:
+		log_warn("%s: heartbeat", d->nd.path);
+		d->next_hb = mono_ms() + 1000;	/* again soon */
 		return -1;
 	}
-	d->hb_server = (int64_t)sb.st_mtim.tv_sec * 1000 +
-	    sb.st_mtim.tv_nsec / 1000000;
-	d->skew = d->hb_server - now_ms();
+	if (d->fenced) {
+		d->fenced = 0;
+		log_warnx("node %s: lease current again: what is left in "
+		    "processing/%s is recovered", d->node, d->node);
+	}
 	return 0;
 }
 
-/* hb_open - create and lock our heartbeat: one daemon per node name */
-static int
-hb_open(struct daemon *d, char *err, size_t errlen)
-{
-	char text[64] = "";
-	ssize_t n;
-
-	snprintf(d->hbpath, sizeof(d->hbpath), "%s/nodes/%s", d->sp.dir,
-	    d->node);
-	d->hbfd = open(d->hbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (d->hbfd == -1) {
-		snprintf(err, errlen, "%s: %s", d->hbpath, strerror(errno));
-		return -1;
-	}
-	if (flock(d->hbfd, LOCK_EX | LOCK_NB) == -1) {
-		n = pread(d->hbfd, text, sizeof(text) - 1, 0);
-		text[n > 0 ? n : 0] = '\0';
-		text[strcspn(text, "\n")] = '\0';
-		snprintf(err, errlen, "node %s is in use by another xspoold "
-		    "(%s)", d->node, text);
-		close(d->hbfd);
-		d->hbfd = -1;
-		return -1;
-	}
-	return heartbeat(d);
-}
-
 /* lease_cb - sorts processing/ entries: our own that no worker runs,
- * and other nodes' whose lease ran out */
+ * and other nodes' whose lease ran out (node.c's rule) */
 static int
 lease_cb(const char *id, const char *node, const struct stat *sb, void *arg)
 {
 	struct idlist *l = arg;
-	const struct daemon *d = l->d;
-	char path[PATH_MAX];
-	struct stat hb;
-	int64_t seen;
+	struct daemon *d = (struct daemon *)l->d;
 
+	(void)sb;
 	if (strcmp(node, d->node) == 0) {
-		if (worker_of((struct daemon *)d, id) == NULL)
+		if (worker_of(d, id) == NULL)
 			idlist_add(l, id, node);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/nodes/%s", d->sp.dir, node);
-	if (stat(path, &hb) == -1)
-		hb = *sb;	/* no heartbeat at all: the job's own age */
-	seen = (int64_t)hb.st_mtim.tv_sec * 1000 +
-	    hb.st_mtim.tv_nsec / 1000000;
-	if (seen < d->hb_server - d->cfg->lease_ms)
+	if (node_lost(&d->nd, node))
 		idlist_add(l, id, node);
 	return 0;
 }
@@ -803,10 +912,21 @@ recover(struct daemon *d, const char *id, const char *why)
 	struct stat sb;
 	struct job j;
 
+	struct stuck *k;
+
+	if (d->fenced)
+		return;		/* our lease lapsed: nothing is ours */
 	job_init(&j);
+	if ((k = stuck_find(d, id)) != NULL && k->due > server_now(d))
+		return;		/* its end is tried again later */
 	if (spool_path(&d->sp, path, sizeof(path), ST_PROCESSING, NULL,
 	    id) == -1)
 		return;
+	if (stat(path, &sb) == 0 && sb.st_nlink > 1 &&
+	    spool_finish_link(&d->sp, id) == 1) {
+		log_info("%s: an interrupted move finished", id);
+		return;
+	}
 	if (spool_read(path, &j, err, sizeof(err)) == -1) {
 		if (errno == ENOENT)
 			return;
@@ -828,9 +948,12 @@ recover(struct daemon *d, const char *id, const char *why)
 			to = ST_FAILED;
 		if (spool_move(&d->sp, id, ST_PROCESSING, NULL, to,
 		    NULL) == -1) {
-			log_warn("%s: cannot move to %s/", id, state_dir(to));
+			if (stuck_add(d, id) == 1)
+				log_warn("%s: cannot move to %s/", id,
+				    state_dir(to));
 			goto out;
 		}
+		stuck_done(d, id);
 		if (notify_pending(&j))
 			notifyq_add(d->nq, id);
 		if (to == ST_FAILED)
@@ -839,11 +962,19 @@ recover(struct daemon *d, const char *id, const char *why)
 		logt(&j, ST_PROCESSING, to, "recovered", 0);
 		goto out;
 	}
+	/* the worker recorded a success, then put the zip in place: the
+	 * export is finished, only its end was cut off */
+	if (j.finished == 0 && j.result.present && j.result.success &&
+	    spool_zip_path(&d->sp, path, sizeof(path), id) == 0 &&
+	    stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		settle(d, &j, END_OK, "recovered: its zip was in place");
+		goto out;
+	}
  interrupted:
 	xasprintf(&e, "attempt %d: %s", j.attempts + 1, why);
 	job_add_error(&j, e);
+	settle(d, &j, END_FAIL, e);
 	free(e);
-	settle(d, &j, END_FAIL, why);
  out:
 	job_free(&j);
 }
@@ -872,6 +1003,7 @@ leases(struct daemon *d)
 		log_warnx("%s: node %s lost (no heartbeat for %llds): "
 		    "reclaimed", l.id[i], l.node[i],
 		    (long long)(d->cfg->lease_ms / 1000));
+		spool_drop_tmpzip(&d->sp, l.node[i], l.id[i]);
 		snprintf(why, sizeof(why), "node lost: %s", l.node[i]);
 		recover(d, l.id[i], why);
 	}
@@ -992,7 +1124,6 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	size_t i;
 
 	d = xcalloc(1, sizeof(*d));
-	d->hbfd = -1;
 	d->cfg = c;
 	if (node == NULL && (node = c->node) == NULL) {
 		if (gethostname(host, sizeof(host)) == -1)
@@ -1020,8 +1151,15 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	 */
 	d->claimsp = d->sp;
 	d->claimsp.sync = 0;
-	if (hb_open(d, err, errlen) == -1 ||
-	    (d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
+	if (node_open(&d->nd, &d->sp, d->node, c->lease_ms, err,
+	    errlen) == -1) {
+		spool_close(&d->sp);
+		free(d->node);
+		free(d);
+		return NULL;
+	}
+	d->have_node = 1;
+	if ((d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
 		daemon_free(d);
 		return NULL;
 	}
@@ -1034,6 +1172,7 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		worker_clear(&d->wk[i]);
 	refill(d);
 	d->nq = notifyq_new(&d->sp, c);
+	notifyq_node(d->nq, &d->nd);
 
 	/* recovery: our own processing/NODE/ first, then the rest */
 	memset(&l, 0, sizeof(l));
@@ -1100,10 +1239,11 @@ daemon_free(struct daemon *d)
 	if (d->nq)
 		notifyq_free(d->nq);
 	watch_free(d->w);
-	if (d->hbfd != -1) {
-		unlink(d->hbpath);	/* a clean stop: nothing to reclaim */
-		close(d->hbfd);
-	}
+	/* a clean stop: nothing to reclaim (a heartbeat taken over by
+	 * another process is its own now) */
+	if (d->have_node)
+		node_close(&d->nd, 1);
+	free(d->stuck);
 	spool_close(&d->sp);
 	config_free(d->cfg);
 	free(d->cfg);
@@ -1133,6 +1273,7 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 {
 	int i, k;
 
+	fence_check(d);
 	for (i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
@@ -1158,7 +1299,7 @@ timers(struct daemon *d, int64_t mono)
 
 	if (mono >= d->next_hb) {
 		d->next_hb = mono + d->cfg->lease_ms / 4;
-		if (heartbeat(d) == 0 && !d->stopping)
+		if (beat(d) == 0 && !d->stopping)
 			leases(d);
 	}
 	if (mono >= d->next_rescan && !d->stopping) {
@@ -1203,6 +1344,7 @@ timers(struct daemon *d, int64_t mono)
 void
 daemon_tick(struct daemon *d)
 {
+	fence_check(d);
 	timers(d, mono_ms());
 	claim(d);
 	if (!d->stopping)	/* pending ones resume at the next start */
@@ -1235,9 +1377,9 @@ daemon_timeout(struct daemon *d)
 		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
 	}
 	if (!d->stopping && d->nrun < d->cfg->workers &&
-	    (due = watch_due(d->w, now_ms())) != -1 &&
-	    due - now_ms() < t - mono)	/* PARKED must not overflow */
-		t = mono + (due - now_ms());
+	    (due = watch_due(d->w, server_now(d))) != -1 &&
+	    due - server_now(d) < t - mono)	/* PARKED must not overflow */
+		t = mono + (due - server_now(d));
 	if ((due = notifyq_next(d->nq)) != -1)
 		SOONER(mono + due);
 #undef SOONER

@@ -46,6 +46,7 @@ struct notifyq {
 	struct spool		*sp;
 	const struct config	*cfg;
 	char			*own;		/* DIR/notify/NODE */
+	struct node		*node;		/* the daemon's, or NULL */
 	struct nqent		*head;
 	struct nqent		*bucket[NQ_BUCKETS];
 	struct nqent		*kid[NQ_CHILDREN];	/* whose try runs */
@@ -250,14 +251,13 @@ int
 notifyq_hint(struct spool *sp, const char *id)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
-	int n;
 
-	n = snprintf(path, sizeof(path), "%s/notify/%s", sp->dir, id);
-	if (!id_valid(id) || n < 0 || (size_t)n >= sizeof(path)) {
+	if (!id_valid(id) || spool_sub(sp, path, sizeof(path), SD_NOTIFY, id,
+	    NULL) == -1 || spool_sub(sp, dir, sizeof(dir), SD_NOTIFY, NULL,
+	    NULL) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s/notify", sp->dir);
 	return hint_write(path, dir, sp->sync);
 }
 
@@ -326,25 +326,23 @@ gone:
 	job_free(&j);
 }
 
-/*
- * node_lost - 1 when node's heartbeat is missing or older than the lease,
- * judged by the file server's clock (our own heartbeat's mtime); never
- * when we have no heartbeat to compare with.
- */
+/* lost - node's hints are ours to send: node.c's lease rule, with the
+ * daemon's node when we have one; without (a one-shot drain), a missing
+ * heartbeat or one older than lease by the server's clock */
 static int
-node_lost(struct notifyq *q, const char *node)
+lost(struct notifyq *q, const char *node)
 {
-	char own[PATH_MAX], other[PATH_MAX];
-	struct stat a, b;
+	struct nodeid id;
+	int64_t now;
 
-	if (q->sp->node == NULL || snprintf(own, sizeof(own), "%s/nodes/%s",
-	    q->sp->dir, q->sp->node) >= (int)sizeof(own) ||
-	    snprintf(other, sizeof(other), "%s/nodes/%s", q->sp->dir, node) >=
-	    (int)sizeof(other) || stat(own, &a) == -1)
+	if (q->node != NULL)
+		return node_lost(q->node, node);
+	if (q->sp->node == NULL)
 		return 0;
-	if (stat(other, &b) == -1)
+	if (node_read(q->sp, node, &id) == -1)
 		return errno == ENOENT;
-	return a.st_mtim.tv_sec - b.st_mtim.tv_sec > q->cfg->lease_ms / 1000;
+	return node_clock(q->sp, &now) == 0 &&
+	    node_expired(id.mtime, now, q->cfg->lease_ms);
 }
 
 /* take - move the hint dir/name into this node's directory and queue it
@@ -396,7 +394,7 @@ take_all(struct notifyq *q, const char *dir, int others)
 		if (S_ISREG(sb.st_mode))
 			take(q, dir, de->d_name);
 		else if (S_ISDIR(sb.st_mode) && others &&
-		    strcmp(sub, q->own) != 0 && node_lost(q, de->d_name)) {
+		    strcmp(sub, q->own) != 0 && lost(q, de->d_name)) {
 			log_info("notify: node %s is gone: taking its "
 			    "notifications", de->d_name);
 			take_all(q, sub, 0);
@@ -414,7 +412,8 @@ notifyq_scan(struct notifyq *q)
 	int64_t mono = mono_ms();
 	int full;
 
-	snprintf(path, sizeof(path), "%s/notify", q->sp->dir);
+	if (spool_sub(q->sp, path, sizeof(path), SD_NOTIFY, NULL, NULL) == -1)
+		return;
 	q->hint_scan = mono + HINT_SCAN_MS;
 	full = mono >= q->hint_full;
 	if (full)	/* our own: at start, and any we had to let go */
@@ -730,6 +729,12 @@ int
 notifyq_busy(struct notifyq *q)
 {
 	return q->nbusy;
+}
+
+void
+notifyq_node(struct notifyq *q, struct node *n)
+{
+	q->node = n;
 }
 
 void

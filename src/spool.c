@@ -1,6 +1,9 @@
 /* spool.c - the spool's directories, paths and spool_move(): the only code
  * that renames job files.  Maildir's rule: write in tmp/, fsync, rename. */
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+
+#include <linux/magic.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,8 +20,8 @@
 #define FIND_PASSES	4	/* look-ups that race a move try again */
 #define BAD_MAX		255
 
-/* the directories spool_open makes, besides processing/NODE */
-static const char *const spool_dirs[] = {
+/* the spool's directories, in enum sdir's order: the one table of them */
+static const char *const spool_dirs[NSDIRS] = {
 	"tmp", "queued", "processing", "failed", "completed", "cancelled",
 	"out", "bad", "nodes", "notify",
 };
@@ -135,6 +138,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
     int create, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
+	struct statfs fs;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -152,7 +156,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 	}
 	if (!create)
 		check_dir(dir, s->gid);
-	for (i = 0; i < sizeof(spool_dirs) / sizeof(spool_dirs[0]); i++) {
+	for (i = 0; i < NSDIRS; i++) {
 		if (fmt_path(path, sizeof(path), "%s/%s", dir,
 		    spool_dirs[i]) == -1)
 			goto toolong;
@@ -174,6 +178,8 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 		snprintf(path, sizeof(path), "%s", dir);
 		goto syserr;
 	}
+	if (fstatfs(s->dirfd, &fs) == 0 && fs.f_type == NFS_SUPER_MAGIC)
+		s->nfs = 1;
 	s->dir = xstrdup(dir);
 	s->node = node ? xstrdup(node) : NULL;
 	s->sync = sync;
@@ -240,7 +246,33 @@ spool_zip_path(const struct spool *s, char *buf, size_t size, const char *id)
 		errno = EINVAL;
 		return -1;
 	}
-	return fmt_path(buf, size, "%s/out/%s.zip", s->dir, id);
+	return fmt_path(buf, size, "%s/%s/%s.zip", s->dir, spool_dirs[SD_OUT],
+	    id);
+}
+
+const char *
+spool_dirname(enum sdir d)
+{
+	return (int)d >= 0 && d < NSDIRS ? spool_dirs[d] : NULL;
+}
+
+int
+spool_sub(const struct spool *s, char *buf, size_t size, enum sdir d,
+    const char *a, const char *b)
+{
+	if ((int)d < 0 || d >= NSDIRS || (a != NULL && (strchr(a, '/') ||
+	    a[0] == '\0' || a[0] == '.')) || (b != NULL && (a == NULL ||
+	    strchr(b, '/') || b[0] == '\0' || b[0] == '.'))) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (b != NULL)
+		return fmt_path(buf, size, "%s/%s/%s/%s", s->dir,
+		    spool_dirs[d], a, b);
+	if (a != NULL)
+		return fmt_path(buf, size, "%s/%s/%s", s->dir, spool_dirs[d],
+		    a);
+	return fmt_path(buf, size, "%s/%s", s->dir, spool_dirs[d]);
 }
 
 /* give_to_owner - a file root makes belongs to the spool's owner, or a
@@ -281,8 +313,8 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 	for (tries = 0; tries < 10; tries++) {
 		if (random_hex(rnd, 8) == -1)
 			return -1;
-		if (fmt_path(buf, size, "%s/tmp/%lld.%s.%ld.%s%s%s", s->dir,
-		    (long long)(now_ms() / 1000), host, (long)getpid(), rnd,
+		if (fmt_path(buf, size, "%s/%s/%lld.%s.%ld.%s%s%s", s->dir,
+		    spool_dirs[SD_TMP], (long long)(now_ms() / 1000), host, (long)getpid(), rnd,
 		    suffix ? "." : "", suffix ? suffix : "") == -1)
 			return -1;
 		fd = open(buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -365,23 +397,182 @@ write_tmp(const struct spool *s, const struct job *j, char *tmp, size_t size)
 	return -1;
 }
 
-/* rename_noreplace - rename that refuses to overwrite where it can (not on
- * NFS, where it falls back to a plain rename) */
+/* same_file - a and b are one file (a retransmitted link or rename that
+ * did happen is recognised by the inode it left) */
 static int
-rename_noreplace(const char *from, const char *to)
+same_file(const struct stat *a, const struct stat *b)
 {
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* fresh_stat - stat by opening: NFS's close-to-open consistency gives
+ * an open the server's attributes, where stat() may answer from the
+ * attribute cache; never blocks, never follows a symbolic link */
+static int
+fresh_stat(const char *path, struct stat *sb)
+{
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY)) == -1) {
+		if (errno != ELOOP && errno != ENXIO)
+			return -1;
+		/* a symbolic link or a socket: what it is, not followed */
+		return lstat(path, sb);
+	}
+	if (fstat(fd, sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
 		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * link_noreplace - from's file also at to, never over an existing to:
+ * link(2), which NFS performs atomically on the server.  A retransmitted
+ * LINK that did happen says EEXIST: to is then from's inode.
+ */
+static int
+link_noreplace(const char *from, const char *to)
+{
+	struct stat a, b;
+
+	if (link(from, to) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (lstat(from, &a) == 0 && fresh_stat(to, &b) == 0 &&
+	    same_file(&a, &b))
+		return 0;
+	errno = EEXIST;
+	return -1;
+}
+
+/* unlink_gone - unlink, where a retransmitted REMOVE's ENOENT is done */
+static int
+unlink_gone(const char *path)
+{
+	return unlink(path) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+const char *
+spool_noreplace_method(struct spool *s)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int fd;
+
+	if (s->noreplace != NR_UNKNOWN)
+		goto known;
+	if ((fd = spool_tmpfile(s, a, sizeof(a), "probe")) == -1)
+		return "unknown (cannot create in tmp/)";
+	close(fd);
+	if (fmt_path(b, sizeof(b), "%s.2", a) == -1) {
+		unlink(a);
+		return "unknown";
+	}
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE) == 0) {
+		s->noreplace = NR_RENAMEAT2;
+		unlink(b);
+	} else if (link(a, b) == 0) {
+		s->noreplace = NR_LINK;
+		unlink(b);
+		unlink(a);
+	} else {
+		s->noreplace = NR_NONE;
+		unlink(a);
+	}
+ known:
+	switch (s->noreplace) {
+	case NR_RENAMEAT2:
+		return "renameat2(RENAME_NOREPLACE)";
+	case NR_LINK:
+		return "link(2) then unlink(2) (no renameat2 flags here)";
+	default:
+		return "none: neither renameat2 flags nor link(2) work here; "
+		    "a result could be overwritten";
+	}
+}
+
+/*
+ * move_noreplace - from to to, never over an existing to, for a from
+ * that only we move (our own processing/NODE/, tmp/): renameat2 where the
+ * file system has it, else link(2) then unlink(2).  A crash between the
+ * two leaves one file under two names (st_nlink 2), which
+ * spool_finish_link completes.
+ */
+static int
+move_noreplace(struct spool *s, const char *from, const char *to)
+{
+	if (s->noreplace != NR_LINK && s->noreplace != NR_NONE) {
+		if (renameat2(AT_FDCWD, from, AT_FDCWD, to,
+		    RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -1;
+		s->noreplace = NR_LINK;
+	}
+	if (s->noreplace == NR_LINK) {
+		if (link_noreplace(from, to) == 0)
+			return unlink_gone(from);
+		if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -1;
+		s->noreplace = NR_NONE;
+	}
+	if (access(to, F_OK) == 0) {	/* the last resort: not atomic */
+		errno = EEXIST;
+		return -1;
+	}
 	return rename(from, to);
+}
+
+int
+spool_move_noreplace(struct spool *s, const char *from, const char *to)
+{
+	return move_noreplace(s, from, to);
+}
+
+/*
+ * move_race - from to to, where from is a directory others take jobs
+ * from too (queued/, failed/, another node's processing/): only rename(2)
+ * decides such a race, as the source's name goes in the same step.  No
+ * no-replace flag on NFS: the destination is our own processing/NODE/, or
+ * a final directory an id cannot otherwise reach (an id in any state is
+ * refused at submission and at a drop).  A retransmitted RENAME that did
+ * happen says ENOENT: the destination is then the inode from had.
+ */
+static int
+move_race(struct spool *s, const char *from, const char *to)
+{
+	struct stat a, b;
+	int have;
+
+	if (s->noreplace != NR_LINK && s->noreplace != NR_NONE) {
+		if (renameat2(AT_FDCWD, from, AT_FDCWD, to,
+		    RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -1;
+		s->noreplace = NR_LINK;
+	}
+	have = lstat(from, &a) == 0;
+	if (rename(from, to) == 0)
+		return 0;
+	if (errno == ENOENT && have && fresh_stat(to, &b) == 0 &&
+	    same_file(&a, &b))
+		return 0;
+	return -1;
 }
 
 /*
  * replace_existing - put tmp in place of path only if path exists: an
  * atomic exchange, so a job that moved away meanwhile is not brought back
- * to life (ENOENT).  File systems without RENAME_EXCHANGE (NFS) get a stat
- * and a rename.
+ * to life (ENOENT).  File systems without RENAME_EXCHANGE (NFS) get a
+ * look-up (by open: close-to-open) and a rename: only the node that holds
+ * the job rewrites it there, and fencing keeps a node whose lease ran out
+ * from doing so.
  */
 static int
 replace_existing(const char *tmp, const char *path)
@@ -394,7 +585,8 @@ replace_existing(const char *tmp, const char *path)
 		return 0;
 	}
 	if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
-		if (stat(path, &sb) == 0 && rename(tmp, path) == 0)
+		if (fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    rename(tmp, path) == 0)
 			return 0;
 	}
 	saved = errno;
@@ -452,7 +644,6 @@ spool_move(struct spool *s, const char *id, enum state from,
     const char *from_node, enum state to, const struct job *j)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
-	struct stat sb;
 	int after;
 
 	if (spool_path(s, src, sizeof(src), from, from_node, id) == -1 ||
@@ -466,12 +657,9 @@ spool_move(struct spool *s, const char *id, enum state from,
 	    !shared(s, to, NULL);
 	if (j != NULL && !after && rewrite(s, from, from_node, j, 0) == -1)
 		return -1;
-	if (rename_noreplace(src, dst) == -1) {
-		/* NFS: a retransmitted rename that did happen says ENOENT */
-		if (!(errno == ENOENT && to == ST_PROCESSING &&
-		    stat(dst, &sb) == 0))
-			return -1;
-	}
+	if ((shared(s, from, from_node) ? move_race(s, src, dst) :
+	    move_noreplace(s, src, dst)) == -1)
+		return -1;
 	if (sync_dirs(s, dst, src) == -1)
 		return -1;
 	/* the move is done: a failed rewrite leaves the old text, no error */
@@ -517,7 +705,7 @@ spool_submit(struct spool *s, struct job *j, int64_t min_free, char *err,
 		seterr(err, errlen, "%s/tmp: %s", s->dir, strerror(errno));
 		return -1;
 	}
-	if (rename_noreplace(tmp, path) == -1) {
+	if (move_noreplace(s, tmp, path) == -1) {
 		r = errno;
 		unlink(tmp);
 		errno = r;
@@ -529,6 +717,22 @@ spool_submit(struct spool *s, struct job *j, int64_t min_free, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+void
+spool_refresh(const struct spool *s)
+{
+	char path[PATH_MAX];
+	int i, fd;
+
+	if (!s->nfs)
+		return;
+	/* opening a directory revalidates its attributes (close-to-open);
+	 * a changed directory drops the names cached from it */
+	for (i = SD_QUEUED; i <= SD_CANCELLED; i++)
+		if (spool_sub(s, path, sizeof(path), i, NULL, NULL) == 0 &&
+		    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+			close(fd);
 }
 
 /* find_processing - stat processing/NODE/ID.job for every node */
@@ -550,7 +754,7 @@ find_processing(struct spool *s, const char *id, char *node)
 		if (fmt_path(path, sizeof(path), "%s/processing/%s/%s.job",
 		    s->dir, de->d_name, id) == -1)
 			continue;
-		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			found = 1;
 			if (node != NULL)	/* node_valid: <= NODE_MAX */
 				memcpy(node, de->d_name,
@@ -574,6 +778,7 @@ spool_find(struct spool *s, const char *id, char *node)
 		return -1;
 	}
 	for (pass = 0; pass < FIND_PASSES; pass++) {
+		spool_refresh(s);
 		for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]);
 		    i++) {
 			if (find_order[i] == ST_PROCESSING) {
@@ -584,7 +789,8 @@ spool_find(struct spool *s, const char *id, char *node)
 			if (spool_path(s, path, sizeof(path), find_order[i],
 			    NULL, id) == -1)
 				return -1;
-			if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			if (fresh_stat(path, &sb) == 0 &&
+			    S_ISREG(sb.st_mode))
 				return find_order[i];
 		}
 	}
@@ -607,9 +813,11 @@ spool_read(const char *path, struct job *j, char *err, size_t errlen)
 		seterr(err, errlen, "%s: not a job file name", path);
 		return -1;
 	}
-	if (read_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
+	if (read_spool_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
 		seterr(err, errlen, "%s: %s", path, errno == EFBIG ?
-		    "job file too big" : strerror(errno));
+		    "job file too big" : errno == ELOOP ? "a symbolic link, "
+		    "not followed" : errno == EINVAL ? "not a regular file" :
+		    strerror(errno));
 		return -1;
 	}
 	if (job_parse(j, text, len, err, errlen) == -1) {
@@ -769,7 +977,7 @@ spool_bad(struct spool *s, const char *name, const char *why)
 		errno = EINVAL;
 		return -1;
 	}
-	if (fmt_path(src, sizeof(src), "%s/queued/%s", s->dir, name) == -1 ||
+	if (spool_sub(s, src, sizeof(src), SD_QUEUED, name, NULL) == -1 ||
 	    why_file(s, tmp, sizeof(tmp), why) == -1)
 		return -1;
 	/* never overwrite an earlier bad file of the same name */
@@ -778,10 +986,9 @@ spool_bad(struct spool *s, const char *name, const char *why)
 			snprintf(base, sizeof(base), "%s", name);
 		else
 			snprintf(base, sizeof(base), "%s.%d", name, i);
-		if (fmt_path(dst, sizeof(dst), "%s/bad/%s", s->dir,
-		    base) == -1)
+		if (spool_sub(s, dst, sizeof(dst), SD_BAD, base, NULL) == -1)
 			goto fail;
-		if (rename_noreplace(src, dst) == 0)
+		if (move_noreplace(s, src, dst) == 0)
 			break;
 		if (errno != EEXIST)
 			goto fail;
@@ -790,14 +997,161 @@ spool_bad(struct spool *s, const char *name, const char *why)
 		errno = EEXIST;
 		goto fail;
 	}
-	if (fmt_path(whyp, sizeof(whyp), "%s/bad/%s.why", s->dir,
-	    base) == -1 || rename(tmp, whyp) == -1)
+	if (fmt_path(whyp, sizeof(whyp), "%s/%s/%s.why", s->dir,
+	    spool_dirs[SD_BAD], base) == -1 || rename(tmp, whyp) == -1)
 		goto fail;
 	return sync_dirs(s, dst, src);
 fail:
 	saved = errno;
 	unlink(tmp);
 	errno = saved;
+	return -1;
+}
+
+int
+spool_put_zip(struct spool *s, const char *zip, const char *id, char *err,
+    size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd = -1;
+
+	if ((fd = open(zip, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fchmod(fd, s->fmode) == -1 || give_to_owner(s, fd) == -1 ||
+	    (s->sync && fsync(fd) == -1)) {
+		seterr(err, errlen, "%s: %s", zip, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (spool_zip_path(s, path, sizeof(path), id) == -1 ||
+	    move_noreplace(s, zip, path) == -1) {
+		seterr(err, errlen, errno == EEXIST ? "out/%s.zip is there "
+		    "already: a result is never replaced" : "cannot put "
+		    "out/%s.zip in place: %s", id, strerror(errno));
+		goto fail;
+	}
+	if (sync_dirs(s, path, NULL) == -1) {
+		seterr(err, errlen, "fsync out/: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+ fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/*
+ * spool_finish_link - a move by link(2) and unlink(2) that a crash cut in
+ * two leaves one file in two directories: from processing/NODE/ to a
+ * state, or from completed/ or cancelled/ back to queued/ (a retry).  The
+ * later name wins; the earlier one goes.  1 when one went, 0 when id's
+ * file has no second name, -1 with errno.
+ */
+int
+spool_finish_link(struct spool *s, const char *id)
+{
+	static const enum state later[] = { ST_QUEUED, ST_COMPLETED,
+	    ST_FAILED, ST_CANCELLED };
+	char own[PATH_MAX], path[PATH_MAX];
+	struct stat a, b;
+	size_t i;
+
+	if (spool_path(s, own, sizeof(own), ST_PROCESSING, NULL, id) == -1)
+		return -1;
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
+		if (spool_path(s, path, sizeof(path), later[i], NULL,
+		    id) == -1 || fresh_stat(path, &b) == -1 ||
+		    b.st_nlink < 2)
+			continue;
+		if (s->node != NULL && fresh_stat(own, &a) == 0 &&
+		    same_file(&a, &b))
+			return unlink_gone(own) == 0 ? 1 : -1;
+		if (later[i] != ST_QUEUED)
+			continue;
+		/* queued/ holds it: a retry's earlier name */
+		if ((spool_path(s, own, sizeof(own), ST_COMPLETED, NULL,
+		    id) == 0 && fresh_stat(own, &a) == 0 &&
+		    same_file(&a, &b)) || (spool_path(s, own, sizeof(own),
+		    ST_CANCELLED, NULL, id) == 0 && fresh_stat(own, &a) == 0 &&
+		    same_file(&a, &b)))
+			return unlink_gone(own) == 0 ? 1 : -1;
+	}
+	return 0;
+}
+
+int
+spool_tmpzip_path(const struct spool *s, char *buf, size_t size,
+    const char *node, const char *id)
+{
+	if (!id_valid(id) || (node != NULL && !node_valid(node))) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fmt_path(buf, size, "%s/%s/%s.%s.zip", s->dir,
+	    spool_dirs[SD_TMP], node ? node : "-", id);
+}
+
+void
+spool_drop_tmpzip(const struct spool *s, const char *node, const char *id)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	struct dirent *de;
+	size_t n;
+	DIR *dp;
+
+	if (spool_tmpzip_path(s, path, sizeof(path), node, id) == -1)
+		return;
+	unlink(path);
+	/* libzip's own temporary files, NAME.XXXXXX */
+	base = strrchr(path, '/') + 1;
+	n = strlen(base);
+	if (spool_sub(s, dir, sizeof(dir), SD_TMP, NULL, NULL) == -1 ||
+	    (dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (strncmp(de->d_name, base, n) == 0 &&
+		    de->d_name[n] == '.')
+			unlinkat(dirfd(dp), de->d_name, 0);
+	closedir(dp);
+}
+
+int
+spool_holds(const struct spool *s, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return spool_path(s, path, sizeof(path), ST_PROCESSING, NULL,
+	    id) == 0 && fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+int
+spool_elsewhere(struct spool *s, const char *id, enum state here)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	size_t i;
+
+	if (!id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	spool_refresh(s);
+	for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]); i++) {
+		if (find_order[i] == here)
+			continue;
+		if (find_order[i] == ST_PROCESSING) {
+			if (find_processing(s, id, NULL) == 0)
+				return ST_PROCESSING;
+			continue;
+		}
+		if (spool_path(s, path, sizeof(path), find_order[i], NULL,
+		    id) == 0 && fresh_stat(path, &sb) == 0)
+			return find_order[i];
+	}
+	errno = ENOENT;
 	return -1;
 }
 

@@ -323,17 +323,39 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* read_open - read_file's open: never blocks (a FIFO), never takes a
+ * device or a directory: only a regular file is read */
+static int
+read_open(const char *path, int flags)
+{
+	struct stat sb;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1)
+		goto fail;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+ fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
-read_file(const char *path, size_t max, char **out, size_t *lenp)
+read_fd(int fd, size_t max, char **out, size_t *lenp)
 {
 	struct buf b;
 	char chunk[8192];
 	ssize_t r;
-	int fd, saved;
+	int saved;
 
 	buf_init(&b);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r == -1) {
@@ -360,6 +382,26 @@ fail:
 	buf_free(&b);
 	errno = saved;
 	return -1;
+}
+
+int
+read_file(const char *path, size_t max, char **out, size_t *lenp)
+{
+	int fd;
+
+	if ((fd = read_open(path, 0)) == -1)
+		return -1;
+	return read_fd(fd, max, out, lenp);
+}
+
+int
+read_spool_file(const char *path, size_t max, char **out, size_t *lenp)
+{
+	int fd;
+
+	if ((fd = read_open(path, O_NOFOLLOW)) == -1)
+		return -1;
+	return read_fd(fd, max, out, lenp);
 }
 
 /* fsync_path - open path with flags and fsync it */

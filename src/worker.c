@@ -35,6 +35,7 @@ struct rd {
 };
 
 static int64_t	 child_last;
+static const struct nodeshare *child_lease;	/* the daemon's, shared */
 static char	 child_proc[64];	/* /proc/self/task/PID/children */
 
 /* kill_children - SIGKILL to each child listed in the /proc file path
@@ -176,40 +177,45 @@ rd_job(struct rd *r, size_t idlen, size_t joblen, struct job *j)
 	return rv;
 }
 
-/* put_zip - the finished zip to out/ID.zip, synced; 0 or -1 with err */
+/* ours - the job is still this node's: its lease is current and its
+ * processing/NODE/ still holds the job (fencing, before a result goes in
+ * place and before the final move) */
 static int
-put_zip(const struct spool *sp, const char *zip, const char *id, char *err,
+ours(const struct spool *sp, const char *id)
+{
+	return node_share_current(child_lease) && spool_holds(sp, id);
+}
+
+/*
+ * put_result - the finished zip into out/ID.zip.  The success is first
+ * recorded in the job file (finished still 0), so that a kill between
+ * the zip's move and the job's end leaves a job that recovery completes
+ * instead of running again.  0 or -1 with err.
+ */
+static int
+put_result(struct spool *sp, const char *zip, struct job *j, char *err,
     size_t errlen)
 {
-	char path[PATH_MAX];
+	struct spool quick = *sp;
 
-	if (sp->sync && fsync_file(zip) == -1) {
-		snprintf(err, errlen, "fsync %s: %s", zip, strerror(errno));
+	if (!ours(sp, j->id)) {
+		snprintf(err, errlen, "not put in place: the job is no longer "
+		    "this node's (its lease lapsed, or it was moved)");
 		return -1;
 	}
-	if (spool_zip_path(sp, path, sizeof(path), id) == -1)
-		goto fail;
-	/* libzip made the zip with its own mode: [spool] group wants 0640 */
-	if (sp->gid >= 0 && chmod(zip, sp->fmode) == -1)
-		goto fail;
-	if (rename(zip, path) == -1)
-		goto fail;
-	if (sp->sync) {
-		snprintf(path, sizeof(path), "%s/out", sp->dir);
-		if (fsync_dir(path) == -1)
-			goto fail;
+	quick.sync = 0;		/* lost in a power cut: the job runs again */
+	if (spool_rewrite(&quick, ST_PROCESSING, NULL, j) == -1) {
+		snprintf(err, errlen, "cannot record the result: %s",
+		    strerror(errno));
+		return -1;
 	}
-	return 0;
- fail:
-	snprintf(err, errlen, "cannot put out/%s.zip in place: %s", id,
-	    strerror(errno));
-	return -1;
+	return spool_put_zip(sp, zip, j->id, err, errlen);
 }
 
 /* child_job - "J idlen ziplen joblen": one attempt, answered with
  * "R len" and the job (no password) holding this attempt's result */
 static void
-child_job(const struct config *c, const struct spool *sp, struct rd *r,
+child_job(const struct config *c, struct spool *sp, struct rd *r,
     const char *line)
 {
 	char err[ERRLEN], *zip;
@@ -239,7 +245,7 @@ child_job(const struct config *c, const struct spool *sp, struct rd *r,
 		unlink(zip);
 	} else
 		rv = export_run(c, t, &j, zip, child_progress, NULL);
-	if (rv == 0 && put_zip(sp, zip, j.id, err, sizeof(err)) == -1) {
+	if (rv == 0 && put_result(sp, zip, &j, err, sizeof(err)) == -1) {
 		job_add_error(&j, err);
 		j.result.success = 0;
 		unlink(zip);
@@ -269,7 +275,9 @@ child_settle(struct spool *sp, struct rd *r, const char *line)
 	if (sscanf(line, "S %d %zu %zu", &to, &idlen, &joblen) != 3 ||
 	    to < 0 || to >= NSTATES || rd_job(r, idlen, joblen, &j) == -1)
 		_exit(2);
-	if (spool_move(sp, j.id, ST_PROCESSING, NULL, to, &j) == -1)
+	if (!ours(sp, j.id))
+		rc = LEASE_ERRNO;
+	else if (spool_move(sp, j.id, ST_PROCESSING, NULL, to, &j) == -1)
 		rc = errno ? errno : EIO;
 	job_free(&j);
 	snprintf(ans, sizeof(ans), "D %d\n", rc);
@@ -326,7 +334,8 @@ child_main(const struct config *c, struct spool *sp, int sfd)
 
 int
 worker_spawn(struct worker *w, const struct config *c,
-    const struct spool *sp, char *err, size_t errlen)
+    const struct spool *sp, const struct nodeshare *lease, char *err,
+    size_t errlen)
 {
 	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
 	struct spool csp;
@@ -347,6 +356,7 @@ worker_spawn(struct worker *w, const struct config *c,
 		return -1;
 	case 0:
 		close(sv[0]);
+		child_lease = lease;
 		csp = *sp;
 		child_main(c, &csp, sv[1]);
 	}
@@ -398,8 +408,8 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	 * it and renames it there.  One attempt of an id per node at a
 	 * time, so node and id make it unique; no create and unlink in the
 	 * busiest directory of the spool for every job */
-	if (snprintf(w->zip, sizeof(w->zip), "%s/tmp/%s.%s.zip", s->dir,
-	    s->node ? s->node : "-", w->job.id) >= (int)sizeof(w->zip)) {
+	if (spool_tmpzip_path(s, w->zip, sizeof(w->zip), s->node,
+	    w->job.id) == -1) {
 		snprintf(err, errlen, "tmp/ zip name too long");
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #ifndef XSPOOL_H
 #define XSPOOL_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,8 +107,16 @@ int	 utf8_valid(const char *, size_t);
 /* Write all / read all, retrying EINTR and short transfers; 0 or -1. */
 int	 write_all(int fd, const void *, size_t);
 /* Reads a whole file of at most max bytes into *out (NUL-terminated).
- * -1 with errno (EFBIG when larger than max). */
+ * The open never blocks (O_NONBLOCK: a FIFO is refused, not waited on)
+ * and only a regular file is read.  -1 with errno (EFBIG when larger
+ * than max, EINVAL when not a regular file). */
 int	 read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open fd, which it closes. */
+int	 read_fd(int fd, size_t max, char **out, size_t *len);
+/* The same for files in the spool, which are never followed through a
+ * symbolic link (O_NOFOLLOW: ELOOP). */
+int	 read_spool_file(const char *path, size_t max, char **out,
+	    size_t *len);
 /* Open a directory read-only and fsync it; 0 or -1 with errno. */
 int	 fsync_dir(const char *path);
 /* Open a file and fsync it; 0 or -1 with errno. */
@@ -361,6 +370,14 @@ const char *state_dir(enum state);	/* "queued", ... */
 int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
 
 /* ---------------------------------------------------------------- spool.c */
+/* The spool's directories: spool.c holds the one table of their names. */
+enum sdir {
+	SD_TMP = 0, SD_QUEUED, SD_PROCESSING, SD_FAILED, SD_COMPLETED,
+	SD_CANCELLED, SD_OUT, SD_BAD, SD_NODES, SD_NOTIFY, NSDIRS
+};
+/* how a no-replace move is made on this file system */
+enum noreplace { NR_UNKNOWN = 0, NR_RENAMEAT2, NR_LINK, NR_NONE };
+
 struct spool {
 	char	*dir;
 	char	*node;
@@ -368,6 +385,8 @@ struct spool {
 	int	 dirfd;		/* the spool's root */
 	long	 gid;		/* [spool] group, -1: none */
 	mode_t	 fmode;		/* of files written: 0600, 0640 with gid */
+	int	 nfs;		/* the spool is on NFS (look-ups revalidate) */
+	enum noreplace noreplace;	/* learnt on first use, or probed */
 };
 
 /*
@@ -387,6 +406,22 @@ void	 spool_close(struct spool *);
 int	 spool_path(const struct spool *, char *buf, size_t, enum state,
 	    const char *node, const char *id);
 int	 spool_zip_path(const struct spool *, char *buf, size_t, const char *id);
+/* "tmp", "queued", ... "notify": the name of one of the spool's
+ * directories; NULL when d is out of range. */
+const char *spool_dirname(enum sdir d);
+/* "DIR/SUB", "DIR/SUB/A" or "DIR/SUB/A/B" (a and b single components,
+ * not starting with '.'; b only with a).  -1 with errno EINVAL or
+ * ENAMETOOLONG.  Every path into the spool other than a job's or a zip's
+ * is built here. */
+int	 spool_sub(const struct spool *, char *buf, size_t, enum sdir,
+	    const char *a, const char *b);
+/* How no-replace moves are made here (probed in tmp/ on first call), for
+ * the daemon's start-up line. */
+const char *spool_noreplace_method(struct spool *);
+/* On NFS: opens the state directories, which revalidates their cached
+ * attributes (close-to-open), so that look-ups by name that follow see
+ * other clients' moves.  Nothing elsewhere. */
+void	 spool_refresh(const struct spool *);
 /* Creates an exclusive file in tmp/ named time.host.pid.random[.suffix];
  * returns the fd, the path in buf. */
 int	 spool_tmpfile(const struct spool *, char *buf, size_t,
@@ -438,9 +473,101 @@ int	 spool_each(struct spool *, enum state, spool_each_fn, void *arg);
 /* Puts a dropped file queued/NAME into bad/NAME with bad/NAME.why. */
 /* An earlier bad/NAME is kept: the new one becomes NAME.1, NAME.2, ... */
 int	 spool_bad(struct spool *, const char *name, const char *why);
+/*
+ * spool_put_zip - the finished zip at zip (in tmp/) becomes out/ID.zip:
+ * mode fmode, synced, moved without ever replacing an existing result
+ * (renameat2 RENAME_NOREPLACE, or link(2) and unlink(2) on NFS), out/
+ * synced.  -1 with a reason in err (EEXIST: a result is there already).
+ */
+int	 spool_put_zip(struct spool *, const char *zip, const char *id,
+	    char *err, size_t errlen);
+/* from to to, never over an existing to (renameat2, else link(2) and
+ * unlink(2)), for a from that only the caller moves.  0 or -1 (EEXIST). */
+int	 spool_move_noreplace(struct spool *, const char *from, const char *to);
+/* tmp/NODE.ID.zip, where a worker of node (NULL: "-") has libzip write
+ * the zip of id; and the removal of it and of libzip's temporaries
+ * (NAME.XXXXXX) that a killed worker leaves. */
+int	 spool_tmpzip_path(const struct spool *, char *buf, size_t,
+	    const char *node, const char *id);
+void	 spool_drop_tmpzip(const struct spool *, const char *node,
+	    const char *id);
+/* 1 when our processing/NODE/ still holds id (looked up by open: NFS's
+ * close-to-open), else 0: the check a worker makes before it puts a
+ * result in place. */
+int	 spool_holds(const struct spool *, const char *id);
+/* id's state other than here (a job file of that id elsewhere), or -1
+ * with errno ENOENT: an id in use is never taken again. */
+int	 spool_elsewhere(struct spool *, const char *id, enum state here);
+/* An interrupted link-and-unlink move of id (one file, two names) is
+ * finished: 1 when it was, 0 when there was none, -1 with errno. */
+int	 spool_finish_link(struct spool *, const char *id);
 /* 1 when the file system has at least min_free bytes (and min_free/64K
  * inodes) free, 0 when not, -1 on error. */
 int	 spool_has_room(struct spool *, int64_t min_free);
+
+/* ---------------------------------------------------------------- node.c */
+/*
+ * A daemon's node: nodes/NODE holds its identity (pid, host, boot id, a
+ * random token) and is rewritten every lease/4.  Its mtime, set by the
+ * file server and read back, is the server's clock, which every time
+ * compared between nodes follows.  Another node is lost when its
+ * heartbeat is older than lease by that clock, or has been missing for a
+ * whole lease.  Our own lease is current while the last good beat is less
+ * than 3/4 lease old (fencing): past that, the daemon claims nothing and
+ * abandons its jobs, and its workers put no result in place.
+ */
+enum { NODE_OK = 0, NODE_FAIL = -1, NODE_TAKEN = 1 };
+struct nodeid {
+	char		 host[256], boot[64], pid[24], token[40];
+	int64_t		 mtime;		/* the server's time of the last beat */
+	struct stat	 sb;
+};
+struct nodeshare;		/* our lease, shared with the workers */
+struct node {
+	struct spool	*sp;
+	char		 name[NODE_MAX + 1];
+	char		 path[PATH_MAX];
+	char		 host[256], boot[64], token[40];
+	int		 fd;
+	int64_t		 lease_ms;
+	int64_t		 server_ms;	/* the server's time at the last beat */
+	int64_t		 beat_mono;	/* mono_ms() of it, 0: none yet */
+	struct nodeshare *share;
+	struct {
+		char	 name[NODE_MAX + 1];
+		int64_t	 since;		/* server ms */
+	}		*missing;	/* heartbeats seen missing */
+	size_t		 nmissing;
+};
+/* Takes name in spool s: refuses (EEXIST, the holder named in err) when
+ * nodes/NAME is a live heartbeat of another process, here or on another
+ * host; else writes ours and beats once.  -1 with err. */
+int	 node_open(struct node *, struct spool *s, const char *name,
+	    int64_t lease_ms, char *err, size_t errlen);
+/* clean: remove the heartbeat if it is still ours (a clean stop). */
+void	 node_close(struct node *, int clean);
+/* Reads our heartbeat back (recreating it when missing), checks it is
+ * still ours, and touches it.  NODE_OK, NODE_FAIL (errno; the lease runs
+ * on), NODE_TAKEN (another process holds the name now: stop). */
+int	 node_beat(struct node *);
+/* The file server's time now: the last beat's plus the monotonic time
+ * since (now_ms() before the first beat or with a NULL node). */
+int64_t	 node_now(const struct node *);
+/* 1 while our lease is current (fencing); the workers ask their share. */
+int	 node_current(const struct node *);
+const struct nodeshare *node_share(const struct node *);
+int	 node_share_current(const struct nodeshare *);	/* NULL: 1 */
+/* 1 when node other is lost by the lease rule (never ourselves; 0 when
+ * its heartbeat cannot be read for another reason than its absence). */
+int	 node_lost(struct node *, const char *other);
+/* One-shot judges, for the CLI's check and programs without a node:
+ * nodes/NAME's identity and server mtime (by open and fstat), -1 with
+ * errno ENOENT when there is none; the server's time now (a new tmp/
+ * file's mtime); and the rule itself. */
+int	 node_read(struct spool *, const char *name, struct nodeid *);
+int	 node_clock(struct spool *, int64_t *ms);
+int	 node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms);
+int64_t	 node_mtime_ms(const struct stat *);
 
 /* ---------------------------------------------------------------- submit.c */
 /*
@@ -622,6 +749,9 @@ enum state notify_event_state(enum state now);
 struct notifyq;
 struct notifyq *notifyq_new(struct spool *, const struct config *);
 void	 notifyq_free(struct notifyq *);
+/* The daemon's node, whose lease rule says when another node's hints
+ * are ours to send (without one, a missing heartbeat is a lost node). */
+void	 notifyq_node(struct notifyq *, struct node *);
 void	 notifyq_config(struct notifyq *, const struct config *); /* SIGHUP */
 /* Before the rewrite that puts j in its final state st: marks what is
  * to be sent as pending in j (a new webhook-id per event) and, with a
@@ -760,6 +890,9 @@ size_t	 watch_count(const struct watch *);
 /* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
  * a settle gets 5 s */
 #define WORKER_SLACK_MS	5000
+/* a worker's answer when it will not put a result in place or move a job
+ * because its node's lease lapsed (fencing) */
+#define LEASE_ERRNO	ENOLCK
 enum wphase { W_IDLE = 0, W_RUN, W_SETTLE };
 enum wevent { W_EV_NONE = 0, W_EV_PROGRESS, W_EV_RESULT, W_EV_SETTLED,
 	W_EV_EOF, W_EV_BAD };
@@ -787,9 +920,11 @@ struct worker {
 	char		 why[ERRLEN + 64];	/* for the log line */
 };
 /* Forks a worker process into the empty slot w, with c and s as they
- * are now (a reload respawns it).  -1 with err. */
+ * are now (a reload respawns it) and the node's lease to check before it
+ * puts a result in place or moves a job (NULL: no check).  -1 with err. */
 int	 worker_spawn(struct worker *, const struct config *,
-	    const struct spool *, char *err, size_t);
+	    const struct spool *, const struct nodeshare *, char *err,
+	    size_t);
 /* Hands w->job (set by the caller) to the idle worker: a tmp/ zip name,
  * the deadline, phase W_RUN.  -1 with err (nothing was started; a worker
  * that could not be sent the job is killed, and its reap replaces it). */

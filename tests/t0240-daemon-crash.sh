@@ -27,7 +27,7 @@ daemon d2
 ok "restart: mid1 completes" wait_for 30 is_in mid1 completed
 ok "restart: mid2 completes" wait_for 30 is_in mid2 completed
 is "$(field mid1 'j["attempts"]')" 2 "the interrupted attempt counts"
-ok "the log says it was interrupted" grep -q 'mid1 Slow processing -> failed (interrupted' "$T/d2.err"
+ok "the log says it was interrupted" grep -q 'mid1 Slow processing -> failed (attempt 1: interrupted' "$T/d2.err"
 stop d2
 
 # 2. kill -9 at random points while a stream of quick jobs runs
