@@ -74,6 +74,7 @@ struct idlist {
 static void	settle(struct daemon *, struct job *, enum end, const char *);
 static void	recover(struct daemon *, const char *, const char *);
 static void	fence_check(struct daemon *);
+static void	sweep(struct daemon *, int);
 
 /* logt - one line per transition */
 static void
@@ -345,7 +346,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 		return -1;
 	}
 	if (spool_path(&d->sp, path, sizeof(path), ST_QUEUED, NULL,
-	    name) == -1 || stat(path, &sb) == -1)
+	    name) == -1 || lstat(path, &sb) == -1)
 		return -1;	/* claimed or cancelled meanwhile */
 	mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 	if (sb.st_nlink > 1 && spool_finish_link(&d->sp, name) == 1)
@@ -1061,11 +1062,12 @@ completed(struct daemon *d, const char *id)
 	    id) == 0 && stat(path, &sb) == 0;
 }
 
-/* sweep - at start: tmp/ files older than an hour, and out/ zips of
- * jobs that exist nowhere (not younger than a minute: the zip is put in
- * place before its job moves) */
+/* sweep - tmp/ files older than an hour (what killed processes, here or
+ * on other nodes, left), and with out too (at start) out/ zips of jobs
+ * that exist nowhere (not younger than a minute: the zip is put in place
+ * before its job moves) */
 static void
-sweep(struct daemon *d)
+sweep(struct daemon *d, int out)
 {
 	char dir[PATH_MAX], id[ID_MAX + 1];
 	struct dirent *de;
@@ -1075,10 +1077,9 @@ sweep(struct daemon *d)
 	DIR *dp;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", d->sp.dir,
-		    i == 0 ? "tmp" : "out");
-		if ((dp = opendir(dir)) == NULL)
+	for (i = 0; i < (out ? 2 : 1); i++) {
+		if (spool_sub(&d->sp, dir, sizeof(dir), i == 0 ? SD_TMP :
+		    SD_OUT, NULL, NULL) == -1 || (dp = opendir(dir)) == NULL)
 			continue;
 		while ((de = readdir(dp)) != NULL) {
 			if (de->d_name[0] == '.' ||
@@ -1120,7 +1121,7 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 {
 	struct daemon *d;
 	struct idlist l;
-	char host[256];
+	char host[256], mnt[PATH_MAX + 128], warn[256];
 	size_t i;
 
 	d = xcalloc(1, sizeof(*d));
@@ -1159,6 +1160,8 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		return NULL;
 	}
 	d->have_node = 1;
+	node_mount_check(d->sp.dir, c->lease_ms, mnt, sizeof(mnt), warn,
+	    sizeof(warn));
 	if ((d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
 		daemon_free(d);
 		return NULL;
@@ -1182,11 +1185,15 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 		if (strcmp(l.node[i], d->node) == 0)
 			recover(d, l.id[i], "interrupted (xspoold restarted)");
 	idlist_free(&l);
-	sweep(d);
+	sweep(d, 1);
 	notifyq_scan(d->nq);
 	watch_rescan(d->w);
 	log_info("started: node %s, spool %s, %d workers, %zu candidates",
 	    d->node, d->sp.dir, c->workers, watch_count(d->w));
+	log_info("spool on %s; no-replace moves by %s", mnt[0] ? mnt : "?",
+	    spool_noreplace_method(&d->sp));
+	if (warn[0] != '\0')
+		log_warnx("%s", warn);
 	return d;
 }
 
@@ -1310,6 +1317,7 @@ timers(struct daemon *d, int64_t mono)
 	if (mono >= d->next_retention && !d->stopping) {
 		d->next_retention = mono + RETENTION_MS;
 		retention(d);
+		sweep(d, 0);
 	}
 	refill(d);
 	for (i = 0; i < d->nwk; i++) {

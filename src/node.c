@@ -386,3 +386,102 @@ node_lost(struct node *n, const char *other)
 	missing(n, other, 0);
 	return node_expired(id.mtime, node_now(n), n->lease_ms);
 }
+
+/* opt_num - the number after "name=" in a mount's option list, or -1 */
+static long
+opt_num(const char *opts, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = opts;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return strtol(p + n + 1, NULL, 10);
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+/* opt_has - the option list holds the flag name */
+static int
+opt_has(const char *opts, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = opts;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+int
+node_mount_check(const char *dir, int64_t lease_ms, char *desc,
+    size_t desclen, char *warn, size_t warnlen)
+{
+	char real[PATH_MAX], *text = NULL, *line, *save, *f[12], *sep;
+	char best[PATH_MAX] = "", type[32] = "", src[256] = "", opts[1024] = "";
+	size_t len, blen = 0, mlen;
+	long acreg, acdir, ac;
+	int i;
+
+	desc[0] = warn[0] = '\0';
+	if (realpath(dir, real) == NULL ||
+	    read_file("/proc/self/mountinfo", 1 << 22, &text, &len) == -1)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		/* ID PARENT MAJ:MIN ROOT POINT OPTS [TAGS...] - TYPE SRC SUPER */
+		if ((sep = strstr(line, " - ")) == NULL)
+			continue;
+		*sep = '\0';
+		for (i = 0; i < 5; i++)
+			f[i] = strsep(&line, " ");
+		if (f[4] == NULL)
+			continue;
+		mlen = strlen(f[4]);
+		if (strncmp(real, f[4], mlen) != 0 || (real[mlen] != '/' &&
+		    real[mlen] != '\0' && strcmp(f[4], "/") != 0) ||
+		    mlen < blen)
+			continue;
+		blen = mlen;
+		snprintf(best, sizeof(best), "%s", f[4]);
+		line = sep + 3;
+		f[0] = strsep(&line, " ");
+		f[1] = strsep(&line, " ");
+		f[2] = strsep(&line, " ");
+		snprintf(type, sizeof(type), "%s", f[0] ? f[0] : "");
+		snprintf(src, sizeof(src), "%s", f[1] ? f[1] : "");
+		snprintf(opts, sizeof(opts), "%s", f[2] ? f[2] : "");
+	}
+	free(text);
+	if (strcmp(type, "nfs") != 0 && strcmp(type, "nfs4") != 0) {
+		snprintf(desc, desclen, "%s on %s", type[0] ? type : "?",
+		    best[0] ? best : "?");
+		return 0;
+	}
+	acreg = opt_num(opts, "acregmax");
+	acdir = opt_num(opts, "acdirmax");
+	ac = acreg > acdir ? acreg : acdir;
+	if (ac < 0)
+		ac = 60;	/* the kernel's default */
+	snprintf(desc, desclen, "%s %s on %s (acregmax=%ld acdirmax=%ld%s)",
+	    type, src, best, acreg, acdir, opt_has(opts, "nocto") ?
+	    " nocto" : "");
+	if (opt_has(opts, "nocto"))
+		snprintf(warn, warnlen, "the spool is mounted nocto: an open "
+		    "does not revalidate, so heartbeats and job files may be "
+		    "read from the attribute cache; mount it without nocto");
+	else if (lease_ms < 2 * ac * 1000)
+		snprintf(warn, warnlen, "lease %llds is unsafe on this mount: "
+		    "it must be at least twice the attribute cache time "
+		    "(2 x %lds); raise lease or mount with actimeo=N",
+		    (long long)(lease_ms / 1000), ac);
+	return 1;
+}

@@ -891,9 +891,10 @@ each_dir(const char *dir, const char *node, spool_each_fn fn, void *arg)
 		id[n - 4] = '\0';
 		if (!id_valid(id))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &sb, 0) == -1 ||
-		    !S_ISREG(sb.st_mode))
-			continue;	/* moved on meanwhile */
+		/* a symbolic link or a FIFO is no job: never followed */
+		if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
+			continue;	/* or moved on meanwhile */
 		r = fn(id, node, &sb, arg);
 	}
 	closedir(d);

@@ -362,7 +362,10 @@ note(struct watch *w, int i, int dfd, const char *file, int from_scan)
 	/* a rescan re-reads only what changed since it was last seen */
 	if (c != NULL && from_scan && i == 0)
 		return;
-	if (fstatat(dfd, file, &sb, 0) == -1 || !S_ISREG(sb.st_mode))
+	/* in queued/ a symbolic link or a FIFO is a candidate too, so that
+	 * the daemon sends it to bad/ (never followed, never read) */
+	if (fstatat(dfd, file, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    S_ISDIR(sb.st_mode) || (!S_ISREG(sb.st_mode) && i != 0))
 		return;
 	mt = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	if (c != NULL && c->mtime == mt && from_scan)
@@ -413,7 +416,9 @@ watch_rescan(struct watch *w)
 			continue;
 		}
 		while ((de = readdir(d)) != NULL)
-			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN ||
+			    (i == 0 && (de->d_type == DT_LNK ||
+			    de->d_type == DT_FIFO)))
 				note(w, i, dirfd(d), de->d_name, 1);
 		closedir(d);
 	}

@@ -868,14 +868,6 @@ job_in(struct checker *ck, const char *id, enum state st)
 	return 0;
 }
 
-/* mtime_ms - a stat's mtime in ms */
-static int64_t
-mtime_ms(const struct stat *sb)
-{
-	return (int64_t)sb->st_mtim.tv_sec * 1000 +
-	    sb->st_mtim.tv_nsec / 1000000;
-}
-
 /* check_out - zips with no completed (or running) job */
 static void
 check_out(struct checker *ck)
@@ -886,8 +878,8 @@ check_out(struct checker *ck)
 	size_t n;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/out", ck->x->s.dir);
-	if ((d = opendir(path)) == NULL) {
+	if (spool_sub(&ck->x->s, path, sizeof(path), SD_OUT, NULL,
+	    NULL) == -1 || (d = opendir(path)) == NULL) {
 		finding(ck, "out/: %s", strerror(errno));
 		return;
 	}
@@ -905,21 +897,22 @@ check_out(struct checker *ck)
 				continue;
 			finding(ck, "orphan zip: out/%s has no completed job",
 			    de->d_name);
-		} else if (ck->now - mtime_ms(&sb) > HOUR_MS)
+		} else if (ck->now - node_mtime_ms(&sb) > HOUR_MS)
 			finding(ck, "stray file: out/%s (%s old)", de->d_name,
-			    fmt_age(ck->now - mtime_ms(&sb), age,
+			    fmt_age(ck->now - node_mtime_ms(&sb), age,
 			    sizeof(age)));
 	}
 	closedir(d);
 }
 
-/* check_leases - node directories holding jobs without a live heartbeat */
+/* check_leases - node directories holding jobs without a live heartbeat
+ * (node.c's rule, on the server's clock) */
 static void
 check_leases(struct checker *ck)
 {
-	char path[PATH_MAX], age[16], last[NODE_MAX + 1] = "";
+	char age[16], last[NODE_MAX + 1] = "";
 	struct entries *es = &ck->jobs;
-	struct stat sb;
+	struct nodeid id;
 	size_t i, k, held;
 
 	for (i = 0; i < es->n; i++) {
@@ -931,16 +924,13 @@ check_leases(struct checker *ck)
 			if (es->v[k].st == ST_PROCESSING &&
 			    strcmp(es->v[k].node, last) == 0)
 				held++;
-		snprintf(path, sizeof(path), "%s/nodes/%s", ck->x->s.dir,
-		    last);
-		if (stat(path, &sb) == -1)
+		if (node_read(&ck->x->s, last, &id) == -1)
 			finding(ck, "stale lease: processing/%s holds %zu "
 			    "job(s), no heartbeat nodes/%s", last, held, last);
-		else if (ck->now - mtime_ms(&sb) > ck->x->c.lease_ms)
+		else if (node_expired(id.mtime, ck->now, ck->x->c.lease_ms))
 			finding(ck, "stale lease: processing/%s holds %zu "
 			    "job(s), heartbeat %s old", last, held,
-			    fmt_age(ck->now - mtime_ms(&sb), age,
-			    sizeof(age)));
+			    fmt_age(ck->now - id.mtime, age, sizeof(age)));
 	}
 }
 
@@ -948,13 +938,13 @@ check_leases(struct checker *ck)
 static void
 why_of(struct checker *ck, const char *name, char *buf, size_t size)
 {
-	char path[PATH_MAX], *text = NULL, *nl;
+	char path[PATH_MAX], why[NAME_MAX + 1], *text = NULL, *nl;
 	size_t len;
 
 	snprintf(buf, size, "no .why file");
-	if (snprintf(path, sizeof(path), "%s/bad/%s.why", ck->x->s.dir,
-	    name) >= (int)sizeof(path) ||
-	    read_file(path, 65536, &text, &len) == -1)
+	if (snprintf(why, sizeof(why), "%s.why", name) >= (int)sizeof(why) ||
+	    spool_sub(&ck->x->s, path, sizeof(path), SD_BAD, why,
+	    NULL) == -1 || read_spool_file(path, 65536, &text, &len) == -1)
 		return;
 	if ((nl = strchr(text, '\n')) != NULL)
 		*nl = '\0';
@@ -996,10 +986,16 @@ check_dir(struct checker *ck, const char *rel)
 			why_of(ck, de->d_name, why, sizeof(why));
 			finding(ck, "bad file: bad/%s: %s", de->d_name, why);
 		}
+		if (n > 4 && strcmp(de->d_name + n - 4, ".job") == 0 &&
+		    !S_ISREG(sb.st_mode) && state_parse(rel) != -1)
+			finding(ck, "not a job: %s/%s is %s, not a regular "
+			    "file (never followed or read)", rel, de->d_name,
+			    S_ISLNK(sb.st_mode) ? "a symbolic link" :
+			    S_ISFIFO(sb.st_mode) ? "a FIFO" : "special");
 		if (strcmp(rel, "tmp") == 0 &&
-		    ck->now - mtime_ms(&sb) > HOUR_MS)
+		    ck->now - node_mtime_ms(&sb) > HOUR_MS)
 			finding(ck, "old tmp file: tmp/%s (%s old)",
-			    de->d_name, fmt_age(ck->now - mtime_ms(&sb), age,
+			    de->d_name, fmt_age(ck->now - node_mtime_ms(&sb), age,
 			    sizeof(age)));
 	}
 	closedir(d);
@@ -1032,22 +1028,13 @@ check_readable(struct checker *ck)
 	}
 }
 
-/* server_now - the spool file server's clock: a new file's mtime */
+/* server_now - the spool file server's clock (node.c) */
 static int64_t
 server_now(struct ctx *x)
 {
-	char path[PATH_MAX];
-	struct stat sb;
-	int fd;
-	int64_t t = now_ms();
+	int64_t t;
 
-	if ((fd = spool_tmpfile(&x->s, path, sizeof(path), "clock")) == -1)
-		return t;
-	if (fstat(fd, &sb) == 0)
-		t = mtime_ms(&sb);
-	close(fd);
-	unlink(path);
-	return t;
+	return node_clock(&x->s, &t) == 0 ? t : now_ms();
 }
 
 /* check_nodes - check_dir for every node directory in processing/, each
@@ -1059,8 +1046,8 @@ check_nodes(struct checker *ck)
 	struct dirent *de;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/processing", ck->x->s.dir);
-	if ((d = opendir(path)) == NULL)
+	if (spool_sub(&ck->x->s, path, sizeof(path), SD_PROCESSING, NULL,
+	    NULL) == -1 || (d = opendir(path)) == NULL)
 		return;		/* check_dir("processing") said why */
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) > NODE_MAX)
@@ -1076,9 +1063,6 @@ check_nodes(struct checker *ck)
 static int
 cmd_check(struct ctx *x, int argc, char **argv)
 {
-	static const char *const dirs[] = { "tmp", "queued", "processing",
-	    "failed", "completed", "cancelled", "out", "bad", "nodes",
-	    "notify" };
 	struct checker ck;
 	struct stat sb;
 	size_t i;
@@ -1105,8 +1089,8 @@ cmd_check(struct ctx *x, int argc, char **argv)
 	check_readable(&ck);
 	check_out(&ck);
 	check_leases(&ck);
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		check_dir(&ck, dirs[i]);
+	for (i = 0; i < NSDIRS; i++)
+		check_dir(&ck, spool_dirname(i));
 	check_nodes(&ck);
 	free(ck.jobs.v);
 	if (ck.findings == 0)

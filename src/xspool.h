@@ -568,6 +568,12 @@ int	 node_read(struct spool *, const char *name, struct nodeid *);
 int	 node_clock(struct spool *, int64_t *ms);
 int	 node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms);
 int64_t	 node_mtime_ms(const struct stat *);
+/* The mount that holds dir, from /proc/self/mountinfo, described in desc;
+ * on NFS (1), a warning in warn when lease is shorter than twice the
+ * mount's attribute cache time (acregmax, acdirmax) or the mount is
+ * nocto; 0 elsewhere; -1 when it cannot tell. */
+int	 node_mount_check(const char *dir, int64_t lease_ms, char *desc,
+	    size_t desclen, char *warn, size_t warnlen);
 
 /* ---------------------------------------------------------------- submit.c */
 /*
