@@ -1,5 +1,6 @@
 /* notify.c - one delivery try of a notification: the signed webhook
- * (libcurl HTTP, Standard Webhooks headers) and the mail (libcurl SMTP). */
+ * (libcurl HTTP, Standard Webhooks headers) and the mail (libcurl SMTP).
+ * The callback URL is parsed by net.c, as at submission. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -233,49 +234,6 @@ tls_setup(CURL *c, const struct config *cfg)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
 }
 
-/* url_parts - scheme, host (no brackets) and port of a callback URL */
-static int
-url_parts(const char *url, char **scheme, char **host, char **port,
-    char *err, size_t errlen)
-{
-	CURLU *u;
-	char *h = NULL;
-	size_t n;
-	int rc = -1;
-
-	*scheme = *host = *port = NULL;
-	if ((u = curl_url()) == NULL)
-		goto fail;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
-	    CURLUE_OK) {
-		snprintf(err, errlen, "malformed callback URL");
-		goto fail;
-	}
-	if (strcasecmp(*scheme, "http") != 0 &&
-	    strcasecmp(*scheme, "https") != 0) {
-		snprintf(err, errlen, "callback URL is not http or https");
-		goto fail;
-	}
-	n = strlen(h);
-	if (n > 2 && h[0] == '[' && h[n - 1] == ']')
-		*host = xstrndup(h + 1, n - 2);
-	else
-		*host = xstrdup(h);
-	rc = 0;
-fail:
-	curl_free(h);
-	curl_url_cleanup(u);
-	if (rc == -1) {
-		curl_free(*scheme);
-		curl_free(*port);
-		*scheme = *port = NULL;
-	}
-	return rc;
-}
-
 /*
  * resolve_pin - resolve host once, refuse private addresses that
  * callback_allow does not name, and pin curl to what we checked.
@@ -310,7 +268,7 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
 		if (addr_private(ai->ai_addr) && !(allow && *allow &&
-		    (host_allowed(allow, host) || host_allowed(allow, addr)))) {
+		    (net_host_allowed(allow, host) || net_host_allowed(allow, addr)))) {
 			snprintf(err, errlen, "callback host %s has a private "
 			    "address %s, not in callback_allow", host, addr);
 			goto fail;
@@ -400,8 +358,8 @@ int
 notify_webhook_try(const struct config *cfg, const struct job *j,
     enum state st, int64_t *retry_after_ms, char *err, size_t errlen)
 {
-	char *scheme = NULL, *host = NULL, *port = NULL;
 	char cerr[CURL_ERROR_SIZE] = "", idbuf[40];
+	struct net_url u = { NULL, NULL, NULL };
 	struct curl_slist *pin = NULL, *hdr = NULL;
 	struct answer a;
 	struct buf body;
@@ -424,9 +382,9 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 			goto fail;
 		msg_id = idbuf;
 	}
-	if (url_parts(j->callback, &scheme, &host, &port, err, errlen) == -1)
+	if (net_url_parse(j->callback, &u, err, errlen) == -1)
 		goto fail;
-	if ((rc = resolve_pin(cfg, host, port, &pin, err, errlen)) != 0)
+	if ((rc = resolve_pin(cfg, u.host, u.port, &pin, err, errlen)) != 0)
 		goto fail;
 	rc = -1;
 	notify_webhook_body(j, st, &body);
@@ -453,16 +411,14 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	cc = curl_easy_perform(c);
-	rc = webhook_outcome(c, cc, host, &a, cerr, retry_after_ms, err,
+	rc = webhook_outcome(c, cc, u.host, &a, cerr, retry_after_ms, err,
 	    errlen);
 fail:
 	if (c)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(pin);
 	curl_slist_free_all(hdr);
-	curl_free(scheme);
-	curl_free(port);
-	free(host);
+	net_url_free(&u);
 	buf_free(&body);
 	return rc;
 }
@@ -772,7 +728,7 @@ notify_email_try(const struct config *cfg, const struct job *j,
 		snprintf(err, errlen, "no SMTP relay configured");
 		goto fail;
 	}
-	if (j->email == NULL || !email_valid(j->email)) {
+	if (j->email == NULL || !net_email_valid(j->email)) {
 		snprintf(err, errlen, "invalid e-mail address");
 		goto fail;
 	}

@@ -51,10 +51,13 @@ for url in "http://127.0.0.1:$PORT/ok" "http://localhost:$PORT/ok" \
     http://10.1.2.3/ http://172.16.0.1/ http://192.168.1.1/ \
     http://169.254.169.254/latest/meta-data/ http://100.64.0.1/ \
     "http://[fd00::1]/" "http://[fe80::1]/" "http://2130706433:$PORT/ok" \
-    "http://0x7f.1:$PORT/ok" "http://hooks.example.com@127.0.0.1:$PORT/ok"; do
+    "http://0x7f.1:$PORT/ok"; do
 	out=$(try "$T/open.conf" "$url")
 	ok "refused: $url" sh -c "echo '$out' | grep -q '^-1 .*private address'"
 done
+is "$(try "$T/open.conf" "http://hooks.example.com@127.0.0.1:$PORT/ok")" \
+    "-1 0 callback URL must not hold a user name" \
+    "refused: a user name (the URL is parsed as at submission)"
 is "$(recv count "$T/hooks")" 0 "the receiver on 127.0.0.1 was never called"
 out=$(try "$T/open.conf" "gopher://127.0.0.1:$PORT/")
 is "${out%% *}" -1 "a gopher:// callback is refused at delivery too"
