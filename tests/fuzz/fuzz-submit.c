@@ -1,10 +1,13 @@
 /*
- * fuzz-submit.c - submit.c on any bytes, split at NUL into fields: an
- * e-mail address, a callback URL, host patterns and a host, then a
- * request (type, format, password, client, parameter names and values)
- * for job_validate against a fixed config.  What passes has no CR or LF
- * where a header or a file could be split, and a valid job written and
- * parsed back is valid again with the same request hash.
+ * fuzz-submit.c - submit.c and net.c on any bytes, split at NUL into
+ * fields: an e-mail address, a callback URL, host patterns (or an address
+ * range list) and a host (or an address), then a request (type, format,
+ * password, client, parameter names and values) for job_validate against
+ * a fixed config.  What passes has no CR or LF where a header or a file
+ * could be split; a URL net.c takes has a clean host and a port in range;
+ * an address outside the public class is reachable only through a range
+ * that covers it; a valid job written and parsed back is valid again with
+ * the same request hash.
  */
 #include "fuzz.h"
 
