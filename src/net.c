@@ -7,9 +7,6 @@
 #include <netinet/in.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
