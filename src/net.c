@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,15 @@ net_addr_sa(const struct sockaddr *sa, unsigned char a[16])
 		return 0;
 	}
 	return -1;
+}
+
+void
+net_addr_text(const unsigned char a[16], char *out, size_t len)
+{
+	if (memcmp(a, v4mapped, 12) == 0 ?
+	    inet_ntop(AF_INET, a + 12, out, (socklen_t)len) == NULL :
+	    inet_ntop(AF_INET6, a, out, (socklen_t)len) == NULL)
+		snprintf(out, len, "?");
 }
 
 int

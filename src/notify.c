@@ -274,8 +274,7 @@ guard_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *sa)
 	if (net_addr_sa(&sa->addr, a) == -1 ||
 	    !net_addr_reachable(g->allow, a)) {
 		g->refused = 1;
-		if (inet_ntop(AF_INET6, a, g->addr, sizeof(g->addr)) == NULL)
-			snprintf(g->addr, sizeof(g->addr), "?");
+		net_addr_text(a, g->addr, sizeof(g->addr));
 		return CURL_SOCKET_BAD;
 	}
 	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);

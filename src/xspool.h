@@ -508,6 +508,8 @@ enum net_class {
 int	 net_addr_parse(const char *s, size_t n, unsigned char a[16]);
 /* An AF_INET or AF_INET6 socket address into a: 0, or -1. */
 int	 net_addr_sa(const struct sockaddr *, unsigned char a[16]);
+/* a as text into out (INET6_ADDRSTRLEN bytes): IPv4 when v4-mapped. */
+void	 net_addr_text(const unsigned char a[16], char *out, size_t len);
 /* "ADDR" or "ADDR/BITS" (n bytes of s) into net and bits (of 128; 96 +
  * BITS for IPv4): 0, or -1 when malformed. */
 int	 net_range_parse(const char *s, size_t n, unsigned char net[16],

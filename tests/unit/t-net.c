@@ -89,6 +89,19 @@ test_addr_sa(void)
 }
 
 static void
+test_addr_text(void)
+{
+	char out[INET6_ADDRSTRLEN];
+
+	net_addr_text(A16("127.0.0.1"), out, sizeof(out));
+	is_str(out, "127.0.0.1", "text: v4-mapped as IPv4");
+	net_addr_text(A16("fe80::1"), out, sizeof(out));
+	is_str(out, "fe80::1", "text: IPv6");
+	net_addr_text(A16("::"), out, sizeof(out));
+	is_str(out, "::", "text: ::");
+}
+
+static void
 test_ranges(void)
 {
 	ok(in_range("10.0.0.0/8", "10.200.0.1") == 1, "v4 /8");
@@ -456,6 +469,7 @@ main(void)
 {
 	test_addr_parse();
 	test_addr_sa();
+	test_addr_text();
 	test_ranges();
 	test_lists();
 	test_names();
