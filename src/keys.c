@@ -1,9 +1,7 @@
 /* keys.c - the API keys file: one key a line, holding only the KeyId and a
- * salted SHA-256 of the secret; constant-time checks; IP allow-lists. */
+ * salted SHA-256 of the secret; constant-time checks; each key's IP
+ * allow-list (its addresses and ranges are net.c's). */
 #include <sys/stat.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -52,60 +50,13 @@ client_ok(const char *s)
 	return i > 0;
 }
 
-/* net_parse - "ADDR" or "ADDR/BITS" into 16 bytes (v4 mapped) and bits */
+/* allow_ok - an allow-list as the file holds it: addresses and ranges,
+ * comma-separated, no blanks (fields are blank-separated) */
 static int
-net_parse(const char *s, size_t n, unsigned char addr[16], int *bits)
+allow_ok(const char *allow)
 {
-	char tmp[INET6_ADDRSTRLEN + 8], *slash, *end;
-	struct in_addr a4;
-	int v4, max;
-	long b;
-
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if ((slash = strchr(tmp, '/')) != NULL)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, tmp, &a4) == 1) {
-		memset(addr, 0, 10);
-		addr[10] = addr[11] = 0xff;
-		memcpy(addr + 12, &a4, 4);
-		v4 = 1;
-	} else if (inet_pton(AF_INET6, tmp, addr) == 1)
-		v4 = 0;
-	else
-		return -1;
-	max = v4 ? 32 : 128;
-	b = max;
-	if (slash != NULL) {
-		if (!isdigit((unsigned char)*slash))
-			return -1;
-		b = strtol(slash, &end, 10);
-		if (*end != '\0' || b < 0 || b > max)
-			return -1;
-	}
-	*bits = (int)b + (v4 ? 96 : 0);
-	return 0;
-}
-
-/* allow_valid - 1 when every comma-separated entry is an IP or CIDR */
-static int
-allow_valid(const char *allow)
-{
-	unsigned char a[16];
-	const char *p, *e;
-	int bits;
-
-	for (p = allow; ; p = e + 1) {
-		e = strchr(p, ',');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (net_parse(p, (size_t)(e - p), a, &bits) == -1)
-			return 0;
-		if (*e == '\0')
-			return 1;
-	}
+	return strpbrk(allow, " \t\r\n") == NULL &&
+	    net_list_ranges_valid(allow);
 }
 
 /* sha256_hex - hex SHA-256 of a then b into out (65 bytes) */
@@ -160,7 +111,7 @@ parse_line(char *line, struct apikey *k)
 		k->disabled = 1;
 	else if (strcmp(f[3], "enabled") != 0)
 		return -1;
-	if (strcmp(f[6], "-") != 0 && !allow_valid(f[6]))
+	if (strcmp(f[6], "-") != 0 && !allow_ok(f[6]))
 		return -1;
 	memcpy(k->keyid, f[0], KEYID_LEN + 1);
 	memcpy(k->salt, f[4], SALT_LEN + 1);
@@ -330,7 +281,7 @@ keys_add(struct keys *ks, const char *client, int admin, const char *allow,
 	struct apikey k;
 	int tries = 0;
 
-	if (!client_ok(client) || (allow != NULL && !allow_valid(allow)) ||
+	if (!client_ok(client) || (allow != NULL && !allow_ok(allow)) ||
 	    size < KEYID_LEN + 1 + SECRET_LEN + 1) {
 		errno = EINVAL;
 		return -1;
@@ -400,57 +351,12 @@ keys_secret_ok(const struct apikey *k, const char *secret)
 	return CRYPTO_memcmp(hash, k->hash, 64) == 0;
 }
 
-/* addr_bytes - a socket address as 16 bytes (v4 mapped) */
-static int
-addr_bytes(const struct sockaddr *sa, unsigned char out[16])
-{
-	if (sa == NULL)
-		return -1;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const void *)sa;
-
-		memset(out, 0, 10);
-		out[10] = out[11] = 0xff;
-		memcpy(out + 12, &s4->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-
-		memcpy(out, &s6->sin6_addr, 16);
-		return 0;
-	}
-	return -1;
-}
-
 int
 keys_addr_ok(const struct apikey *k, const struct sockaddr *sa)
 {
-	unsigned char peer[16], net[16];
-	const char *p, *e;
-	int bits, i, b, match;
+	unsigned char peer[16];
 
 	if (k->allow == NULL || k->allow[0] == '\0')
 		return 1;
-	if (addr_bytes(sa, peer) == -1)
-		return 0;
-	for (p = k->allow; ; p = e + 1) {
-		e = strchr(p, ',');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (net_parse(p, (size_t)(e - p), net, &bits) == 0) {
-			match = 1;
-			for (i = 0, b = bits; i < 16 && b > 0; i++, b -= 8) {
-				unsigned char m = b >= 8 ? 0xff :
-				    (unsigned char)(0xff << (8 - b));
-
-				if ((net[i] & m) != (peer[i] & m))
-					match = 0;
-			}
-			if (match)
-				return 1;
-		}
-		if (*e == '\0')
-			return 0;
-	}
+	return net_addr_sa(sa, peer) == 0 && net_list_has_addr(k->allow, peer);
 }

@@ -1,12 +1,13 @@
 /* notify.c - one delivery try of a notification: the signed webhook
- * (libcurl HTTP, Standard Webhooks headers) and the mail (libcurl SMTP). */
+ * (libcurl HTTP, Standard Webhooks headers) and the mail (libcurl SMTP).
+ * Which URLs and addresses a callback may reach is net.c's rule; here it
+ * is applied at resolution and again at each connect. */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,13 @@ struct answer {
 	size_t	 len;
 	char	 line[ERRLEN];	/* last SMTP reply line before QUIT's */
 	char	 bad[ERRLEN];	/* first 4xx or 5xx reply line */
+};
+
+/* What guard_socket checks and found. */
+struct guard {
+	const char	*allow;		/* callback_allow */
+	int		 refused;
+	char		 addr[INET6_ADDRSTRLEN];
 };
 
 /* The mail text handed to curl's read callback. */
@@ -187,42 +195,6 @@ keep_snippet(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* addr_private - 1 when a client must not make us call this address */
-static int
-addr_private(const struct sockaddr *sa)
-{
-	const unsigned char *b;
-	uint32_t a;
-
-	if (sa->sa_family == AF_INET6) {
-		b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)	/* link-local */
-			return 1;
-		if ((b[0] & 0xfe) == 0xfc || b[0] == 0xff)	/* ULA, mcast */
-			return 1;
-		if (memcmp(b, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) != 0 &&
-		    memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) != 0 &&
-		    memcmp(b, "\0\x64\xff\x9b\0\0\0\0\0\0\0\0", 12) != 0)
-			return 0;
-		b += 12;	/* v4-mapped, v4-compatible, NAT64, ::, ::1 */
-		if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] <= 1)
-			return 1;
-		a = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		    (uint32_t)b[2] << 8 | b[3];
-	} else if (sa->sa_family == AF_INET)
-		a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-	else
-		return 1;
-	return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-	    (a >> 22) == (100u << 2 | 1) ||		/* 100.64/10 */
-	    (a >> 16) == (169u << 8 | 254) ||		/* 169.254/16 */
-	    (a >> 20) == (172u << 4 | 1) ||		/* 172.16/12 */
-	    (a >> 16) == (192u << 8 | 168) ||		/* 192.168/16 */
-	    (a >> 8) == (192u << 16) ||			/* 192.0.0/24 */
-	    (a >> 17) == (198u << 7 | 9) ||		/* 198.18/15 */
-	    (a >> 28) >= 14;				/* mcast, reserved */
-}
-
 /* tls_setup - verify the peer, against [notify] ca_file when set */
 static void
 tls_setup(CURL *c, const struct config *cfg)
@@ -233,53 +205,10 @@ tls_setup(CURL *c, const struct config *cfg)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
 }
 
-/* url_parts - scheme, host (no brackets) and port of a callback URL */
-static int
-url_parts(const char *url, char **scheme, char **host, char **port,
-    char *err, size_t errlen)
-{
-	CURLU *u;
-	char *h = NULL;
-	size_t n;
-	int rc = -1;
-
-	*scheme = *host = *port = NULL;
-	if ((u = curl_url()) == NULL)
-		goto fail;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
-	    CURLUE_OK) {
-		snprintf(err, errlen, "malformed callback URL");
-		goto fail;
-	}
-	if (strcasecmp(*scheme, "http") != 0 &&
-	    strcasecmp(*scheme, "https") != 0) {
-		snprintf(err, errlen, "callback URL is not http or https");
-		goto fail;
-	}
-	n = strlen(h);
-	if (n > 2 && h[0] == '[' && h[n - 1] == ']')
-		*host = xstrndup(h + 1, n - 2);
-	else
-		*host = xstrdup(h);
-	rc = 0;
-fail:
-	curl_free(h);
-	curl_url_cleanup(u);
-	if (rc == -1) {
-		curl_free(*scheme);
-		curl_free(*port);
-		*scheme = *port = NULL;
-	}
-	return rc;
-}
-
 /*
- * resolve_pin - resolve host once, refuse private addresses that
- * callback_allow does not name, and pin curl to what we checked.
- * 0, 1 (resolution failed: try later) or -1 (refused).
+ * resolve_pin - resolve host once, refuse it when an address is one that
+ * callback_allow does not open (net_addr_reachable), and pin curl to the
+ * checked addresses.  0, 1 (resolution failed: try later) or -1 (refused).
  */
 static int
 resolve_pin(const struct config *cfg, const char *host, const char *port,
@@ -288,13 +217,10 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 	struct addrinfo hints, *res = NULL, *ai;
 	char addr[INET6_ADDRSTRLEN];
 	struct buf entry;
-	unsigned char tmp[16];
-	const char *allow = cfg->callback_allow;
-	int r, rc = -1, literal;
+	unsigned char a[16];
+	int r, rc = -1;
 
 	buf_init(&entry);
-	literal = inet_pton(AF_INET, host, tmp) == 1 ||
-	    inet_pton(AF_INET6, host, tmp) == 1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -306,13 +232,15 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 	}
 	buf_addf(&entry, "%s:%s:", host, port);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+		if (net_addr_sa(ai->ai_addr, a) == -1 ||
+		    getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
-		if (addr_private(ai->ai_addr) && !(allow && *allow &&
-		    (host_allowed(allow, host) || host_allowed(allow, addr)))) {
-			snprintf(err, errlen, "callback host %s has a private "
-			    "address %s, not in callback_allow", host, addr);
+		if (!net_addr_reachable(cfg->callback_allow, a)) {
+			snprintf(err, errlen, "callback host %s: address %s "
+			    "is %s, and no address or range in "
+			    "callback_allow covers it", host, addr,
+			    net_class_name(net_addr_class(a)));
 			goto fail;
 		}
 		if (entry.p[entry.len - 1] != ':')
@@ -325,7 +253,7 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 		rc = 1;
 		goto fail;
 	}
-	if (!literal)
+	if (net_addr_parse(host, strlen(host), a) == 0)
 		*pin = curl_slist_append(*pin, entry.p);
 	rc = 0;
 fail:
@@ -333,6 +261,23 @@ fail:
 		freeaddrinfo(res);
 	buf_free(&entry);
 	return rc;
+}
+
+/* guard_socket - curl's opensocket callback: the address rule again at
+ * each connect, whatever curl resolved (the pin is the usual path) */
+static curl_socket_t
+guard_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *sa)
+{
+	struct guard *g = arg;
+	unsigned char a[16];
+
+	if (net_addr_sa(&sa->addr, a) == -1 ||
+	    !net_addr_reachable(g->allow, a)) {
+		g->refused = 1;
+		net_addr_text(a, g->addr, sizeof(g->addr));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);
 }
 
 /* webhook_headers - content type, no Expect, and the signature headers */
@@ -400,8 +345,9 @@ int
 notify_webhook_try(const struct config *cfg, const struct job *j,
     enum state st, int64_t *retry_after_ms, char *err, size_t errlen)
 {
-	char *scheme = NULL, *host = NULL, *port = NULL;
 	char cerr[CURL_ERROR_SIZE] = "", idbuf[40];
+	struct net_url u = { NULL, NULL, NULL };
+	struct guard g;
 	struct curl_slist *pin = NULL, *hdr = NULL;
 	struct answer a;
 	struct buf body;
@@ -424,9 +370,10 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 			goto fail;
 		msg_id = idbuf;
 	}
-	if (url_parts(j->callback, &scheme, &host, &port, err, errlen) == -1)
+	if (net_callback_url(cfg->callback_allow, j->callback, &u, err,
+	    errlen) == -1)
 		goto fail;
-	if ((rc = resolve_pin(cfg, host, port, &pin, err, errlen)) != 0)
+	if ((rc = resolve_pin(cfg, u.host, u.port, &pin, err, errlen)) != 0)
 		goto fail;
 	rc = -1;
 	notify_webhook_body(j, st, &body);
@@ -442,6 +389,10 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");	/* no proxy from env */
 	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	memset(&g, 0, sizeof(g));
+	g.allow = cfg->callback_allow;
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, guard_socket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &g);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.p);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
@@ -453,16 +404,20 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	cc = curl_easy_perform(c);
-	rc = webhook_outcome(c, cc, host, &a, cerr, retry_after_ms, err,
-	    errlen);
+	if (g.refused) {
+		snprintf(err, errlen, "callback host %s: address %s is not "
+		    "public, and no address or range in callback_allow "
+		    "covers it", u.host, g.addr);
+		rc = -1;
+	} else
+		rc = webhook_outcome(c, cc, u.host, &a, cerr, retry_after_ms,
+		    err, errlen);
 fail:
 	if (c)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(pin);
 	curl_slist_free_all(hdr);
-	curl_free(scheme);
-	curl_free(port);
-	free(host);
+	net_url_free(&u);
 	buf_free(&body);
 	return rc;
 }
@@ -772,7 +727,7 @@ notify_email_try(const struct config *cfg, const struct job *j,
 		snprintf(err, errlen, "no SMTP relay configured");
 		goto fail;
 	}
-	if (j->email == NULL || !email_valid(j->email)) {
+	if (j->email == NULL || !net_email_valid(j->email)) {
 		snprintf(err, errlen, "invalid e-mail address");
 		goto fail;
 	}

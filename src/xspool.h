@@ -587,14 +587,10 @@ int	 node_mount_check(const char *dir, int64_t lease_ms, char *desc,
  */
 int	 job_validate(const struct config *, struct job *j, const char **code,
 	    char *err, size_t errlen);
-int	 email_valid(const char *addr);		/* one address, no CR/LF */
-/* http/https URL with a host; within the allow-list when one is set.
- * 0 or -1 with a reason. */
+/* The submission rule for a callback: net_callback_url with the config's
+ * callback_allow.  0 or -1 with a reason. */
 int	 callback_valid(const struct config *, const char *url, char *err,
 	    size_t errlen);
-/* 1 when host matches one of the comma-separated patterns ("*.example.com",
- * "127.0.0.1", "10.0.0.0/8"). */
-int	 host_allowed(const char *patterns, const char *host);
 
 /* ---------------------------------------------------------------- keys.c */
 /* The API keys file: only KeyIds and salted hashes of secrets. */
@@ -627,6 +623,75 @@ int	 keys_secret_ok(const struct apikey *, const char *secret); /* const time */
 /* 1 when the peer (AF_INET/AF_INET6, v4-mapped too) is on the key's
  * allow-list or it has none, else 0. */
 int	 keys_addr_ok(const struct apikey *, const struct sockaddr *);
+
+/* ---------------------------------------------------------------- net.c */
+/*
+ * The network rules: IP addresses (an IPv4 address is kept as its
+ * v4-mapped IPv6 form, 16 bytes), ranges, host name patterns, what a
+ * callback may reach, e-mail addresses and callback URLs.  Lists are
+ * comma-separated, blanks around entries ignored.  Pure functions; URLs
+ * are parsed by libcurl's URL API, the parser curl delivers with.
+ */
+enum net_class {
+	NET_PUBLIC, NET_LOOPBACK, NET_PRIVATE, NET_LINKLOCAL,
+	NET_UNSPECIFIED, NET_MULTICAST, NET_RESERVED
+};
+/* An IPv4 or IPv6 literal (n bytes of s) into a: 4, 6, or 0 when it is
+ * not one. */
+int	 net_addr_parse(const char *s, size_t n, unsigned char a[16]);
+/* An AF_INET or AF_INET6 socket address into a: 0, or -1. */
+int	 net_addr_sa(const struct sockaddr *, unsigned char a[16]);
+/* a as text into out (INET6_ADDRSTRLEN bytes): IPv4 when v4-mapped. */
+void	 net_addr_text(const unsigned char a[16], char *out, size_t len);
+/* "ADDR" or "ADDR/BITS" (n bytes of s) into net and bits (of 128; 96 +
+ * BITS for IPv4): 0, or -1 when malformed. */
+int	 net_range_parse(const char *s, size_t n, unsigned char net[16],
+	    int *bits);
+int	 net_range_match(const unsigned char net[16], int bits,
+	    const unsigned char a[16]);		/* 1 when a is in it */
+/* Loopback (127/8, ::1), private (RFC 1918, 100.64/10, fc00::/7,
+ * fec0::/10), link-local (169.254/16, fe80::/10), unspecified (0/8, ::),
+ * multicast, reserved (240/4, 192.0.0/24, 198.18/15) or public; an IPv4
+ * address inside IPv6 (v4-mapped, v4-compatible, 64:ff9b::/96) is judged
+ * as that IPv4 address. */
+enum net_class net_addr_class(const unsigned char a[16]);
+const char *net_class_name(enum net_class);	/* "loopback", ... */
+/* 1 when the host name matches pattern (n bytes): "*.example.com" (any
+ * name below it, not itself) or "example.com"; any case, a trailing dot
+ * ignored on either side. */
+int	 net_name_match(const char *pattern, size_t n, const char *host);
+/* 1 when the list is not empty and every entry is an address or range. */
+int	 net_list_ranges_valid(const char *list);
+/* 1 when an address or range entry of list covers a (names never do). */
+int	 net_list_has_addr(const char *list, const unsigned char a[16]);
+/* 1 when host is allowed by list: an IP literal by an address or range
+ * entry, a name by a name pattern. */
+int	 net_host_allowed(const char *list, const char *host);
+/* 1 when a callback may connect to a: a public address, or one that an
+ * address or range entry of allow (callback_allow, may be NULL) covers;
+ * a host name pattern never opens a non-public address. */
+int	 net_addr_reachable(const char *allow, const unsigned char a[16]);
+/* 1 for one plain address local@domain (dot-atoms, a dotted domain or
+ * localhost, at most 254 bytes): no CR/LF, blanks, quotes or brackets. */
+int	 net_email_valid(const char *addr);
+/* A callback URL as curl will use it. */
+struct net_url {
+	char	*scheme;	/* "http" or "https" */
+	char	*host;		/* curl's host, IPv6 without brackets */
+	char	*port;		/* decimal, the scheme's default if none */
+};
+/* Parses an http:// or https:// URL of at most 2048 printable ASCII bytes
+ * (no backslash) with libcurl: no user name or password, no IPv6 zone, a
+ * host that is an IP literal or a domain name, a port 1-65535.  0 (free
+ * u with net_url_free), or -1 with a reason in err. */
+int	 net_url_parse(const char *url, struct net_url *u, char *err,
+	    size_t errlen);
+void	 net_url_free(struct net_url *);
+/* net_url_parse, then the host must be allowed by allow when that is set
+ * and not empty (net_host_allowed): the callback rule of both submission
+ * and delivery.  0, or -1 with a reason. */
+int	 net_callback_url(const char *allow, const char *url,
+	    struct net_url *u, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- convert.c */
 /* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,

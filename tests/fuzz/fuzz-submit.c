@@ -1,10 +1,13 @@
 /*
- * fuzz-submit.c - submit.c on any bytes, split at NUL into fields: an
- * e-mail address, a callback URL, host patterns and a host, then a
- * request (type, format, password, client, parameter names and values)
- * for job_validate against a fixed config.  What passes has no CR or LF
- * where a header or a file could be split, and a valid job written and
- * parsed back is valid again with the same request hash.
+ * fuzz-submit.c - submit.c and net.c on any bytes, split at NUL into
+ * fields: an e-mail address, a callback URL, host patterns (or an address
+ * range list) and a host (or an address), then a request (type, format,
+ * password, client, parameter names and values) for job_validate against
+ * a fixed config.  What passes has no CR or LF where a header or a file
+ * could be split; a URL net.c takes has a clean host and a port in range;
+ * an address outside the public class is reachable only through a range
+ * that covers it; a valid job written and parsed back is valid again with
+ * the same request hash.
  */
 #include "fuzz.h"
 
@@ -58,6 +61,39 @@ submit_job(const struct fuzz_fields *ff)
 	job_free(&j);
 }
 
+/* fuzz_url - a URL net.c takes has a clean host and a port in range */
+static void
+fuzz_url(const char *s)
+{
+	struct net_url u;
+	char err[ERRLEN];
+	long port;
+
+	if (net_url_parse(s, &u, err, sizeof(err)) == -1)
+		return;
+	port = strtol(u.port, NULL, 10);
+	fuzz_check(u.host[0] != '\0' && strpbrk(u.host, "@/\\?#[] %") ==
+	    NULL && port >= 1 && port <= 65535, "URL '%s' gave host '%s' "
+	    "port '%s'", s, u.host, u.port);
+	net_url_free(&u);
+}
+
+/* fuzz_addr - a range list against an address: an address outside the
+ * public class is reachable only through an address or range entry */
+static void
+fuzz_addr(const char *list, const char *addr)
+{
+	unsigned char a[16];
+
+	if (net_addr_parse(addr, strlen(addr), a) == 0)
+		return;
+	(void)net_list_ranges_valid(list);
+	if (net_addr_reachable(list, a))
+		fuzz_check(net_addr_class(a) == NET_PUBLIC ||
+		    net_list_has_addr(list, a), "'%s' reachable through "
+		    "'%s'", addr, list);
+}
+
 int
 fuzz_submit(const uint8_t *data, size_t size)
 {
@@ -68,7 +104,7 @@ fuzz_submit(const uint8_t *data, size_t size)
 
 	fuzz_split(&ff, data, size);
 	s = fuzz_field(&ff, 0);
-	if (email_valid(s))
+	if (net_email_valid(s))
 		fuzz_check(strpbrk(s, "\r\n,<>") == NULL && strchr(s, '@'),
 		    "e-mail address '%s' passed", s);
 	s = fuzz_field(&ff, 1);
@@ -76,8 +112,10 @@ fuzz_submit(const uint8_t *data, size_t size)
 		fuzz_check(strpbrk(s, "\r\n \t") == NULL, "callback URL "
 		    "'%s' passed", s);
 	(void)callback_valid(c, s, err, sizeof(err));
-	(void)host_allowed(fuzz_field(&ff, 2), fuzz_field(&ff, 3));
-	(void)host_allowed(c->callback_allow, fuzz_field(&ff, 3));
+	fuzz_url(s);
+	(void)net_host_allowed(fuzz_field(&ff, 2), fuzz_field(&ff, 3));
+	(void)net_host_allowed(c->callback_allow, fuzz_field(&ff, 3));
+	fuzz_addr(fuzz_field(&ff, 2), fuzz_field(&ff, 3));
 	submit_job(&ff);
 	free(ff.copy);
 	return 0;
