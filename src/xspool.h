@@ -235,8 +235,13 @@ struct jdoc {
 	size_t		 len;
 	jsmntok_t	*tok;
 	int		 ntok;
+	int		 tokcap;	/* tokens allocated for jsmn; 0 when it
+					 * never ran (kept by json_free) */
 };
-/* Tokenizes text; -1 with a reason in err (it names the byte offset). */
+/* Tokenizes text; -1 with a reason in err (it names the byte offset).
+ * Work and memory are linear in len: one pass first refuses a NUL byte
+ * and nesting deeper than JSON_MAX_DEPTH, and counts the tokens, before
+ * jsmn runs once over an array of exactly that many. */
 int	 json_parse(struct jdoc *, const char *text, size_t len,
 	    char *err, size_t errlen);
 void	 json_free(struct jdoc *);
