@@ -269,8 +269,8 @@ static const unsigned char lex_tab[256] = {
  * before jsmn runs: jsmn with parent links walks up from the last token
  * at each closing bracket, quadratic in depth (100,000 levels: 30 s).
  * The tokens jsmn will make go in *ntok, so that their array is
- * allocated once.  A bracket that does not match stops the scan there:
- * jsmn stops on it too, and says why.
+ * allocated once.  A bracket that does not match the open one stops the
+ * scan there: jsmn stops on it too, and says why.
  */
 static int
 prescan(const char *text, size_t len, size_t *ntok, char *err,
@@ -297,10 +297,13 @@ prescan(const char *text, size_t len, size_t *ntok, char *err,
 			i++;
 			break;
 		case LX_CLOSE:
-			if (depth == 0 || open[depth - 1] != (c == ']' ?
+			/* at depth 0 jsmn may go on (after "{}:" say); a
+			 * mismatch it always refuses */
+			if (depth > 0 && open[depth - 1] != (c == ']' ?
 			    '[' : '{'))
 				goto stop;
-			depth--;
+			if (depth > 0)
+				depth--;
 			i++;
 			break;
 		case LX_QUOTE:
@@ -338,8 +341,8 @@ stop:
 /*
  * tokenize - jsmn over text into a token array of ntok (what prescan
  * counted, at least 1); the offset where jsmn stopped goes in *stop.
- * Too few tokens is reported as JSMN_ERROR_NOMEM, never regrown: the
- * count is exact, and the work per document stays linear.
+ * The count is exact (fuzz-json checks it); were it short, jsmn says
+ * so and resumes in an array twice as large.
  */
 static int
 tokenize(struct jdoc *d, const char *text, size_t len, size_t ntok,
@@ -351,9 +354,13 @@ tokenize(struct jdoc *d, const char *text, size_t len, size_t ntok,
 	if (ntok == 0)
 		ntok = 1;
 	d->tok = xreallocarray(d->tok, ntok, sizeof(*d->tok));
-	d->tokcap = (int)ntok;
 	jsmn_init(&p);
-	r = jsmn_parse(&p, text, len, d->tok, (unsigned)ntok);
+	while ((r = jsmn_parse(&p, text, len, d->tok, (unsigned)ntok)) ==
+	    JSMN_ERROR_NOMEM && ntok <= INT_MAX / 4) {
+		ntok *= 2;
+		d->tok = xreallocarray(d->tok, ntok, sizeof(*d->tok));
+	}
+	d->tokcap = (int)ntok;
 	d->ntok = (int)p.toknext;
 	*stop = p.pos;
 	return r < 0 ? r : 0;
@@ -372,9 +379,8 @@ jsmn_fail(struct jdoc *d, int r, const char *text, size_t len, size_t p,
 	size_t q;
 	int i;
 
-	if (r == JSMN_ERROR_NOMEM)	/* prescan miscounted: a bug */
-		return jerr(err, errlen, p, "internal error: more tokens "
-		    "than counted");
+	if (r == JSMN_ERROR_NOMEM)
+		return jerr(err, errlen, 0, "document too large");
 	if (r == JSMN_ERROR_PART) {
 		/* where the innermost unclosed container starts */
 		for (q = 0, i = 0; i < d->ntok; i++)
