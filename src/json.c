@@ -10,8 +10,6 @@
 
 #include "xspool.h"
 
-#define JSON_TOK0	64	/* first token array; doubled on demand */
-
 /* One open container while the text between tokens is checked. */
 struct jframe {
 	int	 end;		/* offset just after its closing bracket */
@@ -251,26 +249,118 @@ json_primitive_valid(const char *s, size_t n)
 	return i == n;
 }
 
-/* tokenize - jsmn over text, growing the token array as it asks; the
- * offset where jsmn stopped goes in *stop */
+/* lex - what jsmn (strict) makes of a byte outside strings */
+enum { LX_OTHER, LX_WS, LX_OPEN, LX_CLOSE, LX_QUOTE, LX_SEP, LX_PRIM };
+
+static const unsigned char lex_tab[256] = {
+	[' '] = LX_WS, ['\t'] = LX_WS, ['\r'] = LX_WS, ['\n'] = LX_WS,
+	['['] = LX_OPEN, ['{'] = LX_OPEN, [']'] = LX_CLOSE, ['}'] = LX_CLOSE,
+	[','] = LX_SEP, [':'] = LX_SEP, ['"'] = LX_QUOTE,
+	['-'] = LX_PRIM, ['0'] = LX_PRIM, ['1'] = LX_PRIM, ['2'] = LX_PRIM,
+	['3'] = LX_PRIM, ['4'] = LX_PRIM, ['5'] = LX_PRIM, ['6'] = LX_PRIM,
+	['7'] = LX_PRIM, ['8'] = LX_PRIM, ['9'] = LX_PRIM, ['t'] = LX_PRIM,
+	['f'] = LX_PRIM, ['n'] = LX_PRIM,
+};
+
+/*
+ * prescan - one linear pass over text that reads it as jsmn will (its
+ * strings, its strict primitives) up to where jsmn would stop.  Refuses
+ * nesting deeper than JSON_MAX_DEPTH at the bracket that passes it,
+ * before jsmn runs: jsmn with parent links walks up from the last token
+ * at each closing bracket, quadratic in depth (100,000 levels: 30 s).
+ * The tokens jsmn will make go in *ntok, so that their array is
+ * allocated once.  A bracket that does not match the open one stops the
+ * scan there: jsmn stops on it too, and says why.
+ */
 static int
-tokenize(struct jdoc *d, const char *text, size_t len, size_t *stop)
+prescan(const char *text, size_t len, size_t *ntok, char *err,
+    size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned char open[JSON_MAX_DEPTH];	/* '[' or '{' per level */
+	size_t i = 0, n = 0, depth = 0;
+	unsigned c;
+
+	while (i < len) {
+		c = s[i];
+		switch (lex_tab[c]) {
+		case LX_WS:
+		case LX_SEP:
+			i++;
+			break;
+		case LX_OPEN:
+			if (depth == JSON_MAX_DEPTH)
+				return jerr(err, errlen, i, "nesting deeper "
+				    "than %d", JSON_MAX_DEPTH);
+			open[depth++] = (unsigned char)c;
+			n++;
+			i++;
+			break;
+		case LX_CLOSE:
+			/* at depth 0 jsmn may go on (after "{}:" say); a
+			 * mismatch it always refuses */
+			if (depth > 0 && open[depth - 1] != (c == ']' ?
+			    '[' : '{'))
+				goto stop;
+			if (depth > 0)
+				depth--;
+			i++;
+			break;
+		case LX_QUOTE:
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (i >= len)
+				goto stop;	/* not closed */
+			n++;
+			i++;
+			break;
+		case LX_PRIM:
+			/* to a blank, ',', ']' or '}', as jsmn reads it; one
+			 * at the very end is counted (json_parse retries it
+			 * with a blank after it) */
+			for (; i < len; i++) {
+				c = s[i];
+				if (lex_tab[c] == LX_WS || c == ',' ||
+				    lex_tab[c] == LX_CLOSE)
+					break;
+				if (c < 0x20 || c >= 0x7f)
+					goto stop;
+			}
+			n++;
+			break;
+		default:
+			goto stop;	/* jsmn refuses this byte */
+		}
+	}
+stop:
+	*ntok = n;
+	return 0;
+}
+
+/*
+ * tokenize - jsmn over text into a token array of ntok (what prescan
+ * counted, at least 1); the offset where jsmn stopped goes in *stop.
+ * The count is exact (fuzz-json checks it); were it short, jsmn says
+ * so and resumes in an array twice as large.
+ */
+static int
+tokenize(struct jdoc *d, const char *text, size_t len, size_t ntok,
+    size_t *stop)
 {
 	jsmn_parser p;
-	unsigned cap = JSON_TOK0;
 	int r;
 
-	if (len / 16 > cap)	/* a guess; jsmn says when it is short */
-		cap = len / 16 < 1u << 16 ? (unsigned)(len / 16) : 1u << 16;
-	d->tok = xreallocarray(d->tok, cap, sizeof(*d->tok));
+	if (ntok == 0)
+		ntok = 1;
+	d->tok = xreallocarray(d->tok, ntok, sizeof(*d->tok));
 	jsmn_init(&p);
-	while ((r = jsmn_parse(&p, text, len, d->tok, cap)) ==
-	    JSMN_ERROR_NOMEM) {
-		if (cap > INT_MAX / 2)
-			break;
-		cap *= 2;
-		d->tok = xreallocarray(d->tok, cap, sizeof(*d->tok));
+	while ((r = jsmn_parse(&p, text, len, d->tok, (unsigned)ntok)) ==
+	    JSMN_ERROR_NOMEM && ntok <= INT_MAX / 4) {
+		ntok *= 2;
+		d->tok = xreallocarray(d->tok, ntok, sizeof(*d->tok));
 	}
+	d->tokcap = (int)ntok;
 	d->ntok = (int)p.toknext;
 	*stop = p.pos;
 	return r < 0 ? r : 0;
@@ -475,13 +565,14 @@ json_parse(struct jdoc *d, const char *text, size_t len, char *err,
 {
 	const char *nul;
 	char *copy = NULL;
-	size_t stop;
+	size_t stop, ntok;
 	int r;
 
 	d->text = text;
 	d->len = len;
 	d->tok = NULL;
 	d->ntok = 0;
+	d->tokcap = 0;
 	if (len >= INT_MAX / 2) {
 		jerr(err, errlen, 0, "document too large");
 		goto fail;
@@ -490,7 +581,9 @@ json_parse(struct jdoc *d, const char *text, size_t len, char *err,
 		jerr(err, errlen, (size_t)(nul - text), "NUL byte");
 		goto fail;
 	}
-	r = tokenize(d, text, len, &stop);
+	if (prescan(text, len, &ntok, err, errlen) < 0)
+		goto fail;
+	r = tokenize(d, text, len, ntok, &stop);
 	if (r == JSMN_ERROR_PART && len > 0 &&
 	    strchr("]}\" \t\r\n", text[len - 1]) == NULL) {
 		/* strict jsmn calls a bare number or literal that ends the
@@ -498,7 +591,7 @@ json_parse(struct jdoc *d, const char *text, size_t len, char *err,
 		copy = xmalloc(len + 2);
 		memcpy(copy, text, len);
 		memcpy(copy + len, " ", 2);
-		r = tokenize(d, copy, len + 1, &stop);
+		r = tokenize(d, copy, len + 1, ntok, &stop);
 		free(copy);
 	}
 	if (r < 0) {

@@ -1,6 +1,9 @@
 /* runner.c - one exporter process: fork and execve without a shell, its own
  * process group, stdin /dev/null, the XSPOOL_* environment, the timeout,
  * max_bytes, and the last lines of its stderr for the job's errors. */
+#include <sys/prctl.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +18,8 @@
 
 #define TAIL_LINES	10	/* stderr lines that become errors */
 #define CHECK_MS	100	/* how often to look whether the leader exited */
+#define SWEEP_MS	5000	/* reaping orphans gives up after this */
+#define KIDS_MAX	256	/* children looked at per round */
 
 /* fmt_dur - "10m", "90s", "1500ms": the shortest exact form */
 static void
@@ -155,6 +160,105 @@ out:
 	return e;
 }
 
+/*
+ * children - the pids of this process's children (every thread's
+ * /proc/self/task/TID/children), up to max; how many there are, which
+ * may be more than max.  0 when /proc cannot tell.
+ */
+static size_t
+children(pid_t *out, size_t max)
+{
+	char path[320], buf[4096];
+	struct dirent *de;
+	size_t n = 0;
+	ssize_t k, i;
+	DIR *d;
+	long pid;
+	int fd;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+		    de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		k = read(fd, buf, sizeof(buf) - 1);	/* 4 KiB: ~500 pids */
+		close(fd);
+		for (i = 0, pid = 0; k > 0 && i <= k; i++) {
+			if (i < k && buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				continue;
+			}
+			if (pid > 0 && n++ < max)
+				out[n - 1] = (pid_t)pid;
+			pid = 0;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* kept - 1 when pid was our child before the exporter started */
+static int
+kept(const struct runner *r, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < r->nkeep; i++)
+		if (r->keep[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * sweep - SIGKILL every child of ours but the exporter and those we had
+ * before it: its descendants, reparented to us (the subreaper) when
+ * their parent died, with the process group each may lead (setsid).
+ * With reap, wait for each, and go on with their own orphans until none
+ * is left or SWEEP_MS pass.
+ */
+static void
+sweep(struct runner *r, int reap)
+{
+	pid_t kids[KIDS_MAX];
+	int64_t end = mono_ms() + SWEEP_MS;
+	size_t n, i;
+	int found;
+
+	if (r->nkeep < 0)
+		return;
+	do {
+		n = children(kids, KIDS_MAX);
+		if (n > KIDS_MAX)
+			n = KIDS_MAX;
+		for (i = 0, found = 0; i < n; i++) {
+			if (kids[i] == r->pid || kept(r, kids[i]))
+				continue;
+			found++;
+			kill(-kids[i], SIGKILL);	/* ESRCH: leads none */
+			kill(kids[i], SIGKILL);
+			while (reap && waitpid(kids[i], NULL, 0) == -1 &&
+			    errno == EINTR)
+				;
+		}
+	} while (reap && found > 0 && mono_ms() < end);
+}
+
+/* subreaper - orphaned descendants of the exporter become our children
+ * (so sweep finds them); the children we already have are noted */
+static void
+subreaper(struct runner *r)
+{
+	size_t n;
+
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	n = children(r->keep, sizeof(r->keep) / sizeof(r->keep[0]));
+	r->nkeep = n <= sizeof(r->keep) / sizeof(r->keep[0]) ? (int)n : -1;
+}
+
 static void
 set_nonblock(int fd)
 {
@@ -185,6 +289,7 @@ runner_start(struct runner *r, const struct config *c,
 		goto fail;
 	}
 	env = make_env(t, j);
+	subreaper(r);
 	if ((e = spawn(&r->pid, argv, env, po[1], pe[1])) != 0) {
 		snprintf(err, errlen, "cannot run %s: %s", argv[0],
 		    strerror(e));
@@ -383,8 +488,10 @@ runner_read(struct runner *r, char *buf, size_t len)
 			return fail_timeout(r);
 		if (now - r->checked >= CHECK_MS) {
 			r->checked = now;
-			if (leader_exited(r))
+			if (leader_exited(r)) {
 				group_kill(r, SIGKILL);
+				sweep(r, 0);	/* setsid'd ones holding stdout */
+			}
 		}
 		wait = CHECK_MS;
 		if (r->deadline && r->deadline - now < wait)
@@ -420,7 +527,8 @@ runner_read(struct runner *r, char *buf, size_t len)
 }
 
 /* reap - wait for the (exited) leader after killing what is left of its
- * group, and collect stderr's last bytes */
+ * group, collect stderr's last bytes, then kill and reap the descendants
+ * that left the group */
 static void
 reap(struct runner *r)
 {
@@ -453,6 +561,7 @@ reap(struct runner *r)
 			r->status = -1;
 	}
 	r->reaped = 1;
+	sweep(r, 1);		/* descendants that left the group */
 }
 
 /* clean_line - a stderr line made fit for a job file: UTF-8, no controls */

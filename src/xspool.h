@@ -244,8 +244,13 @@ struct jdoc {
 	size_t		 len;
 	jsmntok_t	*tok;
 	int		 ntok;
+	int		 tokcap;	/* tokens allocated for jsmn; 0 when it
+					 * never ran (kept by json_free) */
 };
-/* Tokenizes text; -1 with a reason in err (it names the byte offset). */
+/* Tokenizes text; -1 with a reason in err (it names the byte offset).
+ * Work and memory are linear in len: one pass first refuses a NUL byte
+ * and nesting deeper than JSON_MAX_DEPTH, and counts the tokens, before
+ * jsmn runs once over an array of exactly that many. */
 int	 json_parse(struct jdoc *, const char *text, size_t len,
 	    char *err, size_t errlen);
 void	 json_free(struct jdoc *);
@@ -738,8 +743,19 @@ struct runner {
 	int		 exited;	/* the leader is a zombie (not reaped) */
 	int		 reaped;
 	int		 status;	/* wait status once reaped, -1: lost */
+	pid_t		 keep[16];	/* our children before it started */
+	int		 nkeep;		/* -1: too many to tell; no sweep */
 };
 /*
+ * Every descendant ends with its exporter, even one that left the process
+ * group (setsid): runner_start makes the calling process a child
+ * subreaper (PR_SET_CHILD_SUBREAPER), so that orphaned descendants become
+ * its children; once the exporter has exited, every child of the caller
+ * that was not there before runner_start is killed with its process group
+ * (runner_read), and reaped with its own orphans (runner_finish,
+ * runner_kill).  The caller should have no child of its own started
+ * meanwhile: it would be taken for the exporter's.
+ *
  * runner_start - fork and execve xtype->argv.  Environment: PATH, HOME and
  * LANG from ours, XSPOOL_ID, XSPOOL_TYPE, XSPOOL_FORMAT ("JSON"/"CSV"),
  * XSPOOL_ATTEMPT = j->attempts + 1 (j->attempts counts the attempts that
@@ -754,11 +770,13 @@ int	 runner_start(struct runner *, const struct config *,
  * the attempt fails (timeout, max_bytes, read error: reason set, the group
  * is killed). */
 ssize_t	 runner_read(struct runner *, char *buf, size_t len);
-/* Reaps the exporter, kills what is left of its group, and adds to j's
- * errors the reason, exit status or signal, and stderr's last lines.
+/* Reaps the exporter, kills what is left of its group and its other
+ * descendants, and adds to j's errors the reason, exit status or signal,
+ * and stderr's last lines.
  * Returns 0 when the exporter succeeded. */
 int	 runner_finish(struct runner *, struct job *j);
-void	 runner_kill(struct runner *);	/* SIGKILL the group, reap */
+/* SIGKILL the group, reap; the other descendants as runner_finish. */
+void	 runner_kill(struct runner *);
 
 /* ---------------------------------------------------------------- pack.c */
 typedef ssize_t (*pack_read_fn)(void *arg, char *buf, size_t len);

@@ -96,6 +96,16 @@ is "$(rc left)/$(cat "$T/left.out" | tr '\n' ' ')" "0/a b " \
 ok "not held up by the child (under 3 s)" test $((end - start)) -lt 3
 ok "the child left behind is killed" wait_for 2 gone "$(cat "$T/left.child")"
 
+# a grandchild that left the group (setsid) and holds stdout: the runner
+# is its subreaper, kills it once the exporter exits, and reaps it
+start=$(date +%s)
+run esc -t 20s -- /bin/sh -c "setsid sh -c 'echo \$\$ > $T/esc.tmp; mv $T/esc.tmp $T/esc.child; exec sleep 300' & while [ ! -s $T/esc.child ]; do sleep 0.05; done; echo a"
+end=$(date +%s)
+is "$(rc esc)/$(cat "$T/esc.out")" "0/a" "an exporter whose grandchild called setsid succeeds"
+ok "not held up by it (under 5 s)" test $((end - start)) -lt 5
+ok "the setsid'd grandchild is gone" wait_for 2 gone "$(cat "$T/esc.child")"
+gone "$(cat "$T/esc.child")" || kill -KILL "$(cat "$T/esc.child")"
+
 # the environment: PATH, HOME, LANG kept, nothing else leaks, XSPOOL_*
 env -i PATH=/usr/bin:/bin HOME=/nowhere LANG=C.UTF-8 SECRET=leak \
     "$X" -r -a 2 -f csv -P from=2026-01-01 -P "note=a b=c" -- /usr/bin/env \

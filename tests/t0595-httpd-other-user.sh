@@ -4,7 +4,9 @@
 # 65534 with the supplementary group 4242 only.  Submit over REST, the
 # daemon completes it, status, download, cancel of a queued job; the
 # directories are 2770 and the job files, zip and keys file 0640 of that
-# group.  Without a group: keys and job files 0600, as before.
+# group.  Without a group: keys and job files 0600, as before.  The other
+# users run copies of the programs and exporters made in $T: the checkout
+# may sit where they cannot enter (a clone in /root, under mktemp -d).
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
@@ -15,11 +17,23 @@ if ! command -v setpriv > /dev/null; then
 	echo "1..0 # SKIP no setpriv"
 	exit 0
 fi
-EXP=$TOP/etc/exporters
 DUSER="setpriv --reuid=4243 --regid=4242 --clear-groups"
 HUSER="setpriv --reuid=65534 --regid=65534 --groups=4242"
 chmod 755 "$T"
 mkdir -m 777 "$T/run"	# the shim's port file
+# what the other users run, where they can reach it
+mkdir -p "$T/inst/bin"
+cp "$BIN/xspool" "$BIN/xspoold" "$BIN/xspool-httpd" "$T/inst/bin/"
+cp -R "$TOP/etc/exporters" "$T/inst/exporters"
+chmod -R a+rX "$T/inst"
+PATH=$T/inst/bin:$PATH
+EXP=$T/inst/exporters
+for u in "$DUSER" "$HUSER"; do
+	if ! $u test -x "$T/inst/bin/xspoold" -a -r "$EXP/data/patients.tsv"; then
+		echo "1..0 # SKIP $T is out of reach of other users (TMPDIR=${TMPDIR:-})"
+		exit 0
+	fi
+done
 cat > "$CONF" <<CONF
 [spool]
 dir = $SPOOL

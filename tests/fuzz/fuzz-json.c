@@ -85,6 +85,8 @@ fuzz_json(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	if (json_parse(&d, text, size, err, sizeof(err)) == 0) {
 		fuzz_check(d.ntok > 0, "a document without tokens");
+		fuzz_check(d.tokcap == d.ntok, "prescan counted %d tokens, "
+		    "jsmn made %d", d.tokcap, d.ntok);
 		json_tokens(&d);
 		json_free(&d);
 	} else

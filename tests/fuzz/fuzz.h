@@ -20,6 +20,7 @@
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	 fuzz_json(const uint8_t *, size_t);
 int	 fuzz_job(const uint8_t *, size_t);
+int	 fuzz_jobfile(const uint8_t *, size_t);
 int	 fuzz_config(const uint8_t *, size_t);
 int	 fuzz_convert(const uint8_t *, size_t);
 int	 fuzz_util(const uint8_t *, size_t);

@@ -48,14 +48,18 @@ for bin in "$@"; do
 	regress=tests/fuzz/regress/$name
 	[ -d "$regress" ] || regress=
 	case $name in		# a dictionary: words the target's parser knows
-	json|job|api)	dict=-dict=tests/fuzz/job.dict ;;
+	json|job|jobfile|api) dict=-dict=tests/fuzz/job.dict ;;
 	config)		dict=-dict=tests/fuzz/config.dict ;;
 	*)		dict= ;;
+	esac
+	case $name in		# long inputs (the 600 KB regression) slow
+	jobfile)	maxlen=-max_len=65536 ;;	# every mutation
+	*)		maxlen= ;;
 	esac
 	log=$B/log/$name.log
 	echo "fuzz-$name: ${secs}s"
 	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=20 \
-	    -rss_limit_mb=2048 -artifact_prefix="$B/artifacts/$name/" $dict \
+	    -rss_limit_mb=2048 -artifact_prefix="$B/artifacts/$name/" $dict $maxlen \
 	    "$B/corpus/$name" "$B/seeds/$name" $regress > "$log" 2>&1
 	rc=$?
 	grep -E '^#[0-9]+.*cov:' "$log" | tail -1 | sed 's/^/  /'

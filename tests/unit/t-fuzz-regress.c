@@ -20,6 +20,7 @@
 
 #include "../fuzz/fuzz-json.c"
 #include "../fuzz/fuzz-job.c"
+#include "../fuzz/fuzz-jobfile.c"
 #include "../fuzz/fuzz-config.c"
 #include "../fuzz/fuzz-convert.c"
 #include "../fuzz/fuzz-util.c"
@@ -31,7 +32,8 @@ static const struct {
 	const char	*name;
 	int		(*fn)(const uint8_t *, size_t);
 } targets[] = {
-	{ "json", fuzz_json }, { "job", fuzz_job }, { "config", fuzz_config },
+	{ "json", fuzz_json }, { "job", fuzz_job },
+	{ "jobfile", fuzz_jobfile }, { "config", fuzz_config },
 	{ "convert", fuzz_convert }, { "util", fuzz_util },
 	{ "keys", fuzz_keys }, { "submit", fuzz_submit }, { "api", fuzz_api },
 };

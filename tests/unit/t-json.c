@@ -139,6 +139,111 @@ test_invalid(void)
 	good(deep, "nesting at the limit");
 }
 
+/* rep - n copies of s onto b */
+static void
+rep(struct buf *b, const char *s, size_t n)
+{
+	size_t k = strlen(s);
+
+	while (n-- > 0)
+		buf_add(b, s, k);
+}
+
+/*
+ * test_depth - nesting past the limit is refused by the pass before
+ * jsmn (which would take 30 s over 100,000 levels, quadratic in depth):
+ * jsmn is never given a token, and the message names the depth and the
+ * offending bracket's offset.  Brackets inside strings and primitives
+ * (as jsmn reads them) do not count.  Under the limit, the token array
+ * is exactly what jsmn used.
+ */
+static void
+test_depth(void)
+{
+	char err[ERRLEN], want[64];
+	struct jdoc d;
+	struct buf b;
+	int r;
+
+	buf_init(&b);
+	rep(&b, "{\"a\":", 100000);		/* the 600 KB drop of issue 11 */
+	buf_add(&b, "1", 1);
+	rep(&b, "}", 100000);
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	snprintf(want, sizeof(want), "nesting deeper than %d at byte %d",
+	    JSON_MAX_DEPTH, 5 * JSON_MAX_DEPTH);
+	ok(r == -1 && strcmp(err, want) == 0, "100,000 nested objects "
+	    "(%zu bytes) are refused: %s", b.len, err);
+	ok(d.tokcap == 0 && d.tok == NULL, "... before jsmn is given a "
+	    "single token (tokcap %d)", d.tokcap);
+
+	buf_reset(&b);
+	rep(&b, "[", 100000);			/* not even closed */
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	snprintf(want, sizeof(want), "nesting deeper than %d at byte %d",
+	    JSON_MAX_DEPTH, JSON_MAX_DEPTH);
+	ok(r == -1 && strcmp(err, want) == 0 && d.tokcap == 0,
+	    "100,000 unclosed '[' are refused at the first one too many: %s",
+	    err);
+
+	buf_reset(&b);
+	buf_add(&b, "{\"k\":[\"", 7);
+	rep(&b, "[{\\\"", 1000);		/* [{\" inside a string */
+	buf_add(&b, "\"]}", 3);
+	ok(json_parse(&d, b.p, b.len, err, sizeof(err)) == 0 &&
+	    d.ntok == 4 && d.tokcap == 4,
+	    "brackets and escaped quotes inside a string do not nest");
+	json_free(&d);
+
+	buf_reset(&b);
+	buf_add(&b, "[1", 2);
+	rep(&b, "[", 1000);			/* one primitive to jsmn */
+	buf_add(&b, "]", 1);
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	ok(r == -1 && strstr(err, "nesting") == NULL &&
+	    strstr(err, "invalid literal") != NULL,
+	    "brackets inside a primitive are jsmn's primitive: %.40s", err);
+
+	buf_reset(&b);
+	buf_add(&b, "[", 1);
+	rep(&b, "[", JSON_MAX_DEPTH - 1);
+	buf_add(&b, "}", 1);
+	rep(&b, "[", 1000);
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	ok(r == -1 && strstr(err, "mismatched") != NULL,
+	    "a mismatched bracket is reported before depth after it: %s",
+	    err);
+
+	buf_reset(&b);				/* many nests at the limit */
+	buf_add(&b, "[", 1);
+	for (r = 0; r < 200; r++) {
+		if (r > 0)
+			buf_add(&b, ",", 1);
+		rep(&b, "[", JSON_MAX_DEPTH - 1);
+		buf_add(&b, "1", 1);
+		rep(&b, "]", JSON_MAX_DEPTH - 1);
+	}
+	buf_add(&b, "]", 1);
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	ok(r == 0 && d.ntok == 1 + 200 * JSON_MAX_DEPTH &&
+	    d.tokcap == d.ntok, "200 nests at the limit parse, into exactly "
+	    "the tokens counted (%d of %d)", d.ntok, d.tokcap);
+	json_free(&d);
+
+	buf_reset(&b);				/* every kind of token */
+	buf_adds(&b, "{\"a\":[1,-2.5e3,true,false,null,\"x\",{},[]],"
+	    "\"b\":{\"c\":\"\\u00e9\\\"\"}} ");
+	r = json_parse(&d, b.p, b.len, err, sizeof(err));
+	ok(r == 0 && d.tokcap == d.ntok && d.ntok == 15,
+	    "a mixed document: %d tokens counted, %d made", d.tokcap, d.ntok);
+	json_free(&d);
+	r = json_parse(&d, "42", 2, err, sizeof(err));
+	ok(r == 0 && d.tokcap == 1 && d.ntok == 1,
+	    "a bare number at the end is counted once (retried with a blank)");
+	json_free(&d);
+	buf_free(&b);
+}
+
 /* unesc - json_unescape of s, or "(error)" */
 static char *
 unesc(const char *s)
@@ -425,6 +530,7 @@ main(void)
 {
 	test_valid();
 	test_invalid();
+	test_depth();
 	test_unescape();
 	test_quote();
 	test_helpers();
