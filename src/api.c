@@ -180,6 +180,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (r->status)		/* answered early (body too large) */
 		return MHD_YES;
+	auth_keys_refresh(a, 0);	/* a key revoked a second ago */
 	pthread_rwlock_rdlock(&a->lock);
 	ret = dispatch(a, c, r, url, method);
 	pthread_rwlock_unlock(&a->lock);
@@ -286,6 +287,8 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 		snprintf(a->rid, sizeof(a->rid), "%08x", (unsigned)getpid());
 	a->cfg = c;
 	a->keys = k;
+	auth_init(a);
+	auth_keys_refresh(a, 1);	/* and the keys file's identity */
 	a->qc = qcache_new(&a->sp);
 	a->rl = rl_new();
 	return a;
@@ -442,6 +445,7 @@ api_reload(struct api *a, struct config *c, struct keys *k)
 	a->cfg = c;
 	a->keys = k;
 	pthread_rwlock_unlock(&a->lock);
+	auth_keys_refresh(a, 1);	/* the identity of the file read */
 	if (strcmp(oc->dir, c->dir) != 0)
 		log_warnx("reload: a new spool dir needs a restart; "
 		    "still serving %s", a->sp.dir);
@@ -496,5 +500,6 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->submit_mtx);
 	metrics_free(a);
 	scache_free(a);
+	auth_free(a);
 	free(a);
 }

@@ -105,9 +105,16 @@ struct metrics {
 };
 
 struct api {
-	pthread_rwlock_t  lock;		/* cfg and keys; write: SIGHUP */
+	pthread_rwlock_t  lock;		/* cfg and keys; write: SIGHUP and a
+					 * keys reload */
 	struct config	*cfg;
 	struct keys	*keys;
+	int		 keys_bad;	/* the keys file is unreadable: refuse
+					 * every key (under lock) */
+	pthread_mutex_t	 kmtx;		/* one keys check at a time: */
+	atomic_llong	 kcheck;	/* mono_ms() of the last one */
+	struct fid	 kfid;		/* the keys file loaded (valid 0: none
+					 * known, check again) */
 	struct spool	 sp;
 	struct qcache	*qc;
 	struct ratelimit *rl;
@@ -241,6 +248,13 @@ enum MHD_Result parse_queued_arg(void *qargs, enum MHD_ValueKind,
 	    const char *k, const char *v);
 
 /* ---------------------------------------------------------------- api_auth.c */
+void	 auth_init(struct api *);
+void	 auth_free(struct api *);
+/* Reloads the keys when the keys file is no longer the one loaded (its
+ * identity checked with open and fstat at most once a second, or now when
+ * force); a file that cannot be read makes auth_check refuse every key.
+ * Called without a->lock. */
+void	 auth_keys_refresh(struct api *, int force);
 /* X-Api-Key and the rate limit: 0 with x->key set, or -1 with the error
  * answer queued in *ret.  Under a->lock (read). */
 int	 auth_check(struct rctx *, enum MHD_Result *ret);
