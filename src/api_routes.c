@@ -289,7 +289,8 @@ h_download(struct rctx *x)
 		goto out;
 	fd = -1;
 	if (spool_zip_path(&x->a->sp, path, sizeof(path), j.id) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		if (fd != -1)
 			close(fd);

@@ -2,7 +2,8 @@
  * found (its state directory and node), so that a lookup is one open
  * instead of a stat per state and a scan of processing/; and the status
  * answer made from that file, given again while the file (dev, inode,
- * size, mtime, ctime) is the same. */
+ * size, mtime, ctime) is the same.  Only regular files are jobs: a symlink
+ * or a FIFO in a state directory is not found. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,34 @@ scache_free(struct api *a)
 	pthread_mutex_destroy(&a->loc_mtx);
 }
 
+/* regular_at - is job id's file in state st (and node) a regular file,
+ * not a symlink or a FIFO? */
+static int
+regular_at(struct api *a, int st, const char *node, const char *id)
+{
+	char path[4096];
+	struct stat sb;
+
+	return spool_path(&a->sp, path, sizeof(path), (enum state)st, node,
+	    id) == 0 && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* not_a_job - is what spool_load found (st, node) or failed to read (st
+ * -1) something other than a regular file?  A symlink in a state
+ * directory (to a job, or to /etc/shadow) or a FIFO is no job: the
+ * daemon never runs it, so the API does not show it either. */
+static int
+not_a_job(struct api *a, int st, const char *node, const char *id)
+{
+	char nbuf[NODE_MAX + 1];
+
+	if (st != -1)
+		return !regular_at(a, st, node, id);
+	if (errno == ENOENT || (st = spool_find(&a->sp, id, nbuf)) == -1)
+		return 0;
+	return !regular_at(a, st, nbuf, id);
+}
+
 /* scache_lookup - spool_load, but first where the job was last found.
  * A rename moves a job file whole, so a file found there is the job's
  * current state; when it is gone, spool_load looks everywhere. */
@@ -93,8 +122,8 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 	}
 	pthread_mutex_unlock(&a->loc_mtx);
 	if (st != -1 && spool_path(&a->sp, path, sizeof(path),
-	    (enum state)st, node, id) == 0 && stat(path, &sb) == 0 &&
-	    spool_read(path, j, err, errlen) == 0) {
+	    (enum state)st, node, id) == 0 && lstat(path, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) && spool_read(path, j, err, errlen) == 0) {
 		/* the stat is older than the read: a file changed in
 		 * between only makes the kept answer look out of date */
 		fid_set(fid, &sb);
@@ -103,6 +132,13 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 	job_free(j);
 	job_init(j);
 	st = spool_load(&a->sp, id, j, node, err, errlen);
+	if (not_a_job(a, st, node, id)) {
+		job_free(j);
+		job_init(j);
+		seterr(err, errlen, "%s: not a regular file", id);
+		errno = ENOENT;
+		st = -1;
+	}
 	pthread_mutex_lock(&a->loc_mtx);
 	loc_forget(l);
 	if (st == -1)
@@ -158,7 +194,7 @@ scache_reply(struct rctx *x, enum MHD_Result *ret)
 	}
 	pthread_mutex_unlock(&a->loc_mtx);
 	if (st == -1 || spool_path(&a->sp, path, sizeof(path),
-	    (enum state)st, node, x->arg) == -1 || stat(path, &sb) == -1 ||
+	    (enum state)st, node, x->arg) == -1 || lstat(path, &sb) == -1 ||
 	    !fid_same(&f, &sb)) {
 		free(client);
 		buf_free(&b);
