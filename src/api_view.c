@@ -26,10 +26,12 @@ view_time(struct buf *b, int64_t ms)
 		buf_adds(b, "null");
 }
 
+/* view_sent - callbackSent, notifyEmailSent: the job file says null
+ * (-1) when none was asked for; the API's type is boolean: false */
 static void
-view_tristate(struct buf *b, int v)
+view_sent(struct buf *b, int v)
 {
-	buf_adds(b, v < 0 ? "null" : v ? "true" : "false");
+	buf_adds(b, v > 0 ? "true" : "false");
 }
 
 /* view_result - the result object of a status answer */
@@ -51,9 +53,9 @@ view_result(struct buf *b, const struct result *res)
 	}
 	buf_addf(b, "],\"durationMs\":%" PRId64 ",\"fileSizeBytes\":%" PRId64
 	    ",\"callbackSent\":", res->duration_ms, res->file_size);
-	view_tristate(b, res->callback_sent);
+	view_sent(b, res->callback_sent);
 	buf_adds(b, ",\"notifyEmailSent\":");
-	view_tristate(b, res->email_sent);
+	view_sent(b, res->email_sent);
 	buf_adds(b, ",\"fileName\":");
 	view_str(b, res->file_name);
 	buf_addf(b, ",\"records\":%" PRId64 "}", res->records);
