@@ -50,6 +50,10 @@ $(OBJDIR)/%.o: src/%.c src/xspool.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# the REST shim's files share a private header
+APISRC	 = $(wildcard src/api*.c)
+$(APISRC:src/%.c=$(OBJDIR)/%.o) $(APISRC:src/%.c=build/fuzz/%.o): src/api.h
+
 $(OBJDIR)/libxspool.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
@@ -86,7 +90,7 @@ build/fuzz/libxspool.a: $(LIBSRC:src/%.c=build/fuzz/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-bin/fuzz/fuzz-api: src/api.c
+bin/fuzz/fuzz-api: src/api.h
 bin/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/unit/convrun.h build/fuzz/libxspool.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
@@ -97,7 +101,7 @@ fuzz: $(FUZZERS)
 
 # the fuzz regression replay (a unit test) includes every target
 $(BIN)/unit/t-fuzz-regress: $(wildcard tests/fuzz/*.c tests/fuzz/*.h) \
-	src/api.c
+	src/api.h
 
 .PRECIOUS: $(OBJDIR)/%.o
 

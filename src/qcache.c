@@ -5,7 +5,9 @@
  * is parsed once); the directory stays the truth: a full readdir at the
  * start, on IN_Q_OVERFLOW, and every QC_RESCAN_MS when queued/'s mtime
  * changed (other NFS clients make no events).  Without inotify, every use
- * checks the mtime and rescans on a change. */
+ * checks the mtime and rescans on a change.  Job files are read without
+ * following symlinks and without an open that can block (see qitem_read),
+ * so that nothing in queued/ can hold the mutex. */
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
@@ -140,30 +142,65 @@ qcache_old(struct qcache *qc, const char *id)
 	return NULL;
 }
 
+/* qitem_read - read and parse a job file as it is: never through a
+ * symlink, never anything but a regular file, and never an open that can
+ * block (a FIFO would hold the cache's mutex, and every request, for
+ * good); 0 with *mtime in ms, or -1 */
+static int
+qitem_read(const char *path, struct job *j, int64_t *mtime)
+{
+	char chunk[8192], err[ERRLEN];
+	struct stat st;
+	struct buf b;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	buf_init(&b);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > JOB_MAX_SIZE)
+		goto out;
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 || b.len + (size_t)r > JOB_MAX_SIZE)
+			goto out;
+		buf_add(&b, chunk, (size_t)r);
+	}
+	if (job_parse(j, b.len ? b.p : "", b.len, err, sizeof(err)) == -1)
+		goto out;
+	*mtime = (int64_t)st.st_mtim.tv_sec * 1000 +
+	    st.st_mtim.tv_nsec / 1000000;
+	rc = 0;
+out:
+	buf_free(&b);
+	close(fd);
+	return rc;
+}
+
 /* qitem_load - parse queued/ID.job into a new item; NULL when unreadable
  * (being written, or bad: the daemon deals with it) */
 static struct qitem *
 qitem_load(struct qcache *qc, const char *id)
 {
-	char path[4096], err[ERRLEN];
+	char path[4096];
 	struct qitem *q = NULL;
-	struct stat st;
+	int64_t mtime;
 	struct job j;
 
 	job_init(&j);
 	if (spool_path(qc->sp, path, sizeof(path), ST_QUEUED, NULL, id) == -1)
 		goto out;
-	if (spool_read(path, &j, err, sizeof(err)) == -1)
+	if (qitem_read(path, &j, &mtime) == -1)
 		goto out;
 	q = xcalloc(1, sizeof(*q));
 	snprintf(q->id, sizeof(q->id), "%s", id);
 	q->client = j.client ? xstrdup(j.client) : NULL;
 	q->type = xstrdup(j.type ? j.type : "");
 	q->format = j.format;
-	q->created = j.created;
-	if (q->created == 0 && stat(path, &st) == 0)
-		q->created = (int64_t)st.st_mtim.tv_sec * 1000 +
-		    st.st_mtim.tv_nsec / 1000000;
+	q->created = j.created ? j.created : mtime;
 	q->request_hash = j.request_hash ? xstrdup(j.request_hash) : NULL;
 	q->idempotency_key = j.idempotency_key ?
 	    xstrdup(j.idempotency_key) : NULL;

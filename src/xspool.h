@@ -919,7 +919,8 @@ void	 qcache_stats(struct qcache *, size_t *n, uint64_t *scans,
 	    uint64_t *parsed);
 
 /* ---------------------------------------------------------------- api.c */
-/* The REST shim: libmicrohttpd daemons, routes, keys, metrics, access log. */
+/* The REST shim: libmicrohttpd daemons, routes, keys, metrics, access log
+ * (api*.c; what those files share is in their private header api.h). */
 struct api;
 /* Takes c and k (freed by api_free; still the caller's on failure); opens
  * the spool (which must exist).  NULL with err. */

@@ -46,6 +46,11 @@ is "$(jq -r '.result | keys | join(",")' "$T/body")" \
     "callbackSent,durationMs,errors,fileName,fileSizeBytes,notifyEmailSent,records,success" \
     "the result object has exactly the documented fields"
 
+mkjob completed job-quiet erp '"attempts":1,"result":{"success":true,"errors":[],"durationMs":5,"fileName":"Patients.csv","fileSizeBytes":8,"records":1,"callbackSent":null}'
+req GET "$S/job-quiet" -H "X-Api-Key: $A"
+is "$(jq -c '[.result.callbackSent, .result.notifyEmailSent]' "$T/body")" \
+    '[false,false]' "no callback or e-mail asked for: false, never null"
+
 mkjob failed job-fail erp '"attempts":1,"nextAttempt":"2026-11-30T10:05:00Z","result":{"success":false,"errors":["exit 3"],"durationMs":10}'
 req GET "$S/job-fail" -H "X-Api-Key: $A"
 is "$(jq -c '[.status, .result.success, .result.errors[0]]' "$T/body")" \

@@ -1,8 +1,8 @@
 #!/bin/sh
 # t0550-httpd-ops - the access log (one line per request, request id, key
 # id, no query string, never a password or secret), /healthz, /metrics,
-# SIGHUP re-reading keys and config, SIGTERM letting a running download
-# finish before exiting 0.
+# SIGHUP re-reading the config (keys need none), SIGTERM letting a running
+# download finish before exiting 0.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/openapi/httpd.sh"
 
@@ -60,15 +60,19 @@ ok "a latency histogram" grep -q \
 ok "histogram count" grep -q '^xspool_http_request_duration_seconds_count ' \
     "$T/body"
 
-# SIGHUP: a key added after the start works only after the reload
+# a key added after the start works without a signal (t0505 has more);
+# SIGHUP re-reads the config
 N=$(newkey late)
-req GET /api/v1/Identity -H "X-Api-Key: $N"
-errcheck 401 INVALID_API_KEY "a new key before SIGHUP: unknown"
+newkey_ok() {
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $N" \
+	    "$URL/api/v1/Identity")" = 200 ]
+}
+ok "a new key works without SIGHUP" wait_for 20 newkey_ok
 sed -i 's/^keys = .*/&\nrate = 2/' "$CONF"
 kill -HUP "$(pid_of httpd)"
 wait_for 5 grep -q reloaded "$T/httpd.err"
 req GET /api/v1/Identity -H "X-Api-Key: $N"
-is "$CODE $(jf .client)" "200 late" "after SIGHUP the new key works"
+is "$CODE $(jf .client)" "200 late" "after SIGHUP the new key still works"
 req GET /api/v1/Identity -H "X-Api-Key: $N"
 req GET /api/v1/Identity -H "X-Api-Key: $N"
 is "$CODE" 429 "and the new rate from the config applies"

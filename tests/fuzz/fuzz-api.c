@@ -1,45 +1,26 @@
 /*
- * fuzz-api.c - the REST shim's own request parsing (api.c's static
- * functions, so api.c is included here) on any bytes, split at NUL into
- * fields: the raw URL path (percent-decoded by our unescape callback,
- * then checked and routed), ?limit=, ?cursor=, a Range header and a file
- * size, If-None-Match, Idempotency-Key, X-Request-Id, then query
- * arguments in pairs for a submit.  The whole input is also a job file
- * whose status answer (j_job) must be valid JSON.
+ * fuzz-api.c - the REST shim's own request parsing (src/api_parse.c,
+ * linked, through src/api.h) on any bytes, split at NUL into fields: the
+ * raw URL path (percent-decoded as our unescape callback does, then
+ * checked and routed), ?limit=, ?cursor=, a Range header and a file size,
+ * If-None-Match, Idempotency-Key, X-Request-Id, then query arguments in
+ * pairs for a submit.  The whole input is also a job file whose status
+ * answer (view_job, src/api_view.c) must be valid JSON.
  */
 #include "fuzz.h"
+#include "../../src/api.h"
 
-/* the unescape callback marks a bad escape through the connection's
- * socket context: a stand-in instead of libmicrohttpd's */
-#define MHD_get_connection_info fuzz_conn_info
-#include "../../src/api.c"
-#undef MHD_get_connection_info
-
-static struct conn_ctx fuzz_cc;
-
-const union MHD_ConnectionInfo *
-fuzz_conn_info(struct MHD_Connection *c, enum MHD_ConnectionInfoType t, ...)
-{
-	static union MHD_ConnectionInfo ci;
-
-	if (t != MHD_CONNECTION_INFO_SOCKET_CONTEXT)
-		return NULL;
-	ci.socket_context = &fuzz_cc;
-	return &ci;
-}
-
-/* api_path - a raw path through unescape, path_ok and the routes */
+/* fz_path - a raw path through unescape, path_ok and the routes */
 static void
-api_path(const char *raw)
+fz_path(const char *raw)
 {
 	char *s = xstrdup(raw);
 	const char *arg;
 	struct buf b;
 	size_t n, i;
-	int bad;
+	int bad, marked;
 
-	fuzz_cc.bad_escape = 0;
-	n = unescape(NULL, NULL, s);
+	n = parse_unescape(s, &marked);
 	fuzz_check(n == strlen(s) && n <= strlen(raw), "unescape: %zu bytes"
 	    " of %zu", n, strlen(raw));
 	/* a '%' not followed by two hex digits (or %00) is a bad escape */
@@ -49,21 +30,20 @@ api_path(const char *raw)
 			    hex_digit((unsigned char)raw[i + 2]) < 0 ||
 			    (raw[i + 1] == '0' && raw[i + 2] == '0');
 	if (bad)
-		fuzz_check(fuzz_cc.bad_escape, "bad escape not marked: %s",
-		    raw);
-	if (path_ok(s))
+		fuzz_check(marked, "bad escape not marked: %s", raw);
+	if (parse_path_ok(s))
 		for (i = 0; i < n; i++)
 			fuzz_check((unsigned char)s[i] >= 0x20 && s[i] != 0x7f,
 			    "path_ok passed a control character");
-	for (i = 0; i < NROUTES; i++) {
+	for (i = 0; i < api_nroutes; i++) {
 		arg = NULL;
-		if (path_match(&routes[i], s, &arg) && (routes[i].flags &
-		    R_ARG))
+		if (parse_route(&api_routes[i], s, &arg) &&
+		    (api_routes[i].flags & R_ARG))
 			fuzz_check(arg != NULL && *arg != '\0' &&
 			    strchr(arg, '/') == NULL, "route argument");
 	}
 	buf_init(&b);
-	escape_path(&b, s);
+	alog_path(&b, s);
 	for (i = 0; i < b.len; i++)
 		fuzz_check(b.p[i] > 0x20 && b.p[i] < 0x7f && b.p[i] != '"',
 		    "access log path holds 0x%02x", (unsigned char)b.p[i]);
@@ -71,9 +51,9 @@ api_path(const char *raw)
 	free(s);
 }
 
-/* api_headers - the query and header parsers */
+/* fz_headers - the query and header parsers */
 static void
-api_headers(const struct fuzz_fields *ff)
+fz_headers(const struct fuzz_fields *ff)
 {
 	char id[ID_MAX + 1];
 	const char *h;
@@ -93,20 +73,20 @@ api_headers(const struct fuzz_fields *ff)
 		fuzz_check(from <= to && to < size, "range %llu-%llu of %llu",
 		    (unsigned long long)from, (unsigned long long)to,
 		    (unsigned long long)size);
-	(void)etag_match(fuzz_field(ff, 5), "\"1a2b-3c4d\"");
+	(void)parse_etag_match(fuzz_field(ff, 5), "\"1a2b-3c4d\"");
 	h = fuzz_field(ff, 6);
-	if (idem_ok(h))
+	if (parse_idem_key(h))
 		fuzz_check(strlen(h) <= IDEM_MAX && strpbrk(h, " \r\n") ==
 		    NULL, "Idempotency-Key");
 	h = fuzz_field(ff, 7);
-	if (reqid_ok(h))
-		fuzz_check(strlen(h) <= 36 && strpbrk(h, " \r\n") == NULL,
+	if (parse_request_id(h))
+		fuzz_check(strlen(h) <= REQID_MAX && strpbrk(h, " \r\n") == NULL,
 		    "X-Request-Id");
 }
 
-/* api_submit - query arguments in pairs, as h_submit takes them */
+/* fz_submit - query arguments in pairs, as h_submit takes them */
 static void
-api_submit(const struct fuzz_fields *ff)
+fz_submit(const struct fuzz_fields *ff)
 {
 	const char *code;
 	char err[ERRLEN];
@@ -120,7 +100,7 @@ api_submit(const struct fuzz_fields *ff)
 	memset(&s, 0, sizeof(s));
 	s.j = &j;
 	for (i = 8; i + 1 < ff->n && *fuzz_field(ff, i); i += 2)
-		if (sargs_it(&s, MHD_GET_ARGUMENT_KIND, fuzz_field(ff, i),
+		if (parse_submit_arg(&s, MHD_GET_ARGUMENT_KIND, fuzz_field(ff, i),
 		    fuzz_field(ff, i + 1)) == MHD_NO)
 			break;
 	if (s.err[0] == '\0') {
@@ -132,9 +112,9 @@ api_submit(const struct fuzz_fields *ff)
 	job_free(&j);
 }
 
-/* api_status - the status answer of any job that parses is JSON */
+/* fz_status - the status answer of any job that parses is JSON */
 static void
-api_status(const uint8_t *data, size_t size)
+fz_status(const uint8_t *data, size_t size)
 {
 	char err[ERRLEN], *text;
 	struct jdoc d;
@@ -148,7 +128,7 @@ api_status(const uint8_t *data, size_t size)
 		buf_init(&b);
 		for (st = 0; st < NSTATES; st++) {
 			buf_reset(&b);
-			j_job(&b, &j, (enum state)st);
+			view_job(&b, &j, (enum state)st);
 			fuzz_check(json_parse(&d, b.p, b.len, err,
 			    sizeof(err)) == 0, "status answer: %s\n%s", err,
 			    b.p);
@@ -166,11 +146,11 @@ fuzz_api(const uint8_t *data, size_t size)
 	struct fuzz_fields ff;
 
 	fuzz_split(&ff, data, size);
-	api_path(fuzz_field(&ff, 0));
-	api_headers(&ff);
-	api_submit(&ff);
+	fz_path(fuzz_field(&ff, 0));
+	fz_headers(&ff);
+	fz_submit(&ff);
 	free(ff.copy);
-	api_status(data, size);
+	fz_status(data, size);
 	return 0;
 }
 

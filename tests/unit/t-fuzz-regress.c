@@ -26,7 +26,7 @@
 #include "../fuzz/fuzz-util.c"
 #include "../fuzz/fuzz-keys.c"
 #include "../fuzz/fuzz-submit.c"
-#include "../fuzz/fuzz-api.c"	/* last: it includes api.c */
+#include "../fuzz/fuzz-api.c"
 
 static const struct {
 	const char	*name;
