@@ -1,14 +1,18 @@
 #!/bin/sh
 # t0810 - three xspoold nodes, each on its own NFS mount of one export
 # (A: v3 with default attribute caching, B: v4.2, C: v3, see
-# tests/nfs/README), share N jobs submitted through all three mounts: by
-# the CLI, by files written straight into queued/ and by files renamed in
-# from tmp/.  Halfway the NFS server restarts.  Every job ends COMPLETED,
+# tests/nfs/README), share N jobs submitted through all four mounts (D
+# has no node: its jobs reach the nodes by their rescans only, so they
+# race for them): by the CLI, by files written straight into queued/ and
+# by files renamed in from tmp/; then a batch of M files renamed into
+# queued/ through D at once.  Halfway the NFS server restarts.  Every job
+# ends COMPLETED,
 # exactly once (the exporter logs every run), in one state only, with a
 # zip that 7z tests OK; xspool check is clean through every mount.
 . "$(dirname "$0")/nfs/guest-lib.sh"
 
-N=${N:-240}			# jobs in all; a multiple of 4
+N=${N:-120}			# jobs one by one
+M=${M:-100}			# jobs in the batch at the end
 log=$T/runs.log			# one log for every node: all run in this guest
 : > "$log"
 for n in 1 2 3; do
@@ -18,26 +22,28 @@ done
 ok "node n1 starts on A" nfs_daemon n1
 ok "node n2 starts on B" nfs_daemon n2
 ok "node n3 starts on C" nfs_daemon n3
+nfs_conf d "$NFS_D" < /dev/null
 
-# submit FROM TO : jobs FROM..TO, each through mount i % 3; i % 4 picks
-# the way: 0 and 1 the CLI, 2 a file written into queued/, 3 a file
+# submit FROM TO : jobs FROM..TO, each through mount i % 4; (i / 4) % 3
+# picks the way: 0 the CLI, 1 a file written into queued/, 2 a file
 # written in tmp/ and renamed into queued/
 : > "$T/ids"
 submit() {
 	_i=$1
 	while [ "$_i" -le "$2" ]; do
-		case $((_i % 3)) in
+		case $((_i % 4)) in
 		0) _c=n1 _m=$NFS_A ;;
 		1) _c=n2 _m=$NFS_B ;;
 		2) _c=n3 _m=$NFS_C ;;
+		3) _c=d _m=$NFS_D ;;
 		esac
 		_j="{\"type\": \"Ok\", \"format\": \"CSV\", \"params\": {\"log\": \"$log\"}}"
-		case $((_i % 4)) in
-		0|1)	X $_c submit Ok -f CSV -P "log=$log" >> "$T/ids" ||
+		case $((_i / 4 % 3)) in
+		0)	X $_c submit Ok -f CSV -P "log=$log" >> "$T/ids" ||
 			    echo "submit $_i failed" >> "$T/errors" ;;
-		2)	echo "$_j" > "$_m/spool/queued/drop-$_i.job"
+		1)	echo "$_j" > "$_m/spool/queued/drop-$_i.job"
 			echo "drop-$_i" >> "$T/ids" ;;
-		3)	echo "$_j" > "$_m/spool/tmp/mv-$_i"
+		2)	echo "$_j" > "$_m/spool/tmp/mv-$_i"
 			mv "$_m/spool/tmp/mv-$_i" "$_m/spool/queued/mv-$_i.job"
 			echo "mv-$_i" >> "$T/ids" ;;
 		esac
@@ -53,6 +59,18 @@ ok "the NFS server restarts" nfs_restart
 submit $((half + 1)) $N
 t1=$(date +%s)
 ok "all $N submissions went in" test ! -e "$T/errors"
+# the batch: written in D's tmp/, then renamed into queued/ by one mv
+i=1
+while [ $i -le "$M" ]; do
+	echo "{\"type\": \"Ok\", \"format\": \"CSV\", \"params\": {\"log\": \"$log\"}}" \
+	    > "$NFS_D/spool/tmp/batch-$i.job"
+	echo "batch-$i" >> "$T/ids"
+	i=$((i + 1))
+done
+(cd "$NFS_D/spool/tmp" && mv -- batch-*.job ../queued/)
+is "$(ls "$NFS_D/spool/tmp" | grep -c '^batch-')" 0 "the batch of $M went in"
+t1=$(date +%s)
+N=$((N + M))
 is "$(sort -u "$T/ids" | wc -l)" "$N" "$N distinct ids"
 diag "submitted $N jobs in $((t1 - t0)) s"
 
@@ -103,8 +121,8 @@ for n in n1 n2 n3; do
 	    sh -c "xspool -c '$T/$n.conf' check > '$T/check-$n.log' 2>&1"
 done
 # the CLI's answer through each mount, for a job submitted each way
-for id in $(sed -n '1p;3p;4p;5p' "$T/ids"); do
-	for n in n1 n2 n3; do
+for id in $(sed -n '1p;5p;9p;4p;8p;12p;$p' "$T/ids"); do
+	for n in n1 n2 n3 d; do
 		X $n status "$id" 2>&1 | grep -Eq '^state: +COMPLETED' ||
 		    echo "$n: $id"
 	done

@@ -75,7 +75,7 @@ mkdir -p /var/lib/nfs/sm /var/lib/nfs/sm.bak /var/lib/nfs/v4recovery \
 : > /var/lib/nfs/etab
 : > /var/lib/nfs/rmtab
 mount -t tmpfs -o mode=755 tmpfs $MNT || die "tmpfs on $MNT"
-mkdir -p $MNT/a $MNT/b $MNT/c
+mkdir -p $MNT/a $MNT/b $MNT/c $MNT/d
 
 hostname xspool-uml
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up || die "lo up"
@@ -121,6 +121,9 @@ mount -t nfs -o vers=4.2,nosharecache,hard,actimeo=1 $srv:/ $MNT/b ||
     die "mount $MNT/b"
 mount -t nfs -o vers=3,nosharecache,hard,actimeo=1 $srv:$EXPORT $MNT/c ||
     die "mount $MNT/c"
+# d: a client with no node on it (default caching, NFSv4.1)
+mount -t nfs -o vers=4.1,nosharecache,hard $srv:/ $MNT/d ||
+    die "mount $MNT/d"
 grep " $MNT/" /proc/mounts
 t_ready=$(cut -d' ' -f1 /proc/uptime)
 step "NFS ready at ${t_ready}s"
@@ -130,7 +133,7 @@ set --
 while IFS= read -r a; do
 	set -- "$@" "$a"
 done < "$OUT/args"
-export NFS_A=$MNT/a NFS_B=$MNT/b NFS_C=$MNT/c NFS_EXPORT=$EXPORT
+export NFS_A=$MNT/a NFS_B=$MNT/b NFS_C=$MNT/c NFS_D=$MNT/d NFS_EXPORT=$EXPORT
 export XSPOOL_NFS_GUEST=1 XSPOOL_BIN TMPDIR=/tmp HOME=/tmp
 export XSPOOL_NFS_OUT="$OUT"
 cd "$TOP" || die "cd $TOP"
@@ -143,11 +146,11 @@ printf 'boot %s\nready %s\ndone %s\n' "$t_boot" "$t_ready" "$t_done" \
     > "$OUT/times"
 
 # stop what the test left, unmount, stop the server, power off
-for m in $MNT/a $MNT/b $MNT/c; do
+for m in $MNT/a $MNT/b $MNT/c $MNT/d; do
 	fuser -k -m $m > /dev/null 2>&1
 done
 sleep 0.2
-for m in $MNT/a $MNT/b $MNT/c; do
+for m in $MNT/a $MNT/b $MNT/c $MNT/d; do
 	umount -f $m 2>/dev/null || umount -l $m
 done
 rpc.nfsd 0

@@ -4,8 +4,8 @@
 #
 # on the host boots the rig (tests/nfs/uml-run.sh runs the same script in
 # the guest and prints its TAP); in the guest it sources lib.sh and
-# daemon-lib.sh and adds the helpers below.  NFS_A, NFS_B and NFS_C are
-# three mounts of the one export (see tests/nfs/README); NFS_EXPORT is the
+# daemon-lib.sh and adds the helpers below.  NFS_A, NFS_B, NFS_C and NFS_D
+# are four mounts of the one export (see tests/nfs/README); NFS_EXPORT is the
 # exported directory itself, the server's own view (the truth, free of
 # client caches).  SPOOL is the server's view of the spool every
 # nfs_conf config shares, so lib.sh's and daemon-lib.sh's counting helpers
