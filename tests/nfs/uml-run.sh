@@ -9,7 +9,8 @@
 # Environment: UML_TIMEOUT (seconds for the whole guest, default 600),
 # UML_MEM (default 512M), UML_KERNEL (default linux.uml on PATH),
 # UML_MODULES (default /usr/lib/uml/modules), KEEP=1 keeps the run
-# directory, XSPOOL_BIN is passed on.
+# directory.  XSPOOL_BIN, N, M, KEEP, NFS_WAIT and the variables named in
+# UML_ENV are passed on to the test.
 set -u
 [ $# -ge 1 ] || { echo "usage: uml-run.sh SCRIPT [ARG...]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +51,13 @@ GUEST_TIMEOUT=$((timeout - 60 > 60 ? timeout - 60 : timeout))
 MODROOT='$modroot'
 KVER='$kver'
 EOF
+# the test's own knobs go along (UML_ENV names more)
+for v in N M KEEP NFS_WAIT ${UML_ENV:-}; do
+	eval "[ -n \"\${$v+set}\" ]" || continue
+	eval "val=\$$v"
+	printf "export %s='%s'\n" "$v" \
+	    "$(printf '%s' "$val" | sed "s/'/'\\\\''/g")" >> "$run/env"
+done
 
 # UML keeps its "physical" memory in a file in TMPDIR: /dev/shm when it
 # can be written, else the run directory
