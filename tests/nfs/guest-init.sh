@@ -10,7 +10,8 @@ export PATH
 umask 022
 
 # the variables uml-run.sh wrote: OUT SCRIPT TOP XSPOOL_BIN GUEST_TIMEOUT
-# MODROOT KVER and ARGS (the script's arguments, one a line)
+# MODROOT KVER and the test's own (N, M ...); $OUT/args holds the
+# script's arguments, one a line
 . "$XSPOOL_NFS_ENV" || exit 1
 
 X=/run/xs			# the guest's own scratch tree (tmpfs)
@@ -81,12 +82,12 @@ hostname xspool-uml
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up || die "lo up"
 
 # kernel modules: modprobe -d ROOT looks in ROOT/lib/modules/VERSION
-step "mount"
+step "modules"
 mount --bind "$MODROOT" $X/mods/lib/modules || die "bind $MODROOT"
 for m in nfsd nfsv3 nfsv4; do
 	modprobe -d $X/mods $m || die "modprobe $m"
 done
-step "mount"
+step "nfsd file system"
 mount -t nfsd nfsd /proc/fs/nfsd || die "mount nfsd"
 mount -t rpc_pipefs rpc_pipefs /run/rpc_pipefs 2>/dev/null
 
@@ -114,7 +115,7 @@ step "rpc.nfsd"
 rpc.nfsd -G 10 -L 10 8 || die "rpc.nfsd"
 
 srv=127.0.0.1
-step "mount"
+step "mounts"
 mount -t nfs -o vers=3,nosharecache,hard $srv:$EXPORT $MNT/a ||
     die "mount $MNT/a"
 mount -t nfs -o vers=4.2,nosharecache,hard,actimeo=1 $srv:/ $MNT/b ||
