@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0275 - hostile drops in queued/: an id that exists in another state is
+# t0276 - hostile drops in queued/: an id that exists in another state is
 # refused (bad/, with the reason) and its zip is never replaced; a
 # symbolic link and a FIFO are not followed, not read and not blocked on:
 # each goes to bad/ with its reason and the daemon goes on.

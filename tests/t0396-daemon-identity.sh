@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0393 - a node's identity: nodes/NODE holds pid, host, boot id and a
+# t0396 - a node's identity: nodes/NODE holds pid, host, boot id and a
 # token; a second xspoold under a live name is refused, whatever path it
 # reaches the spool by; a removed heartbeat is recreated at the next beat
 # (and its jobs are not reclaimed meanwhile); a daemon whose heartbeat is
