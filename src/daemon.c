@@ -338,7 +338,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	struct jdoc doc;
 	struct stat sb;
 	int64_t mt;
-	size_t len;
+	size_t len, bom;
 	int st;
 
 	if (!id_valid(name)) {
@@ -369,7 +369,9 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 		free(text);
 		return -1;
 	}
-	if (json_parse(&doc, text, len, err, sizeof(err)) == -1) {
+	/* a leading BOM is skipped, as job_parse does */
+	bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	if (json_parse(&doc, text + bom, len - bom, err, sizeof(err)) == -1) {
 		/* its writer may not be done: wait for drop_grace */
 		if (server_now(d) - mt >= d->cfg->drop_grace_ms) {
 			snprintf(why, sizeof(why), "bad JSON: %s", err);
