@@ -496,6 +496,22 @@ spool_noreplace_method(struct spool *s)
 	}
 }
 
+/* try_noreplace - renameat2(RENAME_NOREPLACE) while this file system
+ * takes it: 0 done, -1 failed (errno), 1 not supported here (and s
+ * remembers that the link(2) way is next) */
+static int
+try_noreplace(struct spool *s, const char *from, const char *to)
+{
+	if (s->noreplace == NR_LINK || s->noreplace == NR_NONE)
+		return 1;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	s->noreplace = NR_LINK;
+	return 1;
+}
+
 /*
  * move_noreplace - from to to, never over an existing to, for a from
  * that only we move (our own processing/NODE/, tmp/): renameat2 where the
@@ -506,14 +522,10 @@ spool_noreplace_method(struct spool *s)
 static int
 move_noreplace(struct spool *s, const char *from, const char *to)
 {
-	if (s->noreplace != NR_LINK && s->noreplace != NR_NONE) {
-		if (renameat2(AT_FDCWD, from, AT_FDCWD, to,
-		    RENAME_NOREPLACE) == 0)
-			return 0;
-		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-			return -1;
-		s->noreplace = NR_LINK;
-	}
+	int r;
+
+	if ((r = try_noreplace(s, from, to)) != 1)
+		return r;
 	if (s->noreplace == NR_LINK) {
 		if (link_noreplace(from, to) == 0)
 			return unlink_gone(from);
@@ -547,16 +559,10 @@ static int
 move_race(struct spool *s, const char *from, const char *to)
 {
 	struct stat a, b;
-	int have;
+	int have, r;
 
-	if (s->noreplace != NR_LINK && s->noreplace != NR_NONE) {
-		if (renameat2(AT_FDCWD, from, AT_FDCWD, to,
-		    RENAME_NOREPLACE) == 0)
-			return 0;
-		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-			return -1;
-		s->noreplace = NR_LINK;
-	}
+	if ((r = try_noreplace(s, from, to)) != 1)
+		return r;
 	have = lstat(from, &a) == 0;
 	if (rename(from, to) == 0)
 		return 0;
