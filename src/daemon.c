@@ -362,7 +362,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 			log_warn("%s", path);
 		return -1;
 	}
-	if ((st = spool_elsewhere(&d->sp, name, ST_QUEUED)) != -1) {
+	if ((st = spool_elsewhere(&d->sp, name, ST_QUEUED, &sb)) != -1) {
 		snprintf(why, sizeof(why), "job id %s is in use: a job of "
 		    "that id is in %s/", name, state_dir(st));
 		bad(d, name, why);

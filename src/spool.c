@@ -743,7 +743,18 @@ spool_refresh(const struct spool *s)
 
 /* find_processing - stat processing/NODE/ID.job for every node */
 static int
+find_processing_st(struct spool *s, const char *id, char *node,
+    struct stat *out);
+
+static int
 find_processing(struct spool *s, const char *id, char *node)
+{
+	return find_processing_st(s, id, node, NULL);
+}
+
+static int
+find_processing_st(struct spool *s, const char *id, char *node,
+    struct stat *out)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -762,6 +773,8 @@ find_processing(struct spool *s, const char *id, char *node)
 			continue;
 		if (fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			found = 1;
+			if (out != NULL)
+				*out = sb;
 			if (node != NULL)	/* node_valid: <= NODE_MAX */
 				memcpy(node, de->d_name,
 				    strlen(de->d_name) + 1);
@@ -1135,7 +1148,8 @@ spool_holds(const struct spool *s, const char *id)
 }
 
 int
-spool_elsewhere(struct spool *s, const char *id, enum state here)
+spool_elsewhere(struct spool *s, const char *id, enum state here,
+    const struct stat *mine)
 {
 	char path[PATH_MAX];
 	struct stat sb;
@@ -1149,13 +1163,17 @@ spool_elsewhere(struct spool *s, const char *id, enum state here)
 	for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]); i++) {
 		if (find_order[i] == here)
 			continue;
+		/* the same file is ours moved on (claimed by another node
+		 * meanwhile), not another job of the same id */
 		if (find_order[i] == ST_PROCESSING) {
-			if (find_processing(s, id, NULL) == 0)
+			if (find_processing_st(s, id, NULL, &sb) == 0 &&
+			    (mine == NULL || !same_file(mine, &sb)))
 				return ST_PROCESSING;
 			continue;
 		}
 		if (spool_path(s, path, sizeof(path), find_order[i], NULL,
-		    id) == 0 && fresh_stat(path, &sb) == 0)
+		    id) == 0 && fresh_stat(path, &sb) == 0 &&
+		    (mine == NULL || !same_file(mine, &sb)))
 			return find_order[i];
 	}
 	errno = ENOENT;

@@ -500,9 +500,11 @@ void	 spool_drop_tmpzip(const struct spool *, const char *node,
  * close-to-open), else 0: the check a worker makes before it puts a
  * result in place. */
 int	 spool_holds(const struct spool *, const char *id);
-/* id's state other than here (a job file of that id elsewhere), or -1
- * with errno ENOENT: an id in use is never taken again. */
-int	 spool_elsewhere(struct spool *, const char *id, enum state here);
+/* id's state other than here (a job file of that id elsewhere, not the
+ * file mine, which another node may have just moved on), or -1 with errno
+ * ENOENT: an id in use is never taken again. */
+int	 spool_elsewhere(struct spool *, const char *id, enum state here,
+	    const struct stat *mine);
 /* An interrupted link-and-unlink move of id (one file, two names) is
  * finished: 1 when it was, 0 when there was none, -1 with errno. */
 int	 spool_finish_link(struct spool *, const char *id);
