@@ -23,11 +23,6 @@
 #define POOL_MIN	(32 * 1024)	/* per connection: URL and headers (MHD
 				 * zeroes it per request: not larger) */
 
-/* per connection: set by the unescape callback, read per request */
-struct conn_ctx {
-	int	 bad_escape;
-};
-
 /* ------------------------------------------------------------ dispatch */
 
 /* not_allowed - 405 with Allow listing the methods of path's routes */
@@ -83,6 +78,9 @@ dispatch(struct api *a, struct MHD_Connection *c, struct req *r,
 	if (strlen(url) > URL_MAX)
 		return reply_err(&x, 414, "URI_TOO_LONG", "the path is over "
 		    "%d bytes", URL_MAX);
+	if (r->many_args)
+		return reply_err(&x, 400, "INVALID_PARAMETER", "the query "
+		    "has over %d parameters", QUERY_ARGS_MAX);
 	if (r->bad_escape || !parse_path_ok(url))
 		return reply_err(&x, 400, "INVALID_PARAMETER", "bad "
 		    "percent-encoding or a control character in the URL");
@@ -129,12 +127,21 @@ peer_name(struct MHD_Connection *c, char *out, size_t len)
 		    (const void *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
+/* conn_of - the connection's context (NULL: none) */
+static struct conn_ctx *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 /* req_new - the first handler call: only set up (see LIBRARY-NOTES) */
 static struct req *
 req_new(struct api *a, struct MHD_Connection *c, const char *url,
     const char *method)
 {
-	const union MHD_ConnectionInfo *ci;
 	struct conn_ctx *cc;
 	struct req *r = xcalloc(1, sizeof(*r));
 	const char *h;
@@ -149,10 +156,11 @@ req_new(struct api *a, struct MHD_Connection *c, const char *url,
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	r->path = xstrdup(url);
 	peer_name(c, r->peer, sizeof(r->peer));
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci && (cc = ci->socket_context) != NULL) {
+	if ((cc = conn_of(c)) != NULL) {
 		r->bad_escape = cc->bad_escape;
-		cc->bad_escape = 0;
+		r->many_args = cc->many_args;
+		cc->bad_escape = cc->many_args = 0;
+		conn_busy(a, cc);	/* the header is in */
 	}
 	return r;
 }
@@ -196,6 +204,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct timespec t1;
 	double secs;
 
+	conn_idle(a, conn_of(c));	/* the next header's clock starts */
 	if (r == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -209,16 +218,48 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* on_connection - a connection's context from accept to close (called
+ * before MHD closes the socket) */
 static void
 on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = xcalloc(1, sizeof(struct conn_ctx));
-	else {
-		free(*socket_context);
+	const union MHD_ConnectionInfo *ci;
+	struct api *a = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = conn_open(a, ci ? ci->connect_fd : -1);
+	} else {
+		conn_close(a, *socket_context);
 		*socket_context = NULL;
 	}
+}
+
+/* on_uri - the request line is in, its query not yet split: a query of
+ * over QUERY_ARGS_MAX parameters is cut off here and answered 400 by
+ * dispatch.  libmicrohttpd 0.9.75 keeps each parameter in the
+ * connection's memory pool; when the pool runs out while it splits the
+ * request line, it neither answers nor closes until the timeout.  uri
+ * is MHD's own writable buffer, split after this call. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn_ctx *cc;
+	char *q;
+	int n = 1;
+
+	if ((q = strchr(uri, '?')) == NULL || q[1] == '\0')
+		return NULL;
+	for (const char *p = q + 1; *p; p++)
+		if (*p == '&' && ++n > QUERY_ARGS_MAX)
+			break;
+	if (n > QUERY_ARGS_MAX && (cc = conn_of(c)) != NULL) {
+		q[1] = '\0';
+		cc->many_args = 1;
+	}
+	return NULL;
 }
 
 /* on_unescape - parse_unescape; a bad escape marks the connection's
@@ -226,17 +267,13 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 static size_t
 on_unescape(void *cls, struct MHD_Connection *c, char *s)
 {
-	const union MHD_ConnectionInfo *ci;
+	struct conn_ctx *cc;
 	size_t n;
 	int bad;
 
 	n = parse_unescape(s, &bad);
-	if (bad) {
-		ci = MHD_get_connection_info(c,
-		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-		if (ci && ci->socket_context)
-			((struct conn_ctx *)ci->socket_context)->bad_escape = 1;
-	}
+	if (bad && (cc = conn_of(c)) != NULL)
+		cc->bad_escape = 1;
 	return n;
 }
 
@@ -283,6 +320,7 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 	metrics_init(a);
 	scache_init(a);
 	alog_init(a, logfd);
+	conn_init(a, c->header_timeout_ms);
 	if (random_hex(a->rid, 4) == -1)
 		snprintf(a->rid, sizeof(a->rid), "%08x", (unsigned)getpid());
 	a->cfg = c;
@@ -328,7 +366,8 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 		flags |= MHD_USE_IPv6;
 	if (a->tls_cert)
 		flags |= MHD_USE_TLS;
-	per_ip = c->max_per_ip > 0 ? c->max_per_ip : c->max_connections / 2;
+	/* a few addresses must not fill every slot */
+	per_ip = c->max_per_ip > 0 ? c->max_per_ip : c->max_connections / 16;
 	if (per_ip > (unsigned)c->max_connections)
 		per_ip = (unsigned)c->max_connections;
 	if (per_ip == 0)
@@ -351,6 +390,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, a);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, a);
 	OPT(MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, a);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, a);
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a);
 	if (a->tls_cert) {
 		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, a->tls_cert);
@@ -422,6 +462,11 @@ api_start(struct api *a, int *port, char *err, size_t errlen)
 		snprintf(err, errlen, "listen: no address");
 		rc = -1;
 	}
+	if (rc == 0 && conn_start(a) == -1) {
+		snprintf(err, errlen, "cannot start a thread: %s",
+		    strerror(errno));
+		rc = -1;
+	}
 	if (rc == 0 && pthread_create(&a->warm, NULL, warm, a) == 0)
 		a->warming = 1;
 	if (rc == 0)
@@ -450,6 +495,7 @@ api_reload(struct api *a, struct config *c, struct keys *k)
 		log_warnx("reload: a new spool dir needs a restart; "
 		    "still serving %s", a->sp.dir);
 	alog_reopen(a, c->access_log);
+	conn_timeout(a, c->header_timeout_ms);
 	config_free(oc);
 	free(oc);
 	keys_free(ok);
@@ -472,6 +518,7 @@ api_stop(struct api *a, int64_t grace_ms)
 	for (i = 0; i < a->nd; i++)
 		MHD_stop_daemon(a->d[i]);
 	a->nd = 0;
+	conn_stop(a);	/* no connection is left to watch */
 	alog_stop(a);	/* after the daemons: every request is logged */
 }
 
@@ -489,6 +536,7 @@ api_free(struct api *a)
 	rl_free(a->rl);
 	idem_free(a);
 	alog_free(a);
+	conn_free(a);
 	spool_close(&a->sp);
 	config_free(a->cfg);
 	free(a->cfg);

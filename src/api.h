@@ -30,6 +30,8 @@
 #define NJBUCKETS	10	/* job duration histogram */
 #define LOC_SLOTS	1024	/* where jobs were last seen (scache) */
 #define KEEP_MAX	4096	/* status answers kept up to this size */
+#define QUERY_ARGS_MAX	64	/* more in a query: 400 (MHD's pool holds
+				 * about 300 before it stops answering) */
 
 /* per request, from the first handler call to the completed callback */
 struct req {
@@ -43,6 +45,30 @@ struct req {
 	char	 peer[INET6_ADDRSTRLEN];
 	size_t	 body;
 	int	 bad_escape;
+	int	 many_args;		/* over QUERY_ARGS_MAX, none parsed */
+};
+
+/* per connection (MHD's socket context), from accept to close */
+struct conn_ctx {
+	int		 bad_escape;	/* set by the unescape callback */
+	int		 many_args;	/* set by the URI callback */
+	int		 fd;
+	int		 waiting;	/* on the header list (hwatch) */
+	int64_t		 since;		/* mono_ms() the wait began */
+	struct conn_ctx	*prev, *next;
+};
+
+/* connections waiting for a request header, oldest first: one thread
+ * drops those that waited over header_timeout */
+struct hwatch {
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 wake;		/* stop */
+	struct conn_ctx	*head, *tail;
+	atomic_llong	 timeout_ms;	/* header_timeout, kept on reload */
+	atomic_ullong	 dropped;	/* connections dropped for it */
+	int		 stop;
+	int		 running;
+	pthread_t	 th;
 };
 
 /* what tells the versions of a file apart */
@@ -133,6 +159,7 @@ struct api {
 	pthread_mutex_t	 loc_mtx;
 	struct loc	*loc;		/* LOC_SLOTS, by hash of the id */
 	struct alog	 lg;
+	struct hwatch	 hw;
 };
 
 /* what a handler gets */
@@ -159,6 +186,24 @@ struct route {
 
 /* ---------------------------------------------------------------- api.c */
 /* libmicrohttpd glue, the shim's life (api_* of xspool.h) and dispatch. */
+
+/* ---------------------------------------------------------------- api_conn.c */
+/* The header deadline: a connection waits for a request header (after the
+ * accept, and after each answer on a kept-alive connection) at most
+ * header_timeout, however slowly its bytes trickle in; MHD's own timeout,
+ * request_timeout, is one of idleness and covers the rest. */
+void	 conn_init(struct api *, int64_t timeout_ms);
+int	 conn_start(struct api *);	/* the thread: 0 or -1 */
+void	 conn_stop(struct api *);	/* after the MHD daemons stopped */
+void	 conn_free(struct api *);
+void	 conn_timeout(struct api *, int64_t timeout_ms);	/* SIGHUP */
+/* A connection accepted (fd): a new context, waiting for a header. */
+struct conn_ctx *conn_open(struct api *, int fd);
+/* Its header is in (the request runs), or its answer is done (waiting
+ * again); closed: cc is freed.  Any thread, cc may be NULL. */
+void	 conn_busy(struct api *, struct conn_ctx *cc);
+void	 conn_idle(struct api *, struct conn_ctx *cc);
+void	 conn_close(struct api *, struct conn_ctx *cc);
 
 /* ---------------------------------------------------------------- api_routes.c */
 /* The route table and the handlers of the read and cancel routes. */

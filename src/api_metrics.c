@@ -219,6 +219,11 @@ h_metrics(struct rctx *x)
 	    "xspool_http_request_duration_seconds_count %" PRIu64 "\n",
 	    m->count, m->sum, m->count);
 	pthread_mutex_unlock(&m->mtx);
+	buf_addf(&b, "# HELP xspool_http_header_timeouts_total Connections "
+	    "closed for sending no whole request header within "
+	    "header_timeout.\n# TYPE xspool_http_header_timeouts_total "
+	    "counter\nxspool_http_header_timeouts_total %" PRIu64 "\n",
+	    (uint64_t)atomic_load(&x->a->hw.dropped));
 	return reply(x, 200, &b, "text/plain; version=0.0.4; charset=utf-8",
 	    NULL);
 }

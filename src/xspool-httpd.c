@@ -1,6 +1,8 @@
 /* xspool-httpd.c - the REST shim's main: options, config and keys, then
  * wait for signals (SIGTERM/SIGINT stop gracefully, SIGHUP reloads) while
  * libmicrohttpd's threads serve (api.c). */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +67,24 @@ write_port(const char *path, int port)
 	return 0;
 }
 
+/* raise_nofile - room for max_connections sockets (and the spool's files):
+ * the soft limit up to the hard one when lower; warns when still short */
+static void
+raise_nofile(const struct config *c)
+{
+	rlim_t want = (rlim_t)c->max_connections + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+	    want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < want)
+		log_warnx("open files limited to %llu: fewer than "
+		    "max_connections = %d can be served",
+		    (unsigned long long)rl.rlim_cur, c->max_connections);
+}
+
 /* option - -p PORTFILE */
 static int
 option(int ch, const char *arg, void *v)
@@ -100,6 +120,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "xspool-httpd: %s\n", err);
 		return EXIT_USAGE;
 	}
+	raise_nofile(c);
 	if ((a = api_new(c, k, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "xspool-httpd: %s\n", err);
 		config_free(c);

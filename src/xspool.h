@@ -190,9 +190,10 @@ struct config {
 	/* [http] */
 	char		*listen;	/* "127.0.0.1:8080", comma-separated list */
 	char		*keys;		/* keys file, absolute */
-	int		 max_connections;	/* default 256 */
-	int		 max_per_ip;	/* per peer address; 0: max_connections/2 */
+	int		 max_connections;	/* default 1024 */
+	int		 max_per_ip;	/* per peer address; 0: max_connections/16 */
 	int64_t		 max_header;	/* bytes, default 8K */
+	int64_t		 header_timeout_ms;	/* whole header by then, default 5s */
 	int64_t		 request_timeout_ms;	/* default 30s */
 	int		 rate;		/* requests per minute per key, 0 = none */
 	int		 threads;	/* default 2 */

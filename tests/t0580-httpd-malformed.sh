@@ -157,10 +157,10 @@ except OSError:
     print("closed")
 PY
 }
-hconf "max_connections = 8"
+hconf "max_connections = 64"
 hstart
 is "$(perip 3)" "HTTP/1.1 200 OK" \
-    "max_per_ip unset: half of max_connections (4) from one address"
+    "max_per_ip unset: a 16th of max_connections (4) from one address"
 is "$(perip 4)" "closed" "max_per_ip unset: the 5th from one address is dropped"
 stop httpd
 hconf "max_connections = 8" "max_per_ip = 6"

@@ -81,7 +81,8 @@ t_defaults(void)
 	    "min_free 64M, kill_grace 5s");
 	ok(c.sync == 1 && c.zip_level == 6, "sync yes, zip_level 6");
 	is_str(c.listen, "127.0.0.1:8080", "listen 127.0.0.1:8080");
-	ok(c.max_connections == 256 && c.max_header == 8192 &&
+	ok(c.max_connections == 1024 && c.max_per_ip == 0 &&
+	    c.max_header == 8192 && c.header_timeout_ms == 5000 &&
 	    c.request_timeout_ms == 30000 && c.rate == 0 && c.threads == 2,
 	    "http limits default");
 	ok(!c.tls_cert && !c.tls_key && !c.access_log && !c.smtp && !c.from &&
