@@ -1,5 +1,6 @@
 /* proc.c - what the two daemons' mains share: the common options
- * (-c, -d, -f and the version letter) and the signals they block. */
+ * (-c, -d, -f, the version letter and --version) and the signals they block. */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,10 @@ int
 proc_options(struct proc *p, int argc, char *argv[], const char *more,
     proc_optfn fn, void *arg)
 {
+	struct option longopts[] = {
+		{ "version", no_argument, NULL, p->version },
+		{ NULL, 0, NULL, 0 }
+	};
 	char opts[64];
 	int ch;
 
@@ -19,7 +24,7 @@ proc_options(struct proc *p, int argc, char *argv[], const char *more,
 		return -1;
 	if (p->conf == NULL)
 		p->conf = config_default();
-	while ((ch = getopt(argc, argv, opts)) != -1) {
+	while ((ch = getopt_long(argc, argv, opts, longopts, NULL)) != -1) {
 		if (ch == 'c')
 			p->conf = optarg;
 		else if (ch == 'd')

@@ -17,7 +17,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xspool-httpd [-dfv] [-c FILE] [-p PORTFILE]\n");
+	fprintf(stderr, "usage: xspool-httpd [-dfV] [-c FILE] [-p PORTFILE]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -98,7 +98,7 @@ option(int ch, const char *arg, void *v)
 int
 main(int argc, char *argv[])
 {
-	struct proc p = { .name = "xspool-httpd", .version = 'v' };
+	struct proc p = { .name = "xspool-httpd", .version = 'V' };
 	const char *portfile = NULL;
 	char err[ERRLEN];
 	struct config *c;

@@ -1230,12 +1230,16 @@ static const struct command {
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct ctx x;
 	size_t i;
 	int ch, r;
 
 	memset(&x, 0, sizeof(x));
-	while ((ch = getopt(argc, argv, "+c:hV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			x.confpath = optarg;

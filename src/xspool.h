@@ -1053,8 +1053,8 @@ struct proc {
 /* A program's own option ch (from more, getopt syntax) with its optarg;
  * 0, or -1 for a usage error. */
 typedef int (*proc_optfn)(int ch, const char *optarg, void *arg);
-/* getopt over -c FILE, -d, -f, the version letter and the letters in more
- * (handed to fn); no operands.  Then the log goes to stderr, with debug
+/* getopt over -c FILE, -d, -f, the version letter (or --version) and the
+ * letters in more (handed to fn); no operands.  Then the log goes to stderr, with debug
  * lines as -d says (log_init again to detach).  0: go on; 1: the version
  * was printed (exit 0); -1: a usage error. */
 int	 proc_options(struct proc *, int argc, char *argv[], const char *more,

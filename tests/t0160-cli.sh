@@ -1,6 +1,7 @@
 #!/bin/sh
-# t0160-cli: usage and exit statuses, -V, the progress bar of wait on a
-# terminal (and none on a pipe), concurrent submits.
+# t0160-cli: usage and exit statuses, -V and --version (of the three
+# programs), the progress bar of wait on a terminal (and none on a pipe),
+# concurrent submits.
 . "$(dirname "$0")/lib.sh"
 
 cli_setup
@@ -15,7 +16,12 @@ $X status > /dev/null 2>&1
 is "$?" 2 "status without an id: exit 2"
 $X status a b > /dev/null 2>&1
 is "$?" 2 "status with two ids: exit 2"
-ok "-V prints the version" sh -c "xspool -V | grep -Eq '^xspool [0-9]+\.[0-9]+'"
+for p in xspool xspoold xspool-httpd; do
+	for o in -V --version; do
+		ok "$p $o prints the version" \
+		    sh -c "$p $o | grep -Eq '^$p [0-9]+\.[0-9]+'"
+	done
+done
 
 # wait: a progress line on a terminal, nothing on a pipe
 id=$($X submit T)
