@@ -48,6 +48,7 @@ def main():
           "min_age": None, "alive_at": None}
 
     def connect(addr, wave):
+        t = time.monotonic()	# before the server can see it
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             s.bind((addr, 0))
@@ -58,7 +59,7 @@ def main():
         except OSError:
             s.close()
             return
-        conns[s] = [addr, time.monotonic(), wave]
+        conns[s] = [addr, t, wave]
         sel.register(s, selectors.EVENT_READ)
         st["opened"] += 1
         if wave == 1:
