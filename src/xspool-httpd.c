@@ -67,13 +67,21 @@ write_port(const char *path, int port)
 	return 0;
 }
 
-/* raise_nofile - room for max_connections sockets (and the spool's files):
- * the soft limit up to the hard one when lower; warns when still short */
+/* raise_nofile - room for max_connections sockets per listen address (and
+ * the spool's files): the soft limit up to the hard one when lower; warns
+ * when still short */
 static void
 raise_nofile(const struct config *c)
 {
-	rlim_t want = (rlim_t)c->max_connections + 64;
+	const char *s = c->listen ? c->listen : "x";
+	rlim_t n = 0, want;
 	struct rlimit rl;
+
+	for (; *s; s += strcspn(s, ", \t")) {	/* listen_one's tokens */
+		s += strspn(s, ", \t");
+		n += *s != '\0';
+	}
+	want = (rlim_t)c->max_connections * (n ? n : 1) + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
 		return;
