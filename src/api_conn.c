@@ -14,6 +14,7 @@
 #include "api.h"
 
 #define WAIT_MIN_MS	10	/* the thread sleeps at least this long */
+#define LOG_EVERY_MS	60000	/* drops are logged at most this often */
 
 /* unlink - take cc off the header list (under mtx) */
 static void
@@ -76,7 +77,8 @@ watch(void *arg)
 {
 	struct hwatch *h = arg;
 	struct conn_ctx *cc;
-	int64_t now, tmo;
+	unsigned long long n = 0, logged = 0;
+	int64_t now, tmo, log_at = 0;
 
 	pthread_mutex_lock(&h->mtx);
 	while (!h->stop) {
@@ -85,7 +87,18 @@ watch(void *arg)
 		while ((cc = h->head) != NULL && now - cc->since >= tmo) {
 			unlink_cc(h, cc);
 			(void)shutdown(cc->fd, SHUT_RDWR);
-			atomic_fetch_add(&h->dropped, 1);
+			n = atomic_fetch_add(&h->dropped, 1) + 1;
+		}
+		if (n > logged && now >= log_at) {	/* a flood: one line */
+			pthread_mutex_unlock(&h->mtx);
+			log_warnx("dropped %llu connection%s that sent no whole "
+			    "request header within %lld ms (slow clients)",
+			    n - logged, n - logged == 1 ? "" : "s",
+			    (long long)tmo);
+			pthread_mutex_lock(&h->mtx);
+			logged = n;
+			log_at = now + LOG_EVERY_MS;
+			continue;
 		}
 		/* later entries have later deadlines; a new one comes no
 		 * sooner than tmo from now */
