@@ -14,7 +14,9 @@
 #include "api.h"
 
 #define WAIT_MIN_MS	10	/* the thread sleeps at least this long */
-#define LOG_EVERY_MS	60000	/* drops are logged at most this often */
+#define LOG_FIRST_MS	1000	/* drops are logged this long after the
+				 * first (a flood: one line) */
+#define LOG_EVERY_MS	60000	/* and then at most this often */
 
 /* unlink - take cc off the header list (under mtx) */
 static void
@@ -78,7 +80,7 @@ watch(void *arg)
 	struct hwatch *h = arg;
 	struct conn_ctx *cc;
 	unsigned long long n = 0, logged = 0;
-	int64_t now, tmo, log_at = 0;
+	int64_t now, tmo, wake, log_at = 0, quiet_until = 0;
 
 	pthread_mutex_lock(&h->mtx);
 	while (!h->stop) {
@@ -89,7 +91,10 @@ watch(void *arg)
 			(void)shutdown(cc->fd, SHUT_RDWR);
 			n = atomic_fetch_add(&h->dropped, 1) + 1;
 		}
-		if (n > logged && now >= log_at) {	/* a flood: one line */
+		if (n > logged && log_at == 0)
+			log_at = now + LOG_FIRST_MS > quiet_until ?
+			    now + LOG_FIRST_MS : quiet_until;
+		if (log_at && now >= log_at) {
 			pthread_mutex_unlock(&h->mtx);
 			log_warnx("dropped %llu connection%s that sent no whole "
 			    "request header within %lld ms (slow clients)",
@@ -97,12 +102,14 @@ watch(void *arg)
 			    (long long)tmo);
 			pthread_mutex_lock(&h->mtx);
 			logged = n;
-			log_at = now + LOG_EVERY_MS;
+			log_at = 0;
+			quiet_until = now + LOG_EVERY_MS;
 			continue;
 		}
 		/* later entries have later deadlines; a new one comes no
 		 * sooner than tmo from now */
-		sleep_until(h, cc ? cc->since + tmo : now + tmo);
+		wake = cc ? cc->since + tmo : now + tmo;
+		sleep_until(h, log_at && log_at < wake ? log_at : wake);
 	}
 	pthread_mutex_unlock(&h->mtx);
 	return NULL;
