@@ -1,5 +1,5 @@
-/* proc.c - what the two daemons' mains share: the common options
- * (-c, -d, -f, the version letter and --version) and the signals they block. */
+/* proc.c - what the two daemons' mains share: the common options (-c,
+ * -d, -f, the version letter and --version) and the signals they block. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>

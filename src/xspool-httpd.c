@@ -82,7 +82,6 @@ raise_nofile(const struct config *c)
 		n += *s != '\0';
 	}
 	want = (rlim_t)c->max_connections * (n ? n : 1) + 64;
-
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
