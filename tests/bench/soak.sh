@@ -92,6 +92,7 @@ PY
 starts=0
 start_daemon() {
 	starts=$((starts + 1))
+	: > "$DISK/d.$starts.log"
 	"$BIN/xspoold" -f -c "$C" 2>"$DISK/d.$starts.log" &
 	DPID=$!
 	_pids="$_pids $DPID"
@@ -124,6 +125,8 @@ submitter() {
 
 say "soak: $N jobs, $WORKERS workers, spool $S"
 load0=$(uptime | sed 's/.*load average: //')
+date0=$(date -u '+%Y-%m-%d %H:%M UTC')
+commit=$(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 t0=$(ms)
 : > "$IDS"
 start_daemon || exit 1		# it makes the spool's layout
@@ -280,8 +283,8 @@ fi
 
 echo "### Soak: $N jobs, kill -9 of the daemon and of workers"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); kernel: $(uname -r); $(nproc) CPUs; load at start: $load0"
-echo "- commit: $(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "- started: $date0; kernel: $(uname -r); $(nproc) CPUs; load at start: $load0"
+echo "- commit: $commit (at the start; the programs were copied then)"
 echo "- command: \`SOAK_JOBS=$N make soak\` ($WORKERS workers, an exporter run sleeps $SLEEP s, a daemon kill every $(echo $DKILL | tr ' ' -) s and a worker kill every $(echo $WKILL | tr ' ' -) s, at random; spool on $(df -P "$S" | awk 'NR==2 {print $1}'), sync = yes)"
 echo "- duration: $dur s; every job ended: $([ $finished = 1 ] && echo yes || echo NO)"
 echo "- kills: $dkills of the daemon, $wkills of busy workers ($starts daemon starts; $dexits exits without a kill)"
