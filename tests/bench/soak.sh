@@ -84,18 +84,22 @@ while True:
     os.write(out, "".join(lines).encode())
 PY
 	WATCH=$!
+	BASE_PIDS="$BASE_PIDS $WATCH"
 	_pids="$_pids $WATCH"
 	while ! grep -q ready "$OUTLOG" 2>/dev/null; do sleep 0.05; done
 }
 
 # the daemon, restarted after each kill; DPID its pid, starts counted
 starts=0
+BASE_PIDS=
 start_daemon() {
 	starts=$((starts + 1))
 	: > "$DISK/d.$starts.log"
 	"$BIN/xspoold" -f -c "$C" 2>"$DISK/d.$starts.log" &
 	DPID=$!
-	_pids="$_pids $DPID"
+	# only live processes of ours in the list lib.sh kills at exit: a
+	# reaped PID may belong to someone else by then
+	_pids="$BASE_PIDS $DPID"
 	_i=0
 	while ! grep -q 'started: node' "$DISK/d.$starts.log"; do
 		if ! kill -0 $DPID 2>/dev/null; then
@@ -133,6 +137,7 @@ start_daemon || exit 1		# it makes the spool's layout
 start_watcher
 submitter &
 SUB=$!
+BASE_PIDS="$BASE_PIDS $SUB"
 _pids="$_pids $SUB"
 dkills=0; wkills=0; dexits=0
 next_d=$(($(ms) + $(rnd $DKILL)))
@@ -184,6 +189,7 @@ kill -TERM $DPID 2>/dev/null; wait $DPID 2>/dev/null
 wait $SUB 2>/dev/null
 sleep 0.5		# the watcher sees the last events
 kill $WATCH 2>/dev/null; wait $WATCH 2>/dev/null
+_pids=		# all reaped
 
 # the counts, from the spool, the exporter's log and the watcher's
 /usr/bin/python3 - "$S" "$IDS" "$RUNLOG" "$OUTLOG" "$DISK" > "$DISK/counts" <<'PY'
