@@ -122,6 +122,12 @@ bench: deps
 	@sh .ci/deps.sh bench
 	@sh tests/bench/run.sh
 
+# issue 11's soak: SOAK_JOBS (5,000) jobs through kill -9s of the daemon
+# and of workers; what must be zero, as Markdown (tests/bench/soak.sh)
+soak: deps
+	$(MAKE) all $(BENCHES)
+	@sh tests/bench/soak.sh
+
 run: deps
 	$(MAKE) all
 	@sh etc/run.sh
@@ -180,5 +186,5 @@ clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
-.PHONY: all deps asan check bench run lint-man install uninstall clean \
+.PHONY: all deps asan check bench soak run lint-man install uninstall clean \
 	fuzz

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0010-config.sh - a bad config file is refused by every program with
+# t0010 - a bad config file is refused by every program with
 # FILE:LINE: reason and exit status 2; relative paths follow the current
 # directory; the shipped etc/xspool.conf loads.
 . "$(dirname "$0")/lib.sh"

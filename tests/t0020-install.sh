@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0020-install: make install DESTDIR=... PREFIX=/usr puts programs, man
+# t0020 - make install DESTDIR=... PREFIX=/usr puts programs, man
 # pages, demo exporters, systemd units and a config with the installed
 # paths in place; an edited config survives install and uninstall; make
 # uninstall removes everything else it installed.

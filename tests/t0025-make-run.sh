@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0020-make-run: etc/run.sh (what `make run` starts) brings up the daemon
+# t0025 - etc/run.sh (what `make run` starts) brings up the daemon
 # and the REST shim on the shipped config with the demo types, prints a
 # working curl line, and both stop on SIGTERM.
 . "$(dirname "$0")/lib.sh"

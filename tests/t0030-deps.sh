@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0030-deps: .ci/deps.sh installs only the missing Debian packages with
+# t0030 - .ci/deps.sh installs only the missing Debian packages with
 # apt-get as root, says what to run when not root, and does nothing when
 # all are there (dpkg-query, id and apt-get are stand-ins on PATH here).
 . "$(dirname "$0")/lib.sh"

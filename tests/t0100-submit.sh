@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0100-submit: xspool submit writes a job through tmp/ into queued/ (mode
+# t0100 - xspool submit writes a job through tmp/ into queued/ (mode
 # 0600) and prints its id; bad requests are refused with exit 2; a full
 # spool with exit 75.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0110-status-list: status (readable and --json) and list (table, oldest
+# t0110 - status (readable and --json) and list (table, oldest
 # first, --json, every state); a file dropped through tmp/ is a job.
 . "$(dirname "$0")/lib.sh"
 

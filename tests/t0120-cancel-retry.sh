@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0120-cancel-retry: cancel moves only a queued job to cancelled/; retry
+# t0120 - cancel moves only a queued job to cancelled/; retry
 # puts a cancelled (attempts reset) or failed job back in queued/; bad ids
 # touch nothing.
 . "$(dirname "$0")/lib.sh"

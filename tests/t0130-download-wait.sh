@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0130-download-wait: download copies out/ID.zip of a completed job (to
+# t0130 - download copies out/ID.zip of a completed job (to
 # TYPE-ID.zip, -o FILE or stdout); wait ends 0 on COMPLETED, 1 on CANCELLED
 # or on its timeout.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0140-check: xspool check is quiet and exits 0 on a clean spool, and finds
+# t0140 - xspool check is quiet and exits 0 on a clean spool, and finds
 # each inconsistency it claims to find (made by hand), exiting 1.
 . "$(dirname "$0")/lib.sh"
 

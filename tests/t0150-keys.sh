@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0150-keys: xspool key add/list/disable/enable/del; the keys file is mode
+# t0150 - xspool key add/list/disable/enable/del; the keys file is mode
 # 0600 and holds no secret; bad input is exit 2, an unknown key exit 1.
 . "$(dirname "$0")/lib.sh"
 

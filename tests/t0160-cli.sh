@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0160-cli: usage and exit statuses, -V and --version (of the three
+# t0160 - usage and exit statuses, -V and --version (of the three
 # programs), the progress bar of wait on a terminal (and none on a pipe),
 # concurrent submits.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0170-cli-daemon: the CLI with a running xspoold: submit, wait, download
+# t0170 - the CLI with a running xspoold: submit, wait, download
 # an encrypted zip; cancels racing the daemon's claims leave every job in
 # exactly one state, and check finds the spool consistent.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0275-deep-json - job files nested 100,000 levels deep (600 KB of
+# t0275 - job files nested 100,000 levels deep (600 KB of
 # {"a":{"a":..., and 100 KB of unclosed '[') in queued/ stall nothing:
 # xspool-httpd's queue listing (which parses queued/) answers at once,
 # xspoold sends both to bad/ with a .why naming the depth and its byte,

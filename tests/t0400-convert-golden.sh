@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0400-convert-golden.sh - the record converter against expected outputs:
+# t0400 - the record converter against expected outputs:
 # every tests/golden/NAME.in.{csv,jsonl} gives exactly NAME.out.json and
 # NAME.out.csv (typed by NAME.columns when present), and every
 # bad-NAME.in.* fails with exit 1 and exactly the message in bad-NAME.err.

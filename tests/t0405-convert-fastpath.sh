@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0405-convert-fastpath.sh - the converter's fast path for plain CSV rows
+# t0405 - the converter's fast path for plain CSV rows
 # against libcsv: fed in 64 KiB reads, whole rows are split by the fast
 # path; fed a byte at a time (XCONVERT_CHUNK=1) they all go through libcsv.
 # Output, error message and exit status must be the same, on awkward

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0410-convert-roundtrip.sh - the converter against a reference parser:
+# t0410 - the converter against a reference parser:
 # python3's csv and json modules read back what xconvert wrote from
 # generated awkward inputs (quotes, commas, CR/LF inside fields, spaces,
 # non-ASCII, emoji, control characters, empty cells, nested values) and

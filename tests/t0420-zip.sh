@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0420-zip.sh - the result zip (pack.c) through xexport: 7z and bsdtar
+# t0420 - the result zip (pack.c) through xexport: 7z and bsdtar
 # open it, AES-256 with the right password only, the level, the entry's
 # name and time, and no file left behind when the data or the disk fails.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0425-zip64.sh - an entry over 4 GiB (pack.c through xexport): the zip
+# t0425 - an entry over 4 GiB (pack.c through xexport): the zip
 # has the Zip64 fields and opens.  The records are repetitive, so the zip
 # itself is small (about 28 MB at level 1) and the input is a pipe; the
 # exact bytes are t0420's, on a smaller input.

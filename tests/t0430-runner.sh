@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0430-runner.sh - one exporter process (runner.c) through xexport -r:
+# t0430 - one exporter process (runner.c) through xexport -r:
 # exec errors, exit status and signals, timeout with the group killed,
 # max_bytes, the stderr tail, a chatty stderr, the environment.
 . "$(dirname "$0")/lib.sh"

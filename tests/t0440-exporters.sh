@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0440-exporters.sh - the demo exporters in etc/exporters: valid CSV and
+# t0440 - the demo exporters in etc/exporters: valid CSV and
 # JSON Lines (python3's csv and json), every record of the data set, the
 # from/to filters (inclusive), parameter errors, and each type through
 # export_run into a zip in each format.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0450-convert-daemon.sh - every malformed input kind of tests/golden
+# t0450 - every malformed input kind of tests/golden
 # (bad-*), and a CSV record and a JSON Lines line over 16 MiB, through the
 # real daemon: the attempt fails with the converter's named error in the
 # job's result, and no zip is left in out/ or tmp/.  A good golden input

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0500-httpd-auth - xspool-httpd: every key error of DESIGN.md's table
+# t0500 - xspool-httpd: every key error of DESIGN.md's table
 # (MISSING_API_KEY, INVALID_API_KEY, SECRET_REQUIRED, INVALID_SECRET,
 # API_KEY_DISABLED, IP_NOT_AUTHORIZED over IPv4 and IPv6,
 # RATE_LIMIT_EXCEEDED), Identity, X-Request-Id, 404/405/HEAD.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0505-httpd-keys-reload - a running xspool-httpd follows the keys file
+# t0505 - a running xspool-httpd follows the keys file
 # without SIGHUP: xspool key disable, del, enable and add take effect
 # within about a second (polled up to a generous bound); a keys file that
 # cannot be read (malformed, a FIFO) refuses every key with 503

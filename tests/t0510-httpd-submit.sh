@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0510-httpd-submit - POST /api/v1/ExportRequest/{type}: the answer, the
+# t0510 - POST /api/v1/ExportRequest/{type}: the answer, the
 # job file it queues, parameter validation (UNKNOWN_EXPORT_TYPE,
 # UNSUPPORTED_FORMAT, INVALID_PARAMETER), EXPORT_DUPLICATE naming the job,
 # Idempotency-Key replays, X-Export-Password, 503 when the spool is full.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0520-httpd-status-cancel - GET Status/{id} (fields, types, no password,
+# t0520 - GET Status/{id} (fields, types, no password,
 # progress and result by state), DELETE Cancel/{id} (200 when QUEUED, then
 # CANCELLED; 404 in every other state), and client isolation: client B
 # cannot see, cancel, download or list client A's jobs; an admin sees all.

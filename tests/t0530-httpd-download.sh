@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0530-httpd-download - GET Download/{id}: the zip of a COMPLETED job
+# t0530 - GET Download/{id}: the zip of a COMPLETED job
 # (put in completed/ and out/ by hand), Content-Disposition, ETag and
 # If-None-Match, single Range (206, suffix, open-ended, 416), HEAD, and 404
 # for jobs that are not COMPLETED or whose zip is gone.

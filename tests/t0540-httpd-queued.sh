@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0540-httpd-queued - GET ExportResult/Queued: the client's QUEUED jobs
+# t0540 - GET ExportResult/Queued: the client's QUEUED jobs
 # oldest first, ?limit= (default 100, max 1000), nextCursor paging that
 # neither skips nor repeats, bad limit/cursor 400, jobs leaving the queue
 # leave the list, and speed with 5,500 queued jobs of several clients.

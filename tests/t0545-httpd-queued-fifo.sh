@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0545-httpd-queued-fifo - what is not a job file in queued/ cannot hang
+# t0545 - what is not a job file in queued/ cannot hang
 # or fool the REST API: a FIFO (its open would block for good, holding the
 # queue index's lock) leaves the listing, status and submissions prompt;
 # a symlink to a valid job is not shown as QUEUED and cannot be

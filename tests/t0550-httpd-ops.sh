@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0550-httpd-ops - the access log (one line per request, request id, key
+# t0550 - the access log (one line per request, request id, key
 # id, no query string, never a password or secret), /healthz, /metrics,
 # SIGHUP re-reading the config (keys need none), SIGTERM letting a running
 # download finish before exiting 0.

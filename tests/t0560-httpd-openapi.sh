@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0560-httpd-openapi - etc/openapi.yaml lints clean with @redocly/cli, and
+# t0560 - etc/openapi.yaml lints clean with @redocly/cli, and
 # the validator (tests/openapi/validate.mjs) both passes a real session
 # of every endpoint and catches answers that drift from the document.
 # Installs tests/openapi/package.json's packages into tests/node_modules

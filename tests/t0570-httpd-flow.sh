@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0570-httpd-flow - the whole flow with the real daemon: POST -> QUEUED ->
+# t0570 - the whole flow with the real daemon: POST -> QUEUED ->
 # PROCESSING (progress) -> COMPLETED -> Download; the zip opens with 7z
 # and the password; the status fields have the right values and types;
 # cancel answers 404 while PROCESSING, after COMPLETED and after the last

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0580-httpd-malformed - hostile and broken requests never crash the shim
+# t0580 - hostile and broken requests never crash the shim
 # and get a clear 4xx: traversal ids, bad and %00 percent-encoding,
 # control characters, over-long URLs and headers, a request body, odd
 # methods, a slow client dropped after request_timeout, connection limits

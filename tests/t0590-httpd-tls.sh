@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0590-httpd-tls - with tls_cert and tls_key set, xspool-httpd speaks
+# t0590 - with tls_cert and tls_key set, xspool-httpd speaks
 # HTTPS (a self-signed certificate made here with openssl) and refuses
 # plain HTTP on that port; a bad certificate path stops the start.
 . "$(dirname "$0")/lib.sh"

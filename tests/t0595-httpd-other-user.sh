@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0595-httpd-other-user - [spool] group = 4242 (a number: no /etc/group
+# t0595 - [spool] group = 4242 (a number: no /etc/group
 # entry needed): xspoold runs as uid 4243 gid 4242, xspool-httpd as uid
 # 65534 with the supplementary group 4242 only.  Submit over REST, the
 # daemon completes it, status, download, cancel of a queued job; the

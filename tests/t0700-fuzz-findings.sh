@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0700-fuzz-findings.sh - what the fuzzers (tests/fuzz/, make fuzz)
+# t0700 - what the fuzzers (tests/fuzz/, make fuzz)
 # found, through the real programs (and what was found next to them);
 # t-fuzz-regress replays the inputs themselves through every fuzz target.
 . "$(dirname "$0")/lib.sh"
