@@ -3,7 +3,7 @@
 # tests/nfs/README (a user-mode Linux guest serving a tmpfs over NFS to
 # itself, mounts A, B, C, D).  Measures, in the guest:
 #   - throughput of 1, 2 and 3 nodes (n1 on A, n2 on B, n3 on C; 2
-#     workers each, rescan = 1s) for a batch of JOBS (default 300) job
+#     workers each, rescan = 1s) for a batch of JOBS (default 200) job
 #     files renamed into queued/ through D, the mount with no node, from
 #     one process; from the batch's first file to the last job in
 #     completed/ (the server's own view, waited for by inotify); the
