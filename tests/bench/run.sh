@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh - every benchmark in turn (make bench); each prints a Markdown
 # table on stdout (progress goes to stderr).  A size argument can be given
-# to each script run alone: sh tests/bench/bench-zip.sh 100
+# to each script run alone: sh tests/bench/bench-zip.sh 100.  bench-nfs
+# boots the user-mode Linux NFS rig (tests/nfs/README) and says so when
+# it cannot (no linux.uml): a skip, not a failure
 cd "$(dirname "$0")"
 echo "## xspool benchmarks"
 echo
@@ -9,7 +11,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); kernel: $(uname -r); $(nproc) CP
 echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "- load at start: $(uptime | sed 's/.*load average/load average/')"
 start=$(date +%s)
-for b in throughput convert zip http large growth; do
+for b in throughput convert zip http large growth nfs; do
 	echo
 	a=$(date +%s)
 	sh "./bench-$b.sh" || echo "(bench-$b failed; see above)"
