@@ -44,7 +44,23 @@ BENCHSRC = $(wildcard tests/bench/*.c)
 BENCHES	 = $(BENCHSRC:tests/bench/%.c=bin/bench/%)
 MANS	 = $(wildcard man/*.[1-8])
 
-all: $(PROGS:%=$(BIN)/%) $(UNITS) $(HELPERS)
+# The SQL exporter is its own program, built only when libpq and SQLite's
+# headers are there: the core programs never link them.
+SQLPKGS	 = libpq sqlite3
+HAVE_SQL := $(shell pkg-config --exists $(SQLPKGS) 2>/dev/null && echo yes)
+SQLPROG	 = $(if $(HAVE_SQL),$(BIN)/xspool-sql)
+
+all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(UNITS) $(HELPERS)
+
+$(OBJDIR)/sql/%.o: src/sql/%.c src/xspool.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags $(SQLPKGS)) $(CFLAGS) \
+	    -c -o $@ $<
+
+$(BIN)/xspool-sql: $(OBJDIR)/sql/xspool-sql.o $(OBJDIR)/libxspool.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS) \
+	    $(shell pkg-config --libs $(SQLPKGS))
 
 $(OBJDIR)/%.o: src/%.c src/xspool.h
 	@mkdir -p $(@D)
@@ -146,6 +162,8 @@ install: all
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data
 	install -m 755 bin/xspool $(DESTDIR)$(BINDIR)/xspool
 	install -m 755 bin/xspoold bin/xspool-httpd $(DESTDIR)$(SBINDIR)/
+	if test -f bin/xspool-sql; then \
+	    install -m 755 bin/xspool-sql $(DESTDIR)$(SBINDIR)/; fi
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	for f in etc/exporters/*; do test -f $$f || continue; \
@@ -165,7 +183,7 @@ install: all
 # the spool are never touched.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xspool $(DESTDIR)$(SBINDIR)/xspoold \
-	    $(DESTDIR)$(SBINDIR)/xspool-httpd
+	    $(DESTDIR)$(SBINDIR)/xspool-httpd $(DESTDIR)$(SBINDIR)/xspool-sql
 	for m in $(MANS); do s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(LIBDIR)/xspool/exporters
@@ -177,7 +195,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/xspool 2>/dev/null
 
 clean:
-	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
+	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/xspool-sql \
+	    bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
 .PHONY: all deps asan check bench run lint-man install uninstall clean \
