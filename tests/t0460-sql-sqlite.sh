@@ -83,7 +83,9 @@ run() {
 	_id=$($X submit "$_ty" -f "$_f" "$@") || return 1
 	wait_for 30 is_in "$_id" completed || return 1
 	_e=$(echo "$_f" | tr A-Z a-z)
+	_runs=$((${_runs:-0} + 1))
 	7z x -so "$SPOOL/out/$_id.zip" "$_ty.$_e" < /dev/null > "out.$_e" 2>/dev/null
+	cp "out.$_e" "run$_runs.$_e"	# kept with KEEP=1
 }
 
 ok "every column type as JSON" run Every JSON -P min=0

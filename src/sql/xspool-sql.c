@@ -352,14 +352,14 @@ to_dollar(const char *name, size_t len, size_t off, void *arg)
 	return 0;
 }
 
-/* pg_param_type - the OID a value is sent as; 0 lets the server infer
- * (text compared with varchar or an enum) */
+/* pg_param_type - the OID a value is sent as.  0 lets the server infer
+ * it from where it stands, as for a literal: an int compared with an
+ * int4 column is an int4, a string compared with an enum that enum;
+ * ":n::bigint" in the query decides where nothing else does. */
 static Oid
 pg_param_type(enum ptype t, const char *v)
 {
 	switch (t) {
-	case PT_INT: return OID_INT8;
-	case PT_NUMBER: return OID_NUMERIC;
 	case PT_BOOL: return OID_BOOL;
 	case PT_DATE: return OID_DATE;
 	case PT_TIMESTAMP:
