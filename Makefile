@@ -49,8 +49,17 @@ MANS	 = $(wildcard man/*.[1-8])
 SQLPKGS	 = libpq sqlite3
 HAVE_SQL := $(shell pkg-config --exists $(SQLPKGS) 2>/dev/null && echo yes)
 SQLPROG	 = $(if $(HAVE_SQL),$(BIN)/xspool-sql)
+# the demo types query this database, made from the demo data set
+DEMODB	 = etc/exporters/data/demo.db
+DEMOSRC	 = etc/exporters/data/demo.sql $(wildcard etc/exporters/data/*.tsv)
 
-all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(UNITS) $(HELPERS)
+all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(if $(HAVE_SQL),$(DEMODB)) $(UNITS) \
+	$(HELPERS)
+
+$(DEMODB): $(DEMOSRC)
+	rm -f $@.tmp
+	cd $(@D) && sqlite3 -bail demo.db.tmp < demo.sql
+	mv $@.tmp $@
 
 $(OBJDIR)/sql/%.o: src/sql/%.c src/xspool.h
 	@mkdir -p $(@D)
@@ -148,7 +157,8 @@ lint-man:
 # The shipped config and units, with the installed paths in them.
 INSTCONF = sed -e 's|^dir = spool|dir = $(LOCALSTATEDIR)/spool/xspool|' \
 	   -e 's|^keys = etc/keys|keys = $(SYSCONFDIR)/xspool/keys|' \
-	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|'
+	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|' \
+	   -e 's|^database = sqlite:etc/exporters/|database = sqlite:$(LIBDIR)/xspool/exporters/|'
 INSTUNIT = sed -e 's|/usr/local/sbin|$(SBINDIR)|' \
 	   -e 's|/usr/local/etc/xspool|$(SYSCONFDIR)/xspool|'
 UNITS_SH = etc/systemd/xspoold.service etc/systemd/xspool-httpd.service
@@ -169,7 +179,7 @@ install: all
 	for f in etc/exporters/*; do test -f $$f || continue; \
 	    install -m $$(test -x $$f && echo 755 || echo 644) $$f \
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/; done
-	install -m 644 etc/exporters/data/* \
+	install -m 644 etc/exporters/data/*.* etc/exporters/data/README \
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data/
 	for u in $(UNITS_SH); do $(INSTUNIT) $$u > \
 	    $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
@@ -196,6 +206,7 @@ uninstall:
 
 clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/xspool-sql \
+	    $(DEMODB) \
 	    bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 

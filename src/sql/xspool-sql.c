@@ -228,6 +228,37 @@ out_base64(const unsigned char *p, size_t n)
 	out("\"", 1);
 }
 
+/* out_json - a JSON value as it is, on one line: a line break can only
+ * be blank space between its tokens (JSON Lines has one record a line) */
+static void
+out_json(const char *s, size_t n)
+{
+	const char *nl;
+
+	while ((nl = memchr(s, '\n', n)) != NULL ||
+	    (nl = memchr(s, '\r', n)) != NULL) {
+		out(s, (size_t)(nl - s));
+		out(" ", 1);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	out(s, n);
+}
+
+/* json_ok - SQLite text that is a JSON value (json.c's checks) */
+static int
+json_ok(const char *s, size_t n)
+{
+	struct jdoc d;
+	char e[ERRLEN];
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	r = json_parse(&d, s, n, e, sizeof(e));
+	json_free(&d);
+	return r == 0;
+}
+
 /* json_number - s is a JSON number as it is (PostgreSQL's text of an
  * integer, numeric or float; "NaN" and "Infinity" are not) */
 static int
@@ -438,7 +469,7 @@ pg_row(const PGresult *r, const struct col *cols, int ncols)
 			pg_bytea(v, n);
 			break;
 		case KD_JSON:
-			out(v, n);	/* the server checked it */
+			out_json(v, n);	/* the server checked it */
 			break;
 		default:
 			out_jstr(v, n);
@@ -686,6 +717,8 @@ sq_row(sqlite3_stmt *s, const struct col *cols, int ncols)
 				out(v, n);
 			else if (cols[i].kind == KD_TIMESTAMP)
 				out_time(v, n, 0);
+			else if (cols[i].kind == KD_JSON && json_ok(v, n))
+				out_json(v, n);
 			else if (cols[i].kind == KD_BOOL &&
 			    (strcasecmp(v, "true") == 0 ||
 			    strcasecmp(v, "false") == 0))
