@@ -134,7 +134,7 @@ ok "  the server logged the cancel" \
 # exporter (what the daemon's timeout sends) cancels it on the server
 mkfifo lock.fifo
 exec 7<> lock.fifo
-bg lock sh -c "$PSQL -d dental < lock.fifo"
+bg lock sh -c "exec $PSQL -d dental < lock.fifo"
 echo "BEGIN; LOCK TABLE locked IN ACCESS EXCLUSIVE MODE;" >&7
 granted() {
 	$PSQL -d dental -c "SELECT count(*) FROM pg_locks
@@ -151,13 +151,13 @@ ok "  ps shows its exporter" grep -q "xspool-sql -c $CONF -t Held" ps.txt
 nok "  the password is on no command line (ps)" grep -qF -- "$PW" ps.txt
 nok "  nor in the exporter's environment" grep -qaF -- "$PW" "/proc/$xp/environ"
 kill -TERM "$xp"
-wait "$xp"
-rc=$?
 ok "SIGTERM to the exporter: pg_stat_activity no longer shows the query" \
     wait_for 30 active_is xspool_t0470_held 0
 ok "  while the lock is still held" test "$(granted)" = 1
 echo "COMMIT;" >&7
 exec 7>&-
+wait "$xp"	# after COMMIT: an exporter that did not cancel ends too
+rc=$?
 is "$rc" 1 "  the exporter exits 1"
 ok "  saying the query was cancelled on the server" \
     grep -q "cancelled: the query was stopped on the server" "$T/held.err"
