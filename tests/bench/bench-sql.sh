@@ -83,10 +83,10 @@ run litejson "$X Lite | $CV jsonl JSON"
 } >&3
 row pgcopy 'PostgreSQL: `psql \copy (SELECT ...) TO STDOUT CSV`'
 row pgjsonl 'PostgreSQL: `xspool-sql` (typed JSON Lines)' pgcopy
-row pgcsv 'PostgreSQL: `xspool-sql \\| convert` to CSV' pgcopy
-row pgjson 'PostgreSQL: `xspool-sql \\| convert` to JSON (typed)' pgcopy
+row pgcsv 'PostgreSQL: `xspool-sql \| convert` to CSV' pgcopy
+row pgjson 'PostgreSQL: `xspool-sql \| convert` to JSON (typed)' pgcopy
 row litecsv 'SQLite: `sqlite3 -csv`'
 row litejsonl 'SQLite: `xspool-sql` (typed JSON Lines)' litecsv
-row liteconv 'SQLite: `xspool-sql \\| convert` to CSV' litecsv
-row litejson 'SQLite: `xspool-sql \\| convert` to JSON (typed)' litecsv
+row liteconv 'SQLite: `xspool-sql \| convert` to CSV' litecsv
+row litejson 'SQLite: `xspool-sql \| convert` to JSON (typed)' litecsv
 pg_stop
