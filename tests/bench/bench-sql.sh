@@ -42,17 +42,19 @@ CONF
 X="$BIN/xspool-sql -c $T/b.conf -t"
 CV=$BIN/helpers/xconvert
 
-# run NAME COMMAND : RUNS runs; "seconds KiB bytes" per run in $T/NAME
+# run NAME COMMAND : RUNS runs; "seconds KiB bytes cpu-seconds" per run
+# in $T/NAME (CPU: user + system of the whole pipeline, which a machine
+# shared with other work disturbs less than the wall clock)
 run() {
 	_n=$1
 	shift
 	: > "$T/$_n"
 	for _i in $(seq "$RUNS"); do
 		_a=$(date +%s.%N)
-		/usr/bin/time -f %M -o "$T/rss" sh -c "$* | wc -c > '$T/bytes'" ||
+		/usr/bin/time -f '%M %U %S' -o "$T/rss" sh -c "$* | wc -c > '$T/bytes'" ||
 		    echo "failed: $*"
 		_b=$(date +%s.%N)
-		echo "$(echo "$_b - $_a" | bc) $(tail -n 1 "$T/rss") $(cat "$T/bytes")" >> "$T/$_n"
+		echo "$(echo "$_b - $_a" | bc) $(tail -n 1 "$T/rss" | awk '{ print $1 }') $(cat "$T/bytes") $(tail -n 1 "$T/rss" | awk '{ print $2 + $3 }')" >> "$T/$_n"
 	done
 }
 med() { awk -v c="$1" '{ print $c }' "$T/$2" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -62,8 +64,8 @@ row() {	# row NAME LABEL [BASELINE]
 	_m=$(awk -v b="$(med 3 "$1")" -v s="$_s" 'BEGIN { printf "%.1f", b / s / 1048576 }')
 	_x=
 	[ -n "${3:-}" ] && _x=$(awk -v a="$(med 1 "$3")" -v s="$_s" 'BEGIN { printf "%.2f", a / s }')
-	printf '| %s | %.2f | %s | %s | %s | %s |\n' "$2" "$_s" "$_r" "$_m" \
-	    "$(med 2 "$1")" "$_x" >&3
+	printf '| %s | %.2f | %s | %s | %s | %s | %s |\n' "$2" "$_s" "$(med 4 "$1")" \
+	    "$_r" "$_m" "$(med 2 "$1")" "$_x" >&3
 }
 
 run pgcopy "$PSQL -d bench -c \"\\copy ($SEL) TO STDOUT CSV\""
@@ -78,8 +80,8 @@ run litejson "$X Lite | $CV jsonl JSON"
 {
 	echo "### SQL exporter: $ROWS rows (id, name, amount, paid, day), median of $RUNS"
 	echo
-	echo "| what | s | rows/s | MB/s out | peak RSS KiB | × the peer |"
-	echo "|---|---|---|---|---|---|"
+	echo "| what | s | CPU s | rows/s | MB/s out | peak RSS KiB | × the peer (wall) |"
+	echo "|---|---|---|---|---|---|---|"
 } >&3
 row pgcopy 'PostgreSQL: `psql \copy (SELECT ...) TO STDOUT CSV`'
 row pgjsonl 'PostgreSQL: `xspool-sql` (typed JSON Lines)' pgcopy
