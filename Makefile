@@ -53,8 +53,10 @@ SQLPROG	 = $(if $(HAVE_SQL),$(BIN)/xspool-sql)
 DEMODB	 = etc/exporters/data/demo.db
 DEMOSRC	 = etc/exporters/data/demo.sql $(wildcard etc/exporters/data/*.tsv)
 
-all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(if $(HAVE_SQL),$(DEMODB)) $(UNITS) \
-	$(HELPERS)
+HAVE_SQLITE3 := $(shell command -v sqlite3 > /dev/null 2>&1 && echo yes)
+
+all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(if $(HAVE_SQL),$(if $(HAVE_SQLITE3),$(DEMODB))) \
+	$(UNITS) $(HELPERS)
 
 $(DEMODB): $(DEMOSRC)
 	rm -f $@.tmp
