@@ -44,7 +44,34 @@ BENCHSRC = $(wildcard tests/bench/*.c)
 BENCHES	 = $(BENCHSRC:tests/bench/%.c=bin/bench/%)
 MANS	 = $(wildcard man/*.[1-8])
 
-all: $(PROGS:%=$(BIN)/%) $(UNITS) $(HELPERS)
+# The SQL exporter is its own program, built only when libpq and SQLite's
+# headers are there: the core programs never link them.
+SQLPKGS	 = libpq sqlite3
+HAVE_SQL := $(shell pkg-config --exists $(SQLPKGS) 2>/dev/null && echo yes)
+SQLPROG	 = $(if $(HAVE_SQL),$(BIN)/xspool-sql)
+# the demo types query this database, made from the demo data set
+DEMODB	 = etc/exporters/data/demo.db
+DEMOSRC	 = etc/exporters/data/demo.sql $(wildcard etc/exporters/data/*.tsv)
+
+HAVE_SQLITE3 := $(shell command -v sqlite3 > /dev/null 2>&1 && echo yes)
+
+all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(if $(HAVE_SQL),$(if $(HAVE_SQLITE3),$(DEMODB))) \
+	$(UNITS) $(HELPERS)
+
+$(DEMODB): $(DEMOSRC)
+	rm -f $@.tmp
+	cd $(@D) && sqlite3 -bail demo.db.tmp < demo.sql
+	mv $@.tmp $@
+
+$(OBJDIR)/sql/%.o: src/sql/%.c src/xspool.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags $(SQLPKGS)) $(CFLAGS) \
+	    -c -o $@ $<
+
+$(BIN)/xspool-sql: $(OBJDIR)/sql/xspool-sql.o $(OBJDIR)/libxspool.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS) \
+	    $(shell pkg-config --libs $(SQLPKGS))
 
 $(OBJDIR)/%.o: src/%.c src/xspool.h
 	@mkdir -p $(@D)
@@ -138,7 +165,8 @@ lint-man:
 # The shipped config and units, with the installed paths in them.
 INSTCONF = sed -e 's|^dir = spool|dir = $(LOCALSTATEDIR)/spool/xspool|' \
 	   -e 's|^keys = etc/keys|keys = $(SYSCONFDIR)/xspool/keys|' \
-	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|'
+	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|' \
+	   -e 's|^database = sqlite:etc/exporters/|database = sqlite:$(LIBDIR)/xspool/exporters/|'
 INSTUNIT = sed -e 's|/usr/local/sbin|$(SBINDIR)|' \
 	   -e 's|/usr/local/etc/xspool|$(SYSCONFDIR)/xspool|'
 UNITS_SH = etc/systemd/xspoold.service etc/systemd/xspool-httpd.service
@@ -152,12 +180,14 @@ install: all
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data
 	install -m 755 bin/xspool $(DESTDIR)$(BINDIR)/xspool
 	install -m 755 bin/xspoold bin/xspool-httpd $(DESTDIR)$(SBINDIR)/
+	if test -f bin/xspool-sql; then \
+	    install -m 755 bin/xspool-sql $(DESTDIR)$(SBINDIR)/; fi
 	for m in $(MANS); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	for f in etc/exporters/*; do test -f $$f || continue; \
 	    install -m $$(test -x $$f && echo 755 || echo 644) $$f \
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/; done
-	install -m 644 etc/exporters/data/* \
+	install -m 644 etc/exporters/data/*.* etc/exporters/data/README \
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data/
 	for u in $(UNITS_SH); do $(INSTUNIT) $$u > \
 	    $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
@@ -171,7 +201,7 @@ install: all
 # the spool are never touched.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xspool $(DESTDIR)$(SBINDIR)/xspoold \
-	    $(DESTDIR)$(SBINDIR)/xspool-httpd
+	    $(DESTDIR)$(SBINDIR)/xspool-httpd $(DESTDIR)$(SBINDIR)/xspool-sql
 	for m in $(MANS); do s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(LIBDIR)/xspool/exporters
@@ -183,7 +213,9 @@ uninstall:
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/xspool 2>/dev/null
 
 clean:
-	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/unit \
+	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/xspool-sql \
+	    $(DEMODB) \
+	    bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
 .PHONY: all deps asan check bench soak run lint-man install uninstall clean \

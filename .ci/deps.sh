@@ -4,9 +4,10 @@
 set -eu
 
 build="gcc make pkg-config libzip-dev libcsv-dev libjsmn-dev
-libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libssl-dev"
+libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libssl-dev
+libpq-dev libsqlite3-dev sqlite3"
 test="curl p7zip-full libarchive-tools python3 python3-aiosmtpd perl mandoc
-procps psmisc strace time zip
+procps psmisc strace time zip postgresql
 user-mode-linux nfs-kernel-server rpcbind kmod iproute2 faketime"
 bench="miller zip wrk nginx task-spooler hyperfine"
 

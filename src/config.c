@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -22,10 +23,12 @@
 enum sect { S_NONE = 0, S_SPOOL, S_HTTP, S_NOTIFY, S_TYPE };
 enum kind {
 	K_STRING, K_SECRET, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
-	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS
+	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS, K_PARAMS, K_DATABASE,
+	K_QUERY, K_QUERY_FILE
 };
 
 #define CONF_LINE_MAX	65536	/* bytes in one line */
+#define QUERY_MAX	(1 << 20)	/* bytes of a query_file */
 #define F_DASH	0x01	/* a path that may be "-" (stderr) */
 
 struct ckey {
@@ -103,6 +106,10 @@ static const struct ckey keys[] = {
 	T("max_bytes", K_SIZE, max_bytes, 1, 1024 * TB, "10G"),
 	T("columns", K_COLUMNS, columns, 0, 0, NULL),
 	T("level", K_INT, level, 0, 9, NULL),
+	T("params", K_PARAMS, params, 0, 0, NULL),
+	T("database", K_DATABASE, database, 0, 0, NULL),
+	T("query", K_QUERY, query, 0, 0, NULL),
+	T("query_file", K_QUERY_FILE, query, 0, 0, NULL),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -171,6 +178,18 @@ const char *
 format_ext(enum format f)
 {
 	return f == FMT_JSON ? "json" : f == FMT_CSV ? "csv" : "";
+}
+
+static const char *const ptype_names[] = {
+	[PT_STRING] = "string", [PT_INT] = "int", [PT_NUMBER] = "number",
+	[PT_BOOL] = "bool", [PT_DATE] = "date", [PT_TIMESTAMP] = "timestamp",
+};
+#define NPTYPES	(sizeof(ptype_names) / sizeof(ptype_names[0]))
+
+const char *
+ptype_name(enum ptype t)
+{
+	return (size_t)t < NPTYPES ? ptype_names[t] : "?";
 }
 
 const struct xtype *
@@ -333,6 +352,118 @@ set_columns(struct ctx *x, struct xtype *t, const char *v)
 	return why == NULL;
 }
 
+/* set_params - "from:date, to:date, clinic:int?": the request parameters
+ * the type takes; a bare name is a string; "params =" takes none */
+static int
+set_params(struct ctx *x, struct xtype *t, const char *v)
+{
+	char *copy = xstrdup(v), *s = copy, *item, *colon, *e;
+	const char *why = NULL;
+	struct tparam *p;
+	size_t i;
+
+	t->has_params = 1;
+	while (why == NULL && (item = next_item(&s)) != NULL) {
+		if (*item == '\0' && s == NULL && t->nparams == 0)
+			break;		/* "params =": none */
+		t->params = xreallocarray(t->params, t->nparams + 1,
+		    sizeof(*t->params));
+		p = &t->params[t->nparams++];
+		memset(p, 0, sizeof(*p));
+		e = item + strlen(item);
+		if (e > item && e[-1] == '?') {
+			p->optional = 1;
+			*--e = '\0';
+		}
+		if ((colon = strchr(item, ':')) != NULL) {
+			*colon++ = '\0';
+			colon += strspn(colon, " \t");
+			for (e = item + strlen(item); e > item &&
+			    (e[-1] == ' ' || e[-1] == '\t'); )
+				*--e = '\0';
+		}
+		p->name = xstrdup(item);
+		if (!param_name_valid(item)) {
+			why = "a parameter name is a letter, then letters,"
+			    " digits or '_'";
+			break;
+		}
+		for (i = 0; i + 1 < t->nparams; i++)
+			if (strcmp(t->params[i].name, item) == 0)
+				why = "a parameter is named twice";
+		if (why != NULL || colon == NULL)
+			continue;
+		for (i = 0; i < NPTYPES && strcmp(colon, ptype_names[i]); i++)
+			;
+		if (i == NPTYPES)
+			why = "a parameter's type is not string, int, number,"
+			    " bool, date or timestamp";
+		else
+			p->type = (enum ptype)i;
+	}
+	if (why)
+		cf_err(x, x->line, "[type %s]: params: %s (at '%s')", t->name,
+		    why, item);
+	free(copy);
+	return why == NULL;
+}
+
+/* set_database - "postgresql://...", "postgres://..." (libpq's URI, kept
+ * as written) or "sqlite:PATH" (made absolute) */
+static int
+set_database(struct ctx *x, struct xtype *t, const char *v)
+{
+	char *p;
+
+	free(t->database);
+	t->database = NULL;
+	if (strncmp(v, "postgresql://", 13) == 0 ||
+	    strncmp(v, "postgres://", 11) == 0) {
+		t->database = xstrdup(v);
+		return 1;
+	}
+	if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0') {
+		p = abs_path(x, v + 7);
+		xasprintf(&t->database, "sqlite:%s", p);
+		free(p);
+		return 1;
+	}
+	/* the value is not repeated: it may hold a password */
+	return cf_err(x, x->line, "[type %s]: database: want"
+	    " postgresql://... or sqlite:PATH", t->name);
+}
+
+/* set_query - query = TEXT, or query_file = PATH (read now) */
+static int
+set_query(struct ctx *x, struct xtype *t, const char *v, int file)
+{
+	char *path, *text;
+	size_t len;
+
+	if (t->query != NULL)
+		return cf_err(x, x->line, "[type %s]: query and query_file"
+		    " exclude each other", t->name);
+	if (!file) {
+		t->query = *v ? xstrdup(v) : NULL;
+		return 1;
+	}
+	path = abs_path(x, v);
+	if (read_file(path, QUERY_MAX, &text, &len) == -1) {
+		cf_err(x, x->line, "[type %s]: query_file %s: %s", t->name,
+		    path, strerror(errno));
+		free(path);
+		return 0;
+	}
+	free(path);
+	if (strlen(text) != len || !utf8_valid(text, len)) {
+		free(text);
+		return cf_err(x, x->line, "[type %s]: query_file: not UTF-8"
+		    " text", t->name);
+	}
+	t->query = text;
+	return 1;
+}
+
 static int
 parse_bool(const char *v)
 {
@@ -440,6 +571,13 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 		return set_formats(x, t, v);
 	case K_COLUMNS:
 		return set_columns(x, t, v);
+	case K_PARAMS:
+		return set_params(x, t, v);
+	case K_DATABASE:
+		return set_database(x, t, v);
+	case K_QUERY:
+	case K_QUERY_FILE:
+		return set_query(x, t, v, k->kind == K_QUERY_FILE);
 	default:
 		return set_number(x, k, base, v);
 	}
@@ -652,6 +790,108 @@ set_group(struct ctx *x)
 	return 0;
 }
 
+/* sql_exporter - xspool-sql beside the running program (bin/ or
+ * bin/asan/ in a source tree, SBINDIR installed); where it would be when
+ * the program cannot be found, so that running it names the file */
+static char *
+sql_exporter(void)
+{
+	char self[PATH_MAX], *slash, *p;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return xstrdup(SQL_EXPORTER);
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	xasprintf(&p, "%s/%s", self, SQL_EXPORTER);
+	return p;
+}
+
+/* has_password - the database string holds a password itself */
+static int
+has_password(const char *db)
+{
+	const char *a = strstr(db, "://"), *at, *end;
+
+	if (a == NULL)
+		return 0;
+	a += 3;
+	end = a + strcspn(a, "/?");
+	at = memchr(a, '@', (size_t)(end - a));
+	if (at != NULL && memchr(a, ':', (size_t)(at - a)) != NULL)
+		return 1;
+	return strstr(db, "password=") != NULL;
+}
+
+struct phcheck {
+	const struct xtype *t;
+	char		 bad[80];
+};
+
+/* declared - a placeholder of the query is one of the type's params */
+static int
+declared(const char *name, size_t len, size_t off, void *arg)
+{
+	struct phcheck *pc = arg;
+	size_t i;
+
+	for (i = 0; i < pc->t->nparams; i++)
+		if (strlen(pc->t->params[i].name) == len &&
+		    strncmp(pc->t->params[i].name, name, len) == 0)
+			return 0;
+	snprintf(pc->bad, sizeof(pc->bad), "%.*s", (int)(len < 64 ? len : 64),
+	    name);
+	return 1;
+}
+
+/* finish_sql - a type with a database runs xspool-sql on this config:
+ * its query is there, its placeholders are declared params, a password
+ * in the config is not for every reader of the file */
+static int
+finish_sql(struct ctx *x, struct xtype *t, const int *seen)
+{
+	struct phcheck pc;
+	struct stat sb;
+	size_t i;
+
+	if (t->database == NULL) {
+		if (t->query != NULL)
+			return cf_err(x, t->line, "[type %s]: query without"
+			    " database", t->name), -1;
+		return 0;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (seen[i] && (keys[i].kind == K_COMMAND ||
+		    keys[i].kind == K_EMITS || keys[i].kind == K_COLUMNS))
+			return cf_err(x, seen[i], "[type %s]: %s: a database"
+			    " type runs %s and types its columns itself",
+			    t->name, keys[i].name, SQL_EXPORTER), -1;
+	if (t->query == NULL)
+		return cf_err(x, t->line, "[type %s]: database without query"
+		    " or query_file", t->name), -1;
+	pc.t = t;
+	if (sqlq_scan(t->query, strncmp(t->database, "sqlite:", 7) != 0,
+	    declared, &pc) != 0)
+		return cf_err(x, t->line, "[type %s]: the query's :%s is not"
+		    " in params", t->name, pc.bad), -1;
+	if (has_password(t->database) && (stat(x->c->path, &sb) == -1 ||
+	    (sb.st_mode & (S_IROTH | S_IWOTH))))
+		return cf_err(x, t->line, "[type %s]: database holds a"
+		    " password but %s is readable by others (chmod o-rw, or"
+		    " use passfile=)", t->name, x->c->path), -1;
+	t->emits = EMITS_JSONL;
+	t->command = sql_exporter();
+	t->argv = xcalloc(6, sizeof(*t->argv));
+	t->argv[0] = xstrdup(t->command);
+	t->argv[1] = xstrdup("-c");
+	t->argv[2] = abs_path(x, x->c->path);
+	t->argv[3] = xstrdup("-t");
+	t->argv[4] = xstrdup(t->name);
+	return 0;
+}
+
 /* finish - defaults, the node name, and checks across keys */
 static int
 finish(struct ctx *x)
@@ -667,10 +907,12 @@ finish(struct ctx *x)
 	if (c->dir == NULL)	/* "dir =": every program needs a spool */
 		return cf_err(x, key_line(x, "dir"), "dir: empty"), -1;
 	for (i = 0; i < c->ntypes; i++) {
-		if (c->types[i].command == NULL)
+		if (c->types[i].command == NULL &&
+		    c->types[i].database == NULL)
 			return cf_err(x, c->types[i].line, "[type %s] has no"
 			    " command", c->types[i].name), -1;
-		if (defaults(x, 1, x->tseen[i], (char *)&c->types[i]) == -1)
+		if (defaults(x, 1, x->tseen[i], (char *)&c->types[i]) == -1 ||
+		    finish_sql(x, &c->types[i], x->tseen[i]) == -1)
 			return -1;
 	}
 	if (c->node == NULL) {
@@ -763,6 +1005,11 @@ config_free(struct config *c)
 		for (j = 0; j < t->ncolumns; j++)
 			free(t->columns[j].name);
 		free(t->columns);
+		for (j = 0; j < t->nparams; j++)
+			free(t->params[j].name);
+		free(t->params);
+		free(t->database);
+		free(t->query);
 	}
 	free(c->types);
 	free(c->path);

@@ -1,9 +1,11 @@
 /* submit.c - checks an export request before it is queued (CLI and REST
  * shim alike): type, format, e-mail, callback URL, parameters, and the
  * request's hash.  The address and URL rules themselves are net.c's. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -127,6 +129,183 @@ params_valid(const struct job *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* digits - n ASCII digits at s, their value in *v */
+static int
+digits(const char *s, int n, int *v)
+{
+	int i;
+
+	for (*v = 0, i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/* date_ok - "YYYY-MM-DD", a day that exists; the length read in *n */
+static int
+date_ok(const char *s, size_t *n)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, m, d, leap;
+
+	if (strlen(s) < 10 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d))
+		return 0;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	*n = 10;
+	return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
+	    !(m == 2 && d == 29 && !leap);
+}
+
+/* timestamp_ok - DATE[T ]HH:MM[:SS[.fraction]][Z|+HH:MM|-HH:MM] */
+static int
+timestamp_ok(const char *s)
+{
+	size_t n;
+	int h, mi, sec = 0;
+
+	if (!date_ok(s, &n) || (s[n] != 'T' && s[n] != ' '))
+		return 0;
+	s += n + 1;
+	if (!digits(s, 2, &h) || s[2] != ':' || !digits(s + 3, 2, &mi) ||
+	    h > 23 || mi > 59)
+		return 0;
+	s += 5;
+	if (*s == ':') {
+		if (!digits(s + 1, 2, &sec) || sec > 60)
+			return 0;
+		s += 3;
+		if (*s == '.') {
+			if (s[1] < '0' || s[1] > '9')
+				return 0;
+			for (s++; *s >= '0' && *s <= '9'; s++)
+				;
+		}
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	if (*s == '+' || *s == '-')
+		return digits(s + 1, 2, &h) && s[3] == ':' &&
+		    digits(s + 4, 2, &mi) && h <= 23 && mi <= 59 &&
+		    s[6] == '\0';
+	return *s == '\0';
+}
+
+/* number_ok - a JSON number: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? */
+static int
+number_ok(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (*++s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		if (*++s == '+' || *s == '-')
+			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+int
+param_value_ok(enum ptype t, const char *v)
+{
+	char *end;
+	size_t n;
+
+	switch (t) {
+	case PT_INT:
+		if (*v == '\0' || *v == '+' || *v == ' ')
+			return 0;
+		errno = 0;
+		(void)strtoll(v, &end, 10);
+		return *end == '\0' && errno == 0;
+	case PT_NUMBER:
+		return number_ok(v);
+	case PT_BOOL:
+		return strcasecmp(v, "true") == 0 ||
+		    strcasecmp(v, "false") == 0 || strcmp(v, "1") == 0 ||
+		    strcmp(v, "0") == 0;
+	case PT_DATE:
+		return date_ok(v, &n) && v[n] == '\0';
+	case PT_TIMESTAMP:
+		return timestamp_ok(v);
+	default:
+		return 1;
+	}
+}
+
+/* params_typed - the request's parameters against the type's params
+ * line: none unknown, each well-formed, none missing; each named */
+static int
+params_typed(const struct xtype *t, const struct job *j, char *err,
+    size_t errlen)
+{
+	static const char *const want[] = {
+		[PT_STRING] = "text", [PT_INT] = "an integer",
+		[PT_NUMBER] = "a number such as 12.50",
+		[PT_BOOL] = "true or false",
+		[PT_DATE] = "a date YYYY-MM-DD",
+		[PT_TIMESTAMP] = "a timestamp YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]",
+	};
+	const struct tparam *p;
+	size_t i, k;
+
+	for (i = 0; i < j->nparams; i++) {
+		for (k = 0, p = NULL; k < t->nparams && p == NULL; k++)
+			if (strcmp(t->params[k].name, j->params[i].name) == 0)
+				p = &t->params[k];
+		if (p == NULL) {
+			struct buf names;
+
+			buf_init(&names);
+			for (k = 0; k < t->nparams; k++)
+				buf_addf(&names, "%s%s", k ? ", " : "",
+				    t->params[k].name);
+			seterr(err, errlen, "unknown parameter %s (type %s "
+			    "takes %s)", j->params[i].name, t->name,
+			    t->nparams ? names.p : "none");
+			buf_free(&names);
+			return -1;
+		}
+		if (!param_value_ok(p->type, j->params[i].value)) {
+			seterr(err, errlen, "parameter %s: want %s",
+			    p->name, want[p->type]);
+			return -1;
+		}
+	}
+	for (k = 0; k < t->nparams; k++) {
+		if (t->params[k].optional)
+			continue;
+		for (i = 0; i < j->nparams; i++)
+			if (strcmp(t->params[k].name, j->params[i].name) == 0)
+				break;
+		if (i == j->nparams) {
+			seterr(err, errlen, "missing parameter %s (%s)",
+			    t->params[k].name, ptype_name(t->params[k].type));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 job_validate(const struct config *c, struct job *j, const char **code,
     char *err, size_t errlen)
@@ -171,6 +350,8 @@ job_validate(const struct config *c, struct job *j, const char **code,
 		return -1;
 	}
 	if (params_valid(j, err, errlen) == -1)
+		return -1;
+	if (t->has_params && params_typed(t, j, err, errlen) == -1)
 		return -1;
 	free(j->request_hash);
 	j->request_hash = request_hash(j);

@@ -154,6 +154,16 @@ struct column {
 	enum coltype	 type;
 };
 
+/* A request parameter's declared type ([type] params = from:date, n:int?) */
+enum ptype	{ PT_STRING = 0, PT_INT, PT_NUMBER, PT_BOOL, PT_DATE,
+		  PT_TIMESTAMP };
+
+struct tparam {
+	char		*name;
+	enum ptype	 type;
+	int		 optional;	/* "name:type?" */
+};
+
 struct xtype {
 	char		*name;
 	char		*command;	/* absolute path once loaded */
@@ -166,6 +176,14 @@ struct xtype {
 	size_t		 ncolumns;
 	int		 level;		/* zip level 0-9, -1: [spool] zip_level */
 	int		 line;		/* where its section starts */
+	struct tparam	*params;	/* declared request parameters */
+	size_t		 nparams;
+	int		 has_params;	/* a params line: only those are taken */
+	/* a SQL type: command is xspool-sql next to this program, run as
+	 * "xspool-sql -c CONFIG -t TYPE" (no credential on its command
+	 * line); it reads database and query from the config itself */
+	char		*database;	/* "postgresql://..." or "sqlite:/abs" */
+	char		*query;		/* query, or query_file's text */
 };
 
 struct config {
@@ -233,6 +251,10 @@ const struct xtype *config_type(const struct config *, const char *name);
 enum format format_parse(const char *);
 const char *format_name(enum format);	/* "JSON", "CSV" */
 const char *format_ext(enum format);	/* "json", "csv" */
+const char *ptype_name(enum ptype);	/* "date", ... */
+/* The installed name of the SQL exporter, looked for next to the running
+ * program (bin/, bin/asan/, SBINDIR). */
+#define SQL_EXPORTER	"xspool-sql"
 
 /* ---------------------------------------------------------------- json.c */
 /*
@@ -583,6 +605,17 @@ int64_t	 node_mtime_ms(const struct stat *);
 int	 node_mount_check(const char *dir, int64_t lease_ms, char *desc,
 	    size_t desclen, char *warn, size_t warnlen);
 
+/* ---------------------------------------------------------------- sqlq.c */
+/*
+ * sqlq_scan - calls fn(name, len, off, arg) for each ":name" placeholder
+ * of query q (off: where its ':' is), skipping quoted strings and
+ * identifiers, comments, "::" casts and, for PostgreSQL (pg = 1),
+ * E'...' strings and $tag$...$tag$ bodies.  Returns 0, or the first
+ * non-zero value fn returned.
+ */
+typedef int (*sqlq_fn)(const char *name, size_t len, size_t off, void *arg);
+int	 sqlq_scan(const char *q, int pg, sqlq_fn fn, void *arg);
+
 /* ---------------------------------------------------------------- submit.c */
 /*
  * Checks a request before it is queued, for the CLI and the REST shim
@@ -595,6 +628,11 @@ int	 node_mount_check(const char *dir, int64_t lease_ms, char *desc,
  */
 int	 job_validate(const struct config *, struct job *j, const char **code,
 	    char *err, size_t errlen);
+/* param_value_ok - 1 when value is well-formed for type t: int a
+ * decimal int64, number a JSON number, bool true/false/1/0, date
+ * YYYY-MM-DD (a real day), timestamp YYYY-MM-DD[T ]HH:MM[:SS[.f]] with an
+ * optional Z or +HH:MM, string any clean text. */
+int	 param_value_ok(enum ptype t, const char *value);
 /* The submission rule for a callback: net_callback_url with the config's
  * callback_allow.  0 or -1 with a reason. */
 int	 callback_valid(const struct config *, const char *url, char *err,

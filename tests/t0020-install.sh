@@ -47,6 +47,20 @@ for c in $(sed -n 's/^command = //p' "$CONF"); do
 done
 is "$("$R/usr/lib/xspool/exporters/patients" | head -n 1 | cut -d, -f1-3)" \
     "id,first_name,last_name" "an installed exporter finds its data"
+if [ -x "$TOP/bin/xspool-sql" ]; then
+	ok "installed, executable: /usr/sbin/xspool-sql" \
+	    test -x "$R/usr/sbin/xspool-sql"
+	ok "man page /usr/share/man/man8/xspool-sql.8" \
+	    test -f "$R/usr/share/man/man8/xspool-sql.8"
+	for d in $(sed -n 's/^database = sqlite://p' "$C" | sort -u); do
+		ok "config: demo database at the installed $d" test -s "$R$d"
+	done
+	is "$(XSPOOL_PARAM_from=2026-04-01 "$R/usr/sbin/xspool-sql" -c "$CONF" \
+	    -t Patients | head -n 1 | cut -c 1-8)" '{"id":2,' \
+	    "the installed SQL exporter queries the installed database"
+else
+	skip "the SQL exporter is installed" "not built (no libpq or libsqlite3)"
+fi
 
 # an edited config is kept by install and by uninstall
 echo "; edited" >> "$C"

@@ -186,7 +186,8 @@ progress 3 records 24 bytes" "progress after a second, and at the end"
 # the shipped etc/xspool.conf types end to end through the daemon: each
 # type in each format it allows; a format it does not allow is refused
 sed -n '/^\[type /,$p' "$TOP/etc/xspool.conf" |
-    sed "s|^command = etc/|command = $TOP/etc/|" | mkconf
+    sed -e "s|^command = etc/|command = $TOP/etc/|" \
+    -e "s|^database = sqlite:etc/|database = sqlite:$TOP/etc/|" | mkconf
 awk '/^\[type /{ t = substr($2, 1, length($2) - 1) }
     /^formats *=/{ sub(/^formats *= */, ""); gsub(/,/, " "); print t, $0 }' \
     "$TOP/etc/xspool.conf" > shipped.types
