@@ -1,0 +1,162 @@
+#!/bin/sh
+# t0820 - node faults on a real NFS spool (tests/nfs/README): nodes n1 on
+# B and n2 on C (actimeo=1, lease 10 s, rescan 1 s), jobs whose exporter
+# sleeps (tests/exporters/slow, logging "start ID" and "end ID").
+#
+# 1. Node loss: n1's whole process tree (daemon, workers, exporters) is
+#    stopped then killed with -9 while it runs jobs.  n2 reclaims them
+#    within lease + a beat (lease/4) + rescan + the attribute cache (the
+#    measured time is a diag line; the assertion is only a bound for a
+#    hang); only the interrupted runs run again, nothing is lost, nothing
+#    is in two states, xspool check is clean.
+# 2. Fencing: the process tree of the node running a job is stopped for
+#    longer than the lease; the other node reclaims and completes the
+#    job; then the stopped node goes on (SIGCONT): its exporter has ended
+#    meanwhile, yet it neither puts its zip over out/ID.zip (same inode,
+#    same content) nor moves the job, and it logs that it fenced itself.
+. "$(dirname "$0")/nfs/guest-lib.sh"
+
+T0=$(date +%s)
+at() { diag "[$(($(date +%s) - T0)) s] $*"; }
+ms() { date +%s%3N; }
+W=${W:-150}			# the bound for a hang, per wait
+log=$T/runs.log			# every node's exporter runs, in this guest
+: > "$log"
+M=xspool-t0820-$$		# on the slow exporter's command line
+slow() {
+	printf '[type Slow]\ncommand = %s/slow %s\nemits = csv\n%s\n' \
+	    "$EXP" "$M" 'formats = JSON,CSV'
+}
+for n in 1 2; do
+	eval "m=\$NFS_$(echo "$n" | tr 12 BC)"
+	slow | nfs_conf n$n "$m" workers=2 lease=10s rescan=1s \
+	    retry_base=1s retry_max=2s max_attempts=5
+done
+slow | nfs_conf d "$NFS_D"	# the CLI's, on D
+ok "node n1 starts on B" nfs_daemon n1
+ok "node n2 starts on C" nfs_daemon n2
+at "two nodes up"
+
+# starts ID / ends ID : how many runs of ID's exporter began / ended
+starts() { grep -c "^start $1 " "$log"; }
+ends() { grep -c "^end $1 " "$log"; }
+# spool_ok : xspool check is clean through mount d
+spool_ok() { X d check > "$T/check.log" 2>&1; }
+
+# ---------------------------------------------------------- 1. node loss
+N=8
+: > "$T/ids"
+i=1
+while [ $i -le $N ]; do
+	X d submit Slow -f CSV -P sleep=6 -P "log=$log" >> "$T/ids" ||
+	    echo "submit $i failed" >> "$T/errors"
+	i=$((i + 1))
+done
+ok "$N slow jobs submitted" test ! -e "$T/errors"
+# n1 is running two jobs whose exporters have begun
+n1_runs() {
+	[ "$(ls "$SPOOL/processing/n1" 2>/dev/null | wc -l)" -ge 2 ] || return 1
+	for f in "$SPOOL"/processing/n1/*.job; do
+		grep -q "^start $(basename "$f" .job) " "$log" || return 1
+	done
+}
+ok "n1 runs two jobs" nfs_wait "$W" n1_runs
+pids=$(nfs_freeze n1)
+t_kill=$(ms)
+ls "$SPOOL/processing/n1" | sed 's/\.job$//' | sort > "$T/cut"
+grep '^start ' "$log" | cut -d' ' -f2 | sort -u > "$T/begun"
+kill -KILL $pids
+at "n1 killed (-9, $(echo $pids | wc -w) processes) running $(wc -l < "$T/cut") jobs"
+wait "$(pid_of n1)" 2>/dev/null
+ok "its jobs are left in processing/n1/" test -s "$T/cut"
+gone_n1() { [ -z "$(ls "$SPOOL/processing/n1")" ]; }
+ok "n2 reclaims them" nfs_wait "$W" gone_n1
+t_back=$(ms)
+diag "n1's jobs reclaimed $((t_back - t_kill)) ms after the kill" \
+    "(lease 10 s + beat 2.5 s + rescan 1 s + actimeo 1 s = 14.5 s)"
+alldone() {
+	[ "$(jobs completed)" -ge "$N" ] && [ "$(jobs processing)" -eq 0 ] &&
+	    [ "$(jobs queued)" -eq 0 ] && [ "$(jobs failed)" -eq 0 ]
+}
+ok "every job completes" nfs_wait "$W" alldone
+at "all $N done"
+is "$(jobs completed)" "$N" "$N jobs in completed/"
+is "$(total)" "$N" "$N job files in all: none in two states"
+is "$(ls "$SPOOL/out" | grep -c '\.zip$')" "$N" "$N zips in out/"
+missing=$(while read -r id; do
+	[ -f "$SPOOL/completed/$id.job" ] && [ -f "$SPOOL/out/$id.zip" ] ||
+	    echo "$id"
+done < "$T/ids")
+is "$missing" "" "every job is completed with its zip"
+reclaimed=$(while read -r id; do
+	grep -q "^$id: node n1 lost" "$T/n2.err" || echo "$id"
+done < "$T/cut")
+is "$reclaimed" "" "n2 logged each of n1's jobs as reclaimed"
+# the interrupted runs are those that had begun in processing/n1/
+again=$(comm -12 "$T/cut" "$T/begun")
+twice=$(while read -r id; do
+	[ "$(starts "$id")" -gt 1 ] && echo "$id"
+done < "$T/ids" | sort)
+is "$twice" "$again" "only the interrupted runs ran again"
+bad_end=$(while read -r id; do
+	[ "$(ends "$id")" -eq 1 ] || echo "$id: $(ends "$id")"
+done < "$T/ids")
+is "$bad_end" "" "every job's exporter ran to its end once"
+lost=$(while read -r id; do
+	jfield "$SPOOL/completed/$id.job" \
+	    '"lost" if any("node lost: n1" in e for e in j.get("errors", [])) else ""'
+done < "$T/cut" | grep -c lost)
+is "$lost" "$(wc -l < "$T/cut")" "each reclaimed job records the lost attempt"
+ok "xspool check is clean" spool_ok
+at "node loss checked"
+
+# ----------------------------------------------------------- 2. fencing
+# n1 comes back under its name (its old heartbeat is stale: taken over)
+ok "n1 starts again" nfs_daemon n1
+F=$(X d submit Slow -f CSV -P sleep=5 -P "log=$log")
+running() {
+	s=$(where "$F")
+	case $s in processing/*) ;; *) return 1 ;; esac
+	[ "$(starts "$F")" -ge 1 ]
+}
+ok "job $F runs" nfs_wait "$W" running
+x=$(where "$F")
+x=${x#processing/}
+case $x in n1) y=n2 ;; *) y=n1 ;; esac
+pids=$(nfs_freeze "$x")
+t_stop=$(ms)
+at "$x stopped (SIGSTOP, $(echo $pids | wc -w) processes) while it runs $F"
+ok "$y reclaims and completes it" nfs_wait "$W" is_in "$F" completed
+t_done=$(ms)
+diag "completed by $y $((t_stop > 0 ? t_done - t_stop : 0)) ms after $x stopped"
+is "$(field "$F" 'j["node"]')" "$y" "the completed job names $y"
+zip=$SPOOL/out/$F.zip
+before=$(stat -c %i "$zip")\ $(sha256sum < "$zip")
+jobsum=$(sha256sum < "$SPOOL/completed/$F.job")
+nmsg=$(grep -c 'lease lapsed' "$T/$x.err")
+kill -CONT $pids
+at "$x continued"
+fenced() { [ "$(grep -c 'lease lapsed' "$T/$x.err")" -gt "$nmsg" ]; }
+ok "$x logs that its lease lapsed (fenced)" nfs_wait "$W" fenced
+back() { grep -q 'lease current again' "$T/$x.err"; }
+ok "$x's lease is current again" nfs_wait "$W" back
+# its killed worker and exporter are gone: nothing of it runs
+quiet() { [ "$(nfs_tree "$(pid_of "$x")" | wc -w)" -le 3 ]; }
+nfs_wait 30 quiet
+sleep 3
+diag "$x said: $(grep -E 'lapsed|abandon|not this node|current again' \
+    "$T/$x.err" | tail -n 4 | tr '\n' '|')"
+is "$(stat -c %i "$zip") $(sha256sum < "$zip")" "$before" \
+    "out/$F.zip is the same file with the same content"
+is "$(where "$F")" completed "$F is in completed/ only"
+is "$(sha256sum < "$SPOOL/completed/$F.job")" "$jobsum" \
+    "its job file is unchanged"
+is "$(total)" $((N + 1)) "$((N + 1)) job files in all: none in two states"
+is "$(find "$SPOOL/bad" -type f | wc -l)" 0 "nothing in bad/"
+is "$(ls "$SPOOL/out" | grep -c '\.zip$')" $((N + 1)) "$((N + 1)) zips"
+ok "xspool check is clean" spool_ok
+diag "$F ran: $(grep " $F " "$log" | cut -d' ' -f1 | tr '\n' ' ')"
+at "fencing checked"
+ok "n1 stops cleanly" stop n1
+ok "n2 stops cleanly" stop n2
+done_testing
