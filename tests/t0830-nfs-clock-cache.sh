@@ -1,0 +1,139 @@
+#!/bin/sh
+# t0830 - one clock and client caches on a real NFS spool (tests/nfs/README).
+#
+# 1. One clock: n1 on B runs a job that fails (retry in 60 s by the
+#    server's clock) and a long job; n2 on C runs under faketime +10
+#    minutes (NO_FAKE_STAT, FAKE_UTIME: file times stay the server's, as
+#    on a machine whose clock is wrong).  For longer than the lease, n2
+#    neither retries the failed job early (nextAttempt is the server's)
+#    nor reclaims n1's live job.
+# 2. Caches: xspool-httpd on A (NFSv3, default attribute caching: acregmin
+#    3 s up to acregmax 60 s, acdirmin 30 s up to acdirmax 60 s) is asked
+#    for the status of jobs it took, which nodes on B and C run and
+#    complete.  The time from a job's file reaching completed/ (the
+#    server's view) to the REST answer COMPLETED is measured (diag) and
+#    must stay within the bound xspool-httpd.8 states (NFS_STATUS_BOUND).
+. "$(dirname "$0")/nfs/guest-lib.sh"
+
+T0=$(date +%s)
+at() { diag "[$(($(date +%s) - T0)) s] $*"; }
+ms() { date +%s%3N; }
+W=${W:-150}			# the bound for a hang, per wait
+log=$T/runs.log
+: > "$log"
+M=xspool-t0830-$$
+types_in() {
+	printf '[type Slow]\ncommand = %s/slow %s\nemits = csv\n%s\n\n' \
+	    "$EXP" "$M" 'formats = JSON,CSV'
+	printf '[type Fail]\ncommand = %s/bad exit\nemits = csv\n%s\n' \
+	    "$EXP" 'formats = JSON,CSV'
+}
+for n in 1 2; do
+	eval "m=\$NFS_$(echo "$n" | tr 12 BC)"
+	types_in | nfs_conf n$n "$m" workers=2 lease=10s rescan=1s \
+	    retry_base=60s retry_max=60s max_attempts=5
+done
+types_in | nfs_conf d "$NFS_D"
+types_in | nfs_conf h "$NFS_A"	# xspool-httpd's
+
+# ----------------------------------------------------------- 1. one clock
+if ! command -v faketime > /dev/null; then
+	skip "a node with another clock" "faketime is not installed"
+else
+ok "node n1 starts on B" nfs_daemon n1
+late=$(X d submit Fail -f CSV)
+ok "n1's attempt at $late fails" nfs_wait "$W" is_in "$late" failed
+live=$(X d submit Slow -f CSV -P sleep=20 -P "log=$log")
+runs() { is_in "$live" processing/n1 && grep -q "^start $live " "$log"; }
+ok "n1 runs $live (20 s)" nfs_wait "$W" runs
+NO_FAKE_STAT=1 FAKE_UTIME=1
+export NO_FAKE_STAT FAKE_UTIME
+bg n2 faketime -f +10m xspoold -f -c "$T/n2.conf"
+unset NO_FAKE_STAT FAKE_UTIME
+ok "node n2 (+10 min) starts on C" \
+    nfs_wait 120 grep -q 'started: node' "$T/n2.err"
+at "n2 started"
+# n2's clock is 10 minutes ahead: its log's times say so
+t2=$(sed -n 's/^\([0-9T:.-]*\)Z xspoold: .*started: node.*/\1Z/p' \
+    "$T/n2.err" | head -n 1)
+ahead=$(($(date -d "$t2" +%s) - $(date +%s)))
+diag "n2's clock is ${ahead} s ahead"
+ok "n2's clock is ahead by about 10 minutes" \
+    test "$ahead" -gt 500 -a "$ahead" -lt 700
+# longer than the lease and many rescans: a node on its own clock would
+# retry the failed job at once and judge n1's heartbeat 10 minutes old
+sleep 14
+is "$(field "$late" 'j["attempts"]')" 1 \
+    "n2 did not retry the failed job before its nextAttempt"
+is "$(where "$late")" failed "it waits in failed/"
+is "$(where "$live")" processing/n1 "n2 left n1's live job alone"
+nok "n2 judged no node lost" grep -q 'lost' "$T/n2.err"
+ok "the live job completes" nfs_wait "$W" is_in "$live" completed
+is "$(field "$live" 'j["node"]') $(field "$live" 'j["attempts"]')" "n1 1" \
+    "... run once, by n1"
+is "$(grep -c "^start $live " "$log")" 1 "its exporter ran once"
+at "one clock checked"
+ok "n2 stops cleanly" stop n2
+ok "n1 stops cleanly" stop n1
+fi
+
+# ------------------------------------------------------------- 2. caches
+ok "node n1 starts on B" nfs_daemon n1
+ok "node n2 starts on C" nfs_daemon n2
+KEY=$(X h key add erp)
+bg httpd xspool-httpd -f -c "$T/h.conf" -p "$T/port"
+ok "xspool-httpd starts on A" nfs_wait 120 test -s "$T/port"
+URL=http://127.0.0.1:$(cat "$T/port")
+# rest_status ID : the status REST gives for ID
+rest_status() {
+	curl -s -H "X-Api-Key: $KEY" "$URL/api/v1/ExportResult/Status/$1" |
+	    jq -r .status
+}
+# three quick jobs and three that run 15 s (polled meanwhile, so that
+# the client's caches hold their earlier state as long as they may)
+: > "$T/ids"
+for i in 1 2 3 4 5 6; do
+	case $i in
+	[123]) q="Ok?format=CSV&n=$i" ;;
+	*) q="Slow?format=CSV&sleep=15&n=$i&log=$log" ;;
+	esac
+	curl -s -X POST -H "X-Api-Key: $KEY" \
+	    "$URL/api/v1/ExportRequest/$q" | jq -r .id >> "$T/ids"
+done
+is "$(grep -c . "$T/ids")" 6 "six jobs submitted through REST on A"
+# poll every job: the server's view and REST's, about every 0.2 s
+: > "$T/lag"
+end=$(($(date +%s) + W))
+left=$(cat "$T/ids")
+while [ -n "$left" ] && [ "$(date +%s)" -lt "$end" ]; do
+	next=""
+	for id in $left; do
+		now=$(ms)
+		eval "d=\${done_$(echo "$id" | tr - _):-}"
+		if [ -z "$d" ] && [ -f "$SPOOL/completed/$id.job" ]; then
+			d=$now
+			eval "done_$(echo "$id" | tr - _)=$now"
+		fi
+		r=$(rest_status "$id")
+		if [ "$r" = COMPLETED ]; then
+			[ -n "$d" ] || d=$now
+			echo "$id $((now - d))" >> "$T/lag"
+			continue
+		fi
+		next="$next $id"
+	done
+	left=$next
+	sleep 0.2
+done
+is "$(wc -l < "$T/lag")" 6 "REST on A says COMPLETED for all six"
+max=$(sort -k2 -n "$T/lag" | tail -n 1 | cut -d' ' -f2)
+diag "REST on A said COMPLETED after the server's completed/ by (ms):" \
+    $(cut -d' ' -f2 "$T/lag")
+BOUND=${NFS_STATUS_BOUND:-5000}
+ok "each within ${BOUND} ms (max ${max:-?} ms)" \
+    test "${max:-999999}" -le "$BOUND"
+at "caches checked"
+stop httpd
+ok "n1 stops cleanly" stop n1
+ok "n2 stops cleanly" stop n2
+done_testing
