@@ -10,9 +10,10 @@
 # 2. Caches: xspool-httpd on A (NFSv3, default attribute caching: acregmin
 #    3 s up to acregmax 60 s, acdirmin 30 s up to acdirmax 60 s) is asked
 #    for the status of jobs it took, which nodes on B and C run and
-#    complete.  The time from a job's file reaching completed/ (the
-#    server's view) to the REST answer COMPLETED is measured (diag) and
-#    must stay within the bound xspool-httpd.8 states (NFS_STATUS_BOUND).
+#    complete: no answer may be older than the server's view before the
+#    request (the bound xspool-httpd.8 states); the lag from completed/
+#    to the answer COMPLETED is a diag line.
+# 3. The same for moves made on purpose under a kept answer (probes).
 . "$(dirname "$0")/nfs/guest-lib.sh"
 
 T0=$(date +%s)
@@ -178,9 +179,7 @@ diag "REST answers: $(wc -l < "$T/answers") in $rounds rounds of ${round} ms:" \
     "$(awk '{ print $NF }' "$T/answers" | sort | uniq -c | tr -s ' \n' ' ')"
 diag "REST on A said COMPLETED after the server's completed/ by (ms):" \
     $(cut -d' ' -f2 "$T/lag") "; stale answers: $stale"
-BOUND=${NFS_STATUS_BOUND:-5000}
-ok "each within ${BOUND} ms (max ${max:-?} ms)" \
-    test "${max:-999999}" -le "$BOUND"
+is "$stale" 0 "no answer older than the server's view at the request"
 at "caches checked"
 ok "n1 stops cleanly" stop n1
 ok "n2 stops cleanly" stop n2
@@ -193,25 +192,35 @@ ok "n2 stops cleanly" stop n2
 # completed/; probe 2 writes a new file into completed/ and removes the
 # one in queued/ (a new inode, as a worker's final rewrite).  Each time:
 # how long until REST says the new state.
-# rest_until ID STATUS : poll REST on A until it says STATUS; prints the
-# milliseconds it took, or "never" after W s
+# rest_until ID STATUS : poll REST on A until it says STATUS; prints
+# how many answers it took (1: the first request after the move saw it)
+# and the milliseconds, or "never" after W s
 rest_until() {
 	_s=$(ms)
 	_e=$(($(date +%s) + W))
+	_k=0
 	while [ "$(date +%s)" -lt "$_e" ]; do
-		[ "$(rest_status "$1")" = "$2" ] && { echo $(($(ms) - _s)); return; }
+		_k=$((_k + 1))
+		if [ "$(rest_status "$1")" = "$2" ]; then
+			echo "$_k $(($(ms) - _s))"
+			return
+		fi
 		sleep 0.2
 	done
-	echo never
+	echo "never"
 }
 # warm ID : 20 s of REST answers for ID (the cache timeouts grow while
-# nothing changes: acregmin 3 s doubling up to 60 s)
+# nothing changes: acregmin 3 s doubling up to 60 s); sets per, the
+# milliseconds one answer takes here
 warm() {
+	_s=$(ms)
 	_e=$(($(date +%s) + 20))
+	_k=0
 	while [ "$(date +%s)" -lt "$_e" ]; do
 		rest_status "$1" > /dev/null
-		sleep 0.5
+		_k=$((_k + 1))
 	done
+	per=$((($(ms) - _s) / _k))
 }
 probe_job() {
 	printf '{"id": "%s", "type": "Ok", "format": "CSV", "client": "erp", "created": "2026-12-01T10:00:00Z"}\n' "$1"
@@ -234,11 +243,14 @@ probe_job probe-2 > "$SPOOL/tmp/probe-2.job"
 mv "$SPOOL/tmp/probe-2.job" "$SPOOL/completed/"
 rm "$SPOOL/queued/probe-2.job"
 lag3=$(rest_until probe-2 COMPLETED)
-diag "REST on A followed a move by another client after (ms): same file" \
-    "queued -> processing $lag1, processing -> completed $lag2; a new" \
-    "file queued -> completed $lag3"
-for l in "$lag1" "$lag2" "$lag3"; do
-	ok "within ${BOUND} ms ($l ms)" test "$l" != never -a "$l" -le "$BOUND"
-done
+diag "one REST answer takes about $per ms here"
+diag "REST on A followed a move by another client after (answers, ms):" \
+    "same file queued -> processing: $lag1; processing -> completed:" \
+    "$lag2; a new file queued -> completed: $lag3"
+# the bound xspool-httpd.8 states: a request made after the move has
+# ended on the server gets the new state (close-to-open)
+is "${lag1% *}" 1 "the first answer after queued -> processing says PROCESSING"
+is "${lag2% *}" 1 "the first answer after processing -> completed says COMPLETED"
+is "${lag3% *}" 1 "the first answer after a new file in completed/ says COMPLETED"
 stop httpd
 done_testing
