@@ -134,8 +134,8 @@ not_a_job(struct api *a, int st, const char *node, const char *id)
 {
 	char nbuf[NODE_MAX + 1];
 
-	if (st != -1)
-		return !regular_at(a, st, node, id);
+	if (st != -1)	/* spool_read opened a regular file (read_open) */
+		return 0;
 	if (errno == ENOENT || (st = spool_find(&a->sp, id, nbuf)) == -1)
 		return 0;
 	return !regular_at(a, st, nbuf, id);

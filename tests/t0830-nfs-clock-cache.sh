@@ -146,7 +146,9 @@ r0=$(ms)
 while [ -n "$left" ] && [ "$(date +%s)" -lt "$end" ]; do
 	now=$(ms)
 	urls=""
+	: > "$T/order"
 	for id in $left; do
+		echo "$id" >> "$T/order"
 		v=done_$(echo "$id" | tr - _)
 		eval "d=\${$v:-}"
 		if [ -z "$d" ] && [ -f "$SPOOL/completed/$id.job" ]; then
@@ -154,8 +156,10 @@ while [ -n "$left" ] && [ "$(date +%s)" -lt "$end" ]; do
 		fi
 		urls="$urls $URL/api/v1/ExportResult/Status/$id"
 	done
-	curl -s -H "X-Api-Key: $KEY" $urls | jq -r '"\(.id) \(.status)"' \
-	    > "$T/round"
+	# one answer a line, in the order asked; an error by its Code
+	curl -s -H "X-Api-Key: $KEY" $urls |
+	    jq -r '.status // "ERROR:\(.Code):\(.Message)" | gsub(" "; "_")' |
+	    paste -d ' ' "$T/order" - > "$T/round"
 	next=""
 	while read -r id r; do
 		v=done_$(echo "$id" | tr - _)
@@ -180,6 +184,8 @@ diag "REST answers: $(wc -l < "$T/answers") in $rounds rounds of ${round} ms:" \
 diag "REST on A said COMPLETED after the server's completed/ by (ms):" \
     $(cut -d' ' -f2 "$T/lag") "; stale answers: $stale"
 is "$stale" 0 "no answer older than the server's view at the request"
+is "$(grep -c ' ERROR:' "$T/answers")" 0 "no error answers"
+grep ' ERROR:' "$T/answers" | head -n 3 | sed 's/^/#   /'
 at "caches checked"
 ok "n1 stops cleanly" stop n1
 ok "n2 stops cleanly" stop n2
