@@ -101,16 +101,19 @@ nfs_tree() {
 	echo $_nt_all
 }
 
-# nfs_freeze NAME : SIGSTOP node NAME's whole process tree (again until
-# no new process appears, as a stopped parent forks no more); prints the
-# PIDs, for nfs_thaw or kill -KILL.  A machine that hangs, or one lost.
+# nfs_freeze NAME : SIGSTOP node NAME's whole process tree, top down (the
+# daemon first, then each generation as it is found, until none is new:
+# a stopped process forks no more); prints the PIDs, for kill -CONT or
+# -KILL.  A machine that hangs, or one lost.
 nfs_freeze() {
-	_nf_done=""
-	_nf_all=$(nfs_tree "$(pid_of "$1")")
-	while [ "$_nf_all" != "$_nf_done" ]; do
-		kill -STOP $_nf_all 2>/dev/null
-		_nf_done=$_nf_all
-		_nf_all=$(nfs_tree "$(pid_of "$1")")
+	_nf_all=$(pid_of "$1")
+	_nf_new=$_nf_all
+	while [ -n "$_nf_new" ]; do
+		kill -STOP $_nf_new 2>/dev/null
+		_nf_new=$(ps -e -o pid=,ppid= | awk -v l=" $_nf_all " \
+		    'index(l, " " $2 " ") && !index(l, " " $1 " ") {
+			printf "%s ", $1 }')
+		_nf_all="$_nf_all $_nf_new"
 	done
 	echo $_nf_all
 }
