@@ -177,7 +177,6 @@ while [ -n "$left" ] && [ "$(date +%s)" -lt "$end" ]; do
 done
 round=$((($(ms) - r0) / (rounds > 0 ? rounds : 1)))
 is "$(wc -l < "$T/lag")" 6 "REST on A says COMPLETED for all six"
-max=$(sort -k2 -n "$T/lag" | tail -n 1 | cut -d' ' -f2)
 stale=$(grep ' done [A-Z]' "$T/answers" | grep -vc ' COMPLETED$')
 diag "REST answers: $(wc -l < "$T/answers") in $rounds rounds of ${round} ms:" \
     "$(awk '{ print $NF }' "$T/answers" | sort | uniq -c | tr -s ' \n' ' ')"
