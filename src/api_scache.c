@@ -5,9 +5,12 @@
  * size, mtime, ctime) is the same.  Only regular files are jobs: a symlink
  * or a FIFO in a state directory is not found. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "api.h"
 
@@ -74,6 +77,42 @@ scache_free(struct api *a)
 	pthread_mutex_destroy(&a->loc_mtx);
 }
 
+/*
+ * job_lstat - lstat(2) of a job file where it was last found.  On NFS a
+ * stat is answered from the client's caches (a name in a directory for up
+ * to acdirmax, attributes for up to acregmax: 60 s by default), so a job
+ * another node moved on would keep its old answer; there opening the
+ * directory revalidates it (close-to-open: a changed directory drops the
+ * names cached from it) and opening the file gives its attributes from
+ * the server.  Never follows a symlink, never blocks on a FIFO.
+ */
+static int
+job_lstat(const struct api *a, const char *path, struct stat *sb)
+{
+	char dir[4096], *slash;
+	int fd, rv, saved;
+
+	if (!a->sp.nfs)
+		return lstat(path, sb);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+			close(fd);
+	}
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY)) == -1) {
+		if (errno != ELOOP && errno != ENXIO)
+			return -1;
+		return lstat(path, sb);	/* a symlink or a socket */
+	}
+	rv = fstat(fd, sb);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rv;
+}
+
 /* regular_at - is job id's file in state st (and node) a regular file,
  * not a symlink or a FIFO? */
 static int
@@ -95,8 +134,8 @@ not_a_job(struct api *a, int st, const char *node, const char *id)
 {
 	char nbuf[NODE_MAX + 1];
 
-	if (st != -1)
-		return !regular_at(a, st, node, id);
+	if (st != -1)	/* spool_read opened a regular file (read_open) */
+		return 0;
 	if (errno == ENOENT || (st = spool_find(&a->sp, id, nbuf)) == -1)
 		return 0;
 	return !regular_at(a, st, nbuf, id);
@@ -122,7 +161,7 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 	}
 	pthread_mutex_unlock(&a->loc_mtx);
 	if (st != -1 && spool_path(&a->sp, path, sizeof(path),
-	    (enum state)st, node, id) == 0 && lstat(path, &sb) == 0 &&
+	    (enum state)st, node, id) == 0 && job_lstat(a, path, &sb) == 0 &&
 	    S_ISREG(sb.st_mode) && spool_read(path, j, err, errlen) == 0) {
 		/* the stat is older than the read: a file changed in
 		 * between only makes the kept answer look out of date */
@@ -194,7 +233,8 @@ scache_reply(struct rctx *x, enum MHD_Result *ret)
 	}
 	pthread_mutex_unlock(&a->loc_mtx);
 	if (st == -1 || spool_path(&a->sp, path, sizeof(path),
-	    (enum state)st, node, x->arg) == -1 || lstat(path, &sb) == -1 ||
+	    (enum state)st, node, x->arg) == -1 ||
+	    job_lstat(a, path, &sb) == -1 ||
 	    !fid_same(&f, &sb)) {
 		free(client);
 		buf_free(&b);

@@ -985,21 +985,33 @@ why_file(struct spool *s, char *tmp, size_t size, const char *why)
  * spool_bad - queued/NAME to bad/NAME (bad/NAME.1 ... when taken) with
  * the reason in bad/NAME.why.  The reason is written before the move, so
  * the .why follows the file by one rename, not by a write and a sync.
+ * queued/ is shared: the file leaves it by rename(2) to a name of our own
+ * in bad/ (.hold-RANDOM), which decides a race with another node's claim
+ * (link then unlink would not: a claim between them left one id in
+ * processing/ and in bad/); from there it takes its name without
+ * replacing one.
  */
 int
 spool_bad(struct spool *s, const char *name, const char *why)
 {
 	char src[PATH_MAX], dst[PATH_MAX], whyp[PATH_MAX], tmp[PATH_MAX];
-	char base[BAD_MAX + 16];
-	int i, saved;
+	char base[BAD_MAX + 16], hold[PATH_MAX], rnd[40];
+	int i, saved, held = 0;
 
 	if (!bad_name_ok(name)) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (spool_sub(s, src, sizeof(src), SD_QUEUED, name, NULL) == -1 ||
+	    random_hex(rnd, 8) == -1 ||
+	    snprintf(base, sizeof(base), ".hold-%s", rnd) < 0 ||
+	    fmt_path(hold, sizeof(hold), "%s/%s/%s", s->dir,
+	    spool_dirs[SD_BAD], base) == -1 ||
 	    why_file(s, tmp, sizeof(tmp), why) == -1)
 		return -1;
+	if (move_race(s, src, hold) == -1)
+		goto fail;		/* ENOENT: claimed or moved meanwhile */
+	held = 1;
 	/* never overwrite an earlier bad file of the same name */
 	for (i = 0; i < 100; i++) {
 		if (i == 0)
@@ -1008,7 +1020,7 @@ spool_bad(struct spool *s, const char *name, const char *why)
 			snprintf(base, sizeof(base), "%s.%d", name, i);
 		if (spool_sub(s, dst, sizeof(dst), SD_BAD, base, NULL) == -1)
 			goto fail;
-		if (move_noreplace(s, src, dst) == 0)
+		if (move_noreplace(s, hold, dst) == 0)
 			break;
 		if (errno != EEXIST)
 			goto fail;
@@ -1017,6 +1029,7 @@ spool_bad(struct spool *s, const char *name, const char *why)
 		errno = EEXIST;
 		goto fail;
 	}
+	held = 0;
 	if (fmt_path(whyp, sizeof(whyp), "%s/%s/%s.why", s->dir,
 	    spool_dirs[SD_BAD], base) == -1 || rename(tmp, whyp) == -1)
 		goto fail;
@@ -1024,6 +1037,8 @@ spool_bad(struct spool *s, const char *name, const char *why)
 fail:
 	saved = errno;
 	unlink(tmp);
+	if (held)		/* back where it was, for the next look */
+		move_noreplace(s, hold, src);
 	errno = saved;
 	return -1;
 }

@@ -89,6 +89,35 @@ X() {
 	xspool -c "$T/$_xn.conf" "$@"
 }
 
+# nfs_tree PID : PID and all its descendants (a node's daemon, workers,
+# exporters and theirs), one line
+nfs_tree() {
+	_nt_new=$1 _nt_all=$1
+	while [ -n "$_nt_new" ]; do
+		_nt_new=$(ps -e -o pid=,ppid= | awk -v l=" $_nt_new " \
+		    'index(l, " " $2 " ") { printf "%s ", $1 }')
+		_nt_all="$_nt_all $_nt_new"
+	done
+	echo $_nt_all
+}
+
+# nfs_freeze NAME : SIGSTOP node NAME's whole process tree, top down (the
+# daemon first, then each generation as it is found, until none is new:
+# a stopped process forks no more); prints the PIDs, for kill -CONT or
+# -KILL.  A machine that hangs, or one lost.
+nfs_freeze() {
+	_nf_all=$(pid_of "$1")
+	_nf_new=$_nf_all
+	while [ -n "$_nf_new" ]; do
+		kill -STOP $_nf_new 2>/dev/null
+		_nf_new=$(ps -e -o pid=,ppid= | awk -v l=" $_nf_all " \
+		    'index(l, " " $2 " ") && !index(l, " " $1 " ") {
+			printf "%s ", $1 }')
+		_nf_all="$_nf_all $_nf_new"
+	done
+	echo $_nf_all
+}
+
 # nfs_restart : restart the NFS server (all nfsd threads stopped, NFSv4
 # state dropped, started again with its 10 s grace); the hard mounts
 # retry meanwhile.  The exports and rpc.mountd stay.
