@@ -1137,7 +1137,7 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	}
 	d->node = xstrdup(node);
 	d->grace_ms = grace_ms;
-	if (spool_open(&d->sp, c->dir, d->node, c->sync, 1, err,
+	if (spool_open(&d->sp, c->dir, d->node, c->gid, c->sync, 1, err,
 	    errlen) == -1) {
 		free(d->node);
 		free(d);

@@ -206,7 +206,8 @@ keep_owner(int fd, const char *path)
 }
 
 int
-keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
+keys_save(const struct keys *ks, const char *path, long gid, char *err,
+    size_t errlen)
 {
 	char tmp[PATH_MAX], rnd[9], dir[PATH_MAX], *slash;
 	struct buf b;
@@ -226,9 +227,9 @@ keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
 	if (fd != -1)
 		keep_owner(fd, path);
 	/* [spool] group: the shim may run as another user of that group */
-	if (fd == -1 || (spool_group() >= 0 &&
-	    fchown(fd, (uid_t)-1, (gid_t)spool_group()) == -1) ||
-	    fchmod(fd, spool_group() >= 0 ? 0640 : 0600) == -1 ||
+	if (fd == -1 || (gid >= 0 &&
+	    fchown(fd, (uid_t)-1, (gid_t)gid) == -1) ||
+	    fchmod(fd, gid >= 0 ? 0640 : 0600) == -1 ||
 	    write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
 	    close(fd) == -1) {
 		n = errno;

@@ -18,7 +18,6 @@
 #include "xspool.h"
 
 #define SNIPPET_MAX	200	/* bytes of a refusing answer kept in err */
-#define KEY_MAX		256	/* decoded webhook secret */
 #define MAIL_TIMEOUT_MS	30000	/* at least this long for one SMTP try */
 
 /* What a try collects from the server while curl runs. */
@@ -116,51 +115,19 @@ notify_webhook_body(const struct job *j, enum state st, struct buf *b)
 		buf_adds(b, ",\"fileSizeBytes\":null}");
 }
 
-/* secret_key - the HMAC key: base64 after an optional "whsec_" */
-static int
-secret_key(const char *secret, unsigned char *key, size_t *keylen,
-    char *err, size_t errlen)
-{
-	char in[KEY_MAX * 4 / 3 + 8];
-	size_t n, pad = 0;
-	int r;
-
-	if (strncmp(secret, "whsec_", 6) == 0)
-		secret += 6;
-	n = strlen(secret);
-	if (n == 0 || n > KEY_MAX * 4 / 3) {
-		snprintf(err, errlen, "webhook_secret: empty or too long");
-		return -1;
-	}
-	memcpy(in, secret, n);
-	while (n % 4 != 0)		/* accept the unpadded form */
-		in[n++] = '=';
-	in[n] = '\0';
-	while (pad < 2 && in[n - 1 - pad] == '=')
-		pad++;
-	r = EVP_DecodeBlock(key, (unsigned char *)in, (int)n);
-	if (r < 0 || (size_t)r < pad || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/") != n - pad) {
-		snprintf(err, errlen, "webhook_secret: not base64");
-		return -1;
-	}
-	*keylen = (size_t)r - pad;
-	return 0;
-}
-
 int
 notify_sign(const char *secret, const char *msg_id, int64_t ts,
     const char *body, size_t len, char *out, size_t outlen,
     char *err, size_t errlen)
 {
-	unsigned char key[KEY_MAX + 3], md[EVP_MAX_MD_SIZE];
+	unsigned char key[SECRET_MAX + 3], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	size_t keylen;
 	struct buf msg;
 	int rc = -1;
 
 	buf_init(&msg);
-	if (secret_key(secret, key, &keylen, err, errlen) == -1)
+	if (config_secret_key(secret, key, &keylen, err, errlen) == -1)
 		goto fail;
 	buf_addf(&msg, "%s.%lld.", msg_id, (long long)ts);
 	buf_add(&msg, body, len);

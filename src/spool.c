@@ -72,20 +72,6 @@ fmt_path(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
-static long spool_gid = -1;	/* [spool] group of the last config */
-
-void
-spool_set_group(long gid)
-{
-	spool_gid = gid;
-}
-
-long
-spool_group(void)
-{
-	return spool_gid;
-}
-
 /* check_dir - an existing directory is left as it is; warn when the
  * spool's group could not use it (2770 of that group is what we make) */
 static void
@@ -134,8 +120,8 @@ make_dir(const char *path, const char *root, long gid)
 }
 
 int
-spool_open(struct spool *s, const char *dir, const char *node, int sync,
-    int create, char *err, size_t errlen)
+spool_open(struct spool *s, const char *dir, const char *node, long gid,
+    int sync, int create, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct statfs fs;
@@ -143,7 +129,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 
 	memset(s, 0, sizeof(*s));
 	s->dirfd = -1;
-	s->gid = spool_gid;
+	s->gid = gid;
 	s->fmode = s->gid >= 0 ? 0640 : 0600;
 	if (node != NULL && !node_valid(node)) {
 		errno = EINVAL;

@@ -90,7 +90,7 @@ ctx_spool(struct ctx *x)
 	char e[ERRLEN];
 
 	ctx_config(x);
-	if (spool_open(&x->s, x->c.dir, x->c.node, x->c.sync, 1, e,
+	if (spool_open(&x->s, x->c.dir, x->c.node, x->c.gid, x->c.sync, 1, e,
 	    sizeof(e)) == -1)
 		errx(EXIT_USAGE, "spool: %s", e);
 	x->have_spool = 1;
@@ -1203,7 +1203,7 @@ cmd_key(struct ctx *x, int argc, char **argv)
 			k->disabled = strcmp(sub, "disable") == 0;
 	} else
 		usage();
-	if (save && keys_save(&ks, x->c.keys, e, sizeof(e)) == -1)
+	if (save && keys_save(&ks, x->c.keys, x->c.gid, e, sizeof(e)) == -1)
 		errx(EXIT_NO, "key: %s", e);
 	keys_free(&ks);
 	close(lock);

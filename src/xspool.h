@@ -227,6 +227,13 @@ int	 config_load(struct config *c, const char *path, char *err, size_t);
  * exists, else etc/xspool.conf (whose absence config_load reports). */
 const char *config_default(void);
 void	 config_free(struct config *);
+/* The webhook secret's format is the config's rule: the HMAC key is the
+ * base64 after an optional "whsec_", at most SECRET_MAX bytes decoded.
+ * Into key (SECRET_MAX + 3 bytes), its length into *keylen; -1 with a
+ * reason in err when the secret is empty, too long or not base64. */
+#define SECRET_MAX	256
+int	 config_secret_key(const char *secret, unsigned char *key,
+	    size_t *keylen, char *err, size_t errlen);
 const struct xtype *config_type(const struct config *, const char *name);
 /* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
 enum format format_parse(const char *);
@@ -395,17 +402,13 @@ struct spool {
 };
 
 /*
- * The [spool] group of the last config_load (-1: none), which spool_open
- * and keys_save use: with it directories made are 2770 of that group and
- * the job, zip and keys files written 0640; existing directories are
- * checked (a warning when the group could not use them).
+ * Opens (and with create, makes) the layout under dir; -1 with err.  gid
+ * is the config's [spool] group (-1: none): with it directories made are
+ * 2770 of that group and the job and zip files written 0640; existing
+ * directories are checked (a warning when the group could not use them).
  */
-void	 spool_set_group(long gid);
-long	 spool_group(void);
-
-/* Opens (and with create, makes) the layout under dir; -1 with err. */
 int	 spool_open(struct spool *, const char *dir, const char *node,
-	    int sync, int create, char *err, size_t errlen);
+	    long gid, int sync, int create, char *err, size_t errlen);
 void	 spool_close(struct spool *);
 /* "DIR/queued/ID.job", "DIR/processing/NODE/ID.job" (node NULL: own). */
 int	 spool_path(const struct spool *, char *buf, size_t, enum state,
@@ -617,8 +620,10 @@ struct keys {
 /* A missing file is no keys (0); a malformed line is -1, "FILE:LINE: ..."
  * in err.  Line format: see xspool(7). */
 int	 keys_load(struct keys *, const char *path, char *err, size_t);
-/* Writes through a temporary file and rename, mode 0600. */
-int	 keys_save(const struct keys *, const char *path, char *err, size_t);
+/* Writes through a temporary file and rename, mode 0600 (0640 of group
+ * gid when gid >= 0: the shim may run as another user of that group). */
+int	 keys_save(const struct keys *, const char *path, long gid,
+	    char *err, size_t);
 void	 keys_free(struct keys *);
 /* Adds a key; the whole "KeyId.Secret" token (shown once) into token,
  * which holds 128 bytes. */

@@ -66,7 +66,7 @@ jf_spool(void)
 	snprintf(jf_dir, sizeof(jf_dir), "%s/xspool-fuzz-jobfile.XXXXXX",
 	    tmp);
 	if (mkdtemp(jf_dir) == NULL ||
-	    spool_open(&jf_sp, jf_dir, "fuzz", 0, 1, err, sizeof(err)) == -1) {
+	    spool_open(&jf_sp, jf_dir, "fuzz", -1, 0, 1, err, sizeof(err)) == -1) {
 		fprintf(stderr, "fuzz-jobfile: %s: %s\n", jf_dir,
 		    jf_dir[0] ? err : strerror(errno));
 		abort();
