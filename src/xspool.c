@@ -131,31 +131,6 @@ fmt_age(int64_t ms, char *buf, size_t size)
 	return buf;
 }
 
-/* job_json - the job without its password, plus "status" */
-static void
-job_json(const struct job *j, enum state st, struct buf *out)
-{
-	struct buf b;
-	size_t end;
-
-	buf_init(&b);
-	job_write(j, &b, 0);
-	end = b.len;
-	while (end > 0 && b.p[end - 1] != '}')
-		end--;
-	if (end == 0) {		/* cannot happen: job_write writes objects */
-		buf_free(&b);
-		buf_adds(out, "{}");
-		return;
-	}
-	end--;			/* the closing brace, then its blank lead */
-	while (end > 0 && (b.p[end - 1] == '\n' || b.p[end - 1] == ' '))
-		end--;
-	buf_add(out, b.p, end);
-	buf_addf(out, ",\n  \"status\": \"%s\"\n}", state_name(st));
-	buf_free(&b);
-}
-
 /* load - the job, or a message and exit 1 (no such job) */
 static enum state
 load(struct ctx *x, const char *id, struct job *j, char *node)
@@ -358,7 +333,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	st = load(x, argv[optind], &j, node);
 	if (json) {
 		buf_init(&b);
-		job_json(&j, st, &b);
+		job_view(&j, st, &b);
 		printf("%s\n", b.p);
 		buf_free(&b);
 	} else
@@ -495,7 +470,7 @@ list_json(const struct entries *es)
 			continue;
 		buf_reset(&b);
 		buf_adds(&b, n++ ? ",\n" : "\n");
-		job_json(&es->v[i].j, es->v[i].st, &b);
+		job_view(&es->v[i].j, es->v[i].st, &b);
 		fwrite(b.p, 1, b.len, stdout);
 	}
 	fputs(n ? "\n]\n" : "]\n", stdout);
@@ -552,7 +527,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	const char *id;
 	struct job j;
 	enum state st;
-	int notify;
+	int r;
 
 	if (argc != 2)
 		usage();
@@ -565,9 +540,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "cancel: %s is %s: only a queued job can be "
 		    "cancelled", id, state_name(st));
 	}
-	job_cancel_user(&j, now_ms());
-	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
-	if (spool_move(&x->s, id, ST_QUEUED, NULL, ST_CANCELLED, &j) == -1) {
+	if ((r = ops_cancel(&x->s, &j)) == -1) {
 		int e = errno;
 
 		job_free(&j);
@@ -577,41 +550,13 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errno = e;
 		err(EXIT_NO, "cancel: %s", id);
 	}
-	/* the daemon sends the webhook and mail */
-	if (notify == 1 && notifyq_hint(&x->s, id) == -1)
+	if (r == 1)
 		warn("cancel: %s: notification hint", id);
 	job_free(&j);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- retry */
-
-/* result_reset - forget an earlier run's outcome */
-static void
-result_reset(struct job *j)
-{
-	struct notify_track *t[2] = { &j->webhook, &j->mail };
-	size_t i;
-
-	for (i = 0; i < j->result.nerrors; i++)
-		free(j->result.errors[i]);
-	free(j->result.errors);
-	free(j->result.file_name);
-	memset(&j->result, 0, sizeof(j->result));
-	j->result.callback_sent = j->result.email_sent = -1;
-	for (i = 0; i < 2; i++) {
-		free(t[i]->msg_id);
-		free(t[i]->error);
-		memset(t[i], 0, sizeof(*t[i]));
-	}
-	free(j->cancelled_by);
-	j->cancelled_by = NULL;
-	free(j->node);
-	j->node = NULL;
-	j->has_progress = 0;
-	j->progress_records = j->progress_bytes = 0;
-	j->started = j->finished = j->next_attempt = 0;
-}
 
 static int
 cmd_retry(struct ctx *x, int argc, char **argv)
@@ -633,12 +578,7 @@ cmd_retry(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "retry: %s is %s: only a cancelled or failed "
 		    "job can be retried", id, state_name(st));
 	}
-	if (st == ST_CANCELLED) {
-		result_reset(&j);
-		j.attempts = 0;
-	} else
-		j.next_attempt = 0;	/* failed: run it now */
-	if (spool_move(&x->s, id, st, NULL, ST_QUEUED, &j) == -1) {
+	if (ops_retry(&x->s, &j, st) == -1) {
 		e = errno;
 		job_free(&j);
 		ctx_free(x);

@@ -370,13 +370,18 @@ int	 job_parse(struct job *j, const char *text, size_t len,
 /* Whole file text, "\n"-terminated, onto out.  with_password 0 omits it
  * (for status answers and listings). */
 void	 job_write(const struct job *, struct buf *out, int with_password);
+/* A job's JSON view (the CLI's --json): its file without the password,
+ * plus "status": the state's name; no final newline. */
+void	 job_view(const struct job *, enum state, struct buf *out);
 /* Adds an error line to j->result (copies s). */
 void	 job_add_error(struct job *, const char *s);
 void	 job_set_param(struct job *, const char *name, const char *value);
 /* A user's cancel of a queued job: cancelledBy "user", finished = now, a
- * failed result "cancelled by user", no password.  Then notifyq_prepare
- * and spool_move it to CANCELLED. */
+ * failed result "cancelled by user", no password (ops_cancel's first step). */
 void	 job_cancel_user(struct job *, int64_t now);
+/* Forgets an earlier run: result, notifications, cancelledBy, node,
+ * progress, started/finished/nextAttempt (ops_retry of a cancelled job). */
+void	 job_forget_run(struct job *);
 const char *state_name(enum state);	/* "QUEUED", ... */
 const char *state_dir(enum state);	/* "queued", ... */
 int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
@@ -878,6 +883,18 @@ int64_t	 notifyq_delay(const struct config *, int tries, int64_t ra_ms);
 void	 notifyq_scan(struct notifyq *);
 /* Children still running (for shutdown). */
 int	 notifyq_busy(struct notifyq *);
+
+/* ---------------------------------------------------------------- ops.c */
+/* What a user does to a job, one call for every front end. */
+/* j, read from queued/, cancelled: job_cancel_user, notifyq_prepare, the
+ * move to cancelled/, then the hint file the daemon's notifier reads.
+ * 0; 1 when cancelled but the hint could not be written (errno); -1 when
+ * not moved (errno; ENOENT: no longer queued). */
+int	 ops_cancel(struct spool *, struct job *j);
+/* j, read from st (CANCELLED or FAILED), back to queued/: a cancelled job
+ * forgets its earlier run and attempts, a failed one runs now.  0, or -1
+ * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
+int	 ops_retry(struct spool *, struct job *j, enum state st);
 
 /* ---------------------------------------------------------------- ratelimit.c */
 /* Per-key token buckets (the REST shim), thread-safe. */
