@@ -319,68 +319,41 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 	return -1;
 }
 
-/* dir_of - the directory part of path into buf */
-static void
-dir_of(const char *path, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 1;
-
-	if (slash == NULL)
-		path = ".";
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, path, n);
-	buf[n] = '\0';
-}
-
 /* sync_dirs - fsync the directories of a and b (b may be NULL) */
 static int
 sync_dirs(const struct spool *s, const char *a, const char *b)
 {
-	char da[PATH_MAX], db[PATH_MAX];
+	const char *sa, *sb;
 
 	if (!s->sync)
 		return 0;
-	dir_of(a, da, sizeof(da));
-	if (fsync_dir(da) == -1)
+	if (atomic_sync_dir(a) == -1)
 		return -1;
 	if (b == NULL)
 		return 0;
-	dir_of(b, db, sizeof(db));
-	if (strcmp(da, db) != 0 && fsync_dir(db) == -1)
-		return -1;
-	return 0;
+	sa = strrchr(a, '/');
+	sb = strrchr(b, '/');
+	if (sa && sb && sa - a == sb - b && strncmp(a, b, sa - a) == 0)
+		return 0;	/* the same directory */
+	return atomic_sync_dir(b);
 }
 
 /* write_tmp - j's whole text into a new file in tmp/, synced */
 static int
 write_tmp(const struct spool *s, const struct job *j, char *tmp, size_t size)
 {
+	struct atomic a;
 	struct buf b;
-	int fd, saved;
+	int fd, r;
 
 	if ((fd = spool_tmpfile(s, tmp, size, NULL)) == -1)
 		return -1;
+	atomic_adopt(&a, fd, tmp, s->sync);
 	buf_init(&b);
 	job_write(j, &b, 1);
-	if (write_all(fd, b.p, b.len) == -1 ||
-	    (s->sync && fsync(fd) == -1))
-		goto fail;
+	r = atomic_write(&a, b.p, b.len) == -1 ? -1 : atomic_close(&a);
 	buf_free(&b);
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
- fail:
-	saved = errno;
-	buf_free(&b);
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+	return r;
 }
 
 /* same_file - a and b are one file (a retransmitted link or rename that
@@ -950,21 +923,16 @@ bad_name_ok(const char *name)
 static int
 why_file(struct spool *s, char *tmp, size_t size, const char *why)
 {
-	int fd, saved;
+	struct atomic a;
+	int fd;
 
 	if ((fd = spool_tmpfile(s, tmp, size, "why")) == -1)
 		return -1;
-	if (write_all(fd, why, strlen(why)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 ||
-	    (s->sync && fsync(fd) == -1)) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
+	atomic_adopt(&a, fd, tmp, s->sync);
+	if (atomic_write(&a, why, strlen(why)) == -1 ||
+	    atomic_write(&a, "\n", 1) == -1)
 		return -1;
-	}
-	close(fd);
-	return 0;
+	return atomic_close(&a);
 }
 
 /*

@@ -133,6 +133,36 @@ int	 path_join(char *buf, size_t size, const char *a, const char *b);
 void	 seterr(char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* ---------------------------------------------------------------- atomic.c */
+/*
+ * One atomic write, one call per step: a temporary file, its text, fsync
+ * and close, the rename into place, the directory's fsync.  A failing step
+ * removes the temporary file; each returns 0, or -1 with errno.  Where
+ * the rename must not replace (the spool's moves), the caller makes that
+ * step itself and uses the others.
+ */
+struct atomic {
+	char	 tmp[PATH_MAX];	/* the temporary file, "" when none */
+	int	 fd;		/* -1 once closed */
+	int	 sync;		/* fsync the file, and the directory */
+};
+/* A new file "PATH.tmp.PID.RND" beside path, created with mode. */
+int	 atomic_open(struct atomic *, const char *path, mode_t mode, int sync);
+/* Takes fd, a new file at tmp the caller made (spool_tmpfile). */
+void	 atomic_adopt(struct atomic *, int fd, const char *tmp, int sync);
+int	 atomic_write(struct atomic *, const void *, size_t);
+/* fsync (with sync) and close. */
+int	 atomic_close(struct atomic *);
+/* Closes, renames into path, fsyncs path's directory (with sync). */
+int	 atomic_commit(struct atomic *, const char *path);
+/* Closes and removes the temporary file; errno is kept. */
+void	 atomic_abort(struct atomic *);
+/* fsync of the directory that holds path. */
+int	 atomic_sync_dir(const char *path);
+/* All the steps: path's text becomes p. */
+int	 atomic_write_file(const char *path, const void *p, size_t n,
+	    mode_t mode, int sync);
+
 /* ---------------------------------------------------------------- id.c */
 /* A new UUIDv4 from getrandom(2), "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
  * out holds 37 bytes.  Returns 0, or -1 with errno. */
