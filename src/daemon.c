@@ -23,7 +23,6 @@
 #define RETENTION_MS	60000		/* retention pass, at most */
 #define TMP_AGE_MS	3600000		/* stray tmp/ files */
 #define ORPHAN_AGE_MS	60000		/* zips without a job */
-#define KILL_WAIT_MS	2000		/* worker SIGTERM -> SIGKILL */
 #define PARKED		INT64_MAX	/* a candidate not to look at again */
 #define RESPAWN_MS	1000		/* a worker that died young: wait */
 #define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
@@ -32,6 +31,20 @@
  * where it is for whoever holds it now */
 enum end { END_OK, END_FAIL, END_SHUTDOWN, END_ABANDON };
 
+/* a worker slot: worker.c's process and job, and what the daemon alone
+ * decides about them */
+struct slot {
+	struct worker	 wk;
+	enum state	 from;		/* where its job was claimed from */
+	enum end	 how;		/* how the attempt ends */
+	char		 why[ERRLEN + 64];	/* for the log line */
+	int		 pending;	/* a notification was prepared */
+	int		 shutdown;	/* stopped because the daemon stops */
+	int		 stale;		/* reloaded: respawn when idle */
+	int64_t		 respawn;	/* empty slot: mono_ms() to fork */
+	int64_t		 flushed;	/* mono_ms() of the last progress write */
+};
+
 struct daemon {
 	struct config	*cfg;
 	char		*node;
@@ -39,7 +52,7 @@ struct daemon {
 	struct spool	 claimsp;	/* sp without directory fsyncs */
 	struct watch	*w;
 	struct notifyq	*nq;
-	struct worker	*wk;
+	struct slot	*slot;
 	int		 nwk;		/* slots */
 	int		 nrun;
 	struct node	 nd;		/* heartbeat, server clock, leases */
@@ -71,7 +84,7 @@ struct idlist {
 	const struct daemon *d;
 };
 
-static void	settle(struct daemon *, struct job *, enum end, const char *);
+static void	end_here(struct daemon *, struct job *, enum end, const char *);
 static void	recover(struct daemon *, const char *, const char *);
 static void	fence_check(struct daemon *);
 static void	sweep(struct daemon *, int);
@@ -183,32 +196,44 @@ drop_password(struct job *j)
 	}
 }
 
-static struct worker *
-worker_of(struct daemon *d, const char *id)
+/* slot_of - the slot whose worker has job id, or NULL */
+static struct slot *
+slot_of(struct daemon *d, const char *id)
 {
 	int i;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].phase != W_IDLE &&
-		    strcmp(d->wk[i].job.id, id) == 0)
-			return &d->wk[i];
+		if (d->slot[i].wk.phase != W_IDLE &&
+		    strcmp(d->slot[i].wk.job.id, id) == 0)
+			return &d->slot[i];
 	return NULL;
 }
 
-/* idle_worker - a live worker without a job, or NULL */
-static struct worker *
-idle_worker(struct daemon *d)
+/* idle_slot - a slot with a live worker without a job, or NULL */
+static struct slot *
+idle_slot(struct daemon *d)
 {
-	struct worker *w;
+	struct slot *sl;
 	int i;
 
 	for (i = 0; i < d->nwk && i < d->cfg->workers; i++) {
-		w = &d->wk[i];
-		if (w->pid > 0 && !w->reaped && w->fd != -1 &&
-		    w->phase == W_IDLE && !w->stale)
-			return w;
+		sl = &d->slot[i];
+		if (worker_alive(&sl->wk) && sl->wk.fd != -1 &&
+		    sl->wk.phase == W_IDLE && !sl->stale)
+			return sl;
 	}
 	return NULL;
+}
+
+/* slot_end - the slot's job is settled: the worker is free again */
+static void
+slot_end(struct slot *sl)
+{
+	worker_end(&sl->wk);
+	sl->how = END_OK;
+	sl->why[0] = '\0';
+	sl->pending = 0;
+	sl->shutdown = 0;
 }
 
 /* notify_pending - the job file says a notification is still to go */
@@ -219,13 +244,13 @@ notify_pending(const struct job *j)
 }
 
 /*
- * settle_prep - j's attempt in processing/NODE/ is over: where it goes
+ * end_decide - j's attempt in processing/NODE/ is over: where it goes
  * (returned) and its new text -- completed/, failed/ (attempts + 1,
  * backoff) or cancelled/ (the last attempt); a shutdown hands it back to
  * failed/ due now, not counted.  *pending: a notification was prepared.
  */
 static enum state
-settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
+end_decide(struct daemon *d, struct job *j, enum end how, int *pending)
 {
 	enum state to = ST_FAILED;
 	int64_t now = now_ms(), snow = server_now(d);
@@ -252,9 +277,11 @@ settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
 	return to;
 }
 
-/* settled - after j's move to `to`: rc 0, or the move's errno */
+/* end_record - after j's move to `to` (rc 0), or its failure (rc: the
+ * move's errno): the log line, the notification, the retry's timer, or
+ * the job kept as stuck */
 static void
-settled(struct daemon *d, struct job *j, enum end how, enum state to,
+end_record(struct daemon *d, struct job *j, enum end how, enum state to,
     int pending, const char *why, int rc)
 {
 	char line[ERRLEN + 64];
@@ -296,18 +323,18 @@ settled(struct daemon *d, struct job *j, enum end how, enum state to,
 	logt(j, ST_PROCESSING, to, why, j->finished - j->started);
 }
 
-/* settle - settle_prep, the move here in the event loop, settled: for
- * the rare ends that have no worker to do the move */
+/* end_here - end_decide, the move here in the event loop, end_record:
+ * for the rare ends that have no worker to do the move */
 static void
-settle(struct daemon *d, struct job *j, enum end how, const char *why)
+end_here(struct daemon *d, struct job *j, enum end how, const char *why)
 {
 	enum state to;
 	int pending, rc = 0;
 
-	to = settle_prep(d, j, how, &pending);
+	to = end_decide(d, j, how, &pending);
 	if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, to, j) == -1)
 		rc = errno ? errno : EIO;
-	settled(d, j, how, to, pending, why, rc);
+	end_record(d, j, how, to, pending, why, rc);
 }
 
 /* bad - a dropped file that is not a job goes to bad/ */
@@ -433,6 +460,7 @@ static void
 start(struct daemon *d, struct job *j, enum state from)
 {
 	const struct xtype *t;
+	struct slot *sl;
 	struct worker *w;
 	char err[ERRLEN];
 	int64_t now = now_ms(), waited;
@@ -447,29 +475,30 @@ start(struct daemon *d, struct job *j, enum state from)
 	j->progress_records = j->progress_bytes = 0;
 	logt(j, from, ST_PROCESSING, from == ST_QUEUED ? "claimed" : "retry",
 	    waited);
-	w = idle_worker(d);
+	sl = idle_slot(d);
 	t = config_type(d->cfg, j->type);
-	if (w == NULL || t == NULL) {	/* cannot happen: checked before */
+	if (sl == NULL || t == NULL) {	/* cannot happen: checked before */
 		job_add_error(j, "internal error: no worker slot or type");
-		settle(d, j, END_FAIL, "internal error");
+		end_here(d, j, END_FAIL, "internal error");
 		job_free(j);
 		return;
 	}
 	if (from != ST_QUEUED)
 		drop_stale_zip(d, j->id);
+	w = &sl->wk;
 	w->job = *j;		/* the worker owns the job now */
 	job_init(j);
-	w->from = from;
-	w->how = END_OK;
+	sl->from = from;
+	sl->how = END_OK;
 	if (worker_run(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
 		job_add_error(&w->job, err);
-		settle(d, &w->job, END_FAIL, err);
-		worker_end(w);
+		end_here(d, &w->job, END_FAIL, err);
+		slot_end(sl);
 		return;
 	}
 	/* the first progress rewrite comes PROGRESS_MS after the start, so
 	 * a quick job never pays for one */
-	w->flushed = mono_ms();
+	sl->flushed = mono_ms();
 	d->nrun++;
 	/* a failure leaves the earlier text: the attempt still runs; not
 	 * synced, see claimsp */
@@ -572,7 +601,7 @@ claim(struct daemon *d)
 
 	while (!d->stopping && !d->fenced && node_current(&d->nd) &&
 	    d->nrun < d->cfg->workers &&
-	    idle_worker(d) != NULL &&
+	    idle_slot(d) != NULL &&
 	    (st = watch_next(d->w, server_now(d), name, sizeof(name))) != -1) {
 		if (st == ST_QUEUED)
 			claim_queued(d, name);
@@ -624,54 +653,56 @@ result_clear(struct result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* settle_done - w's job has moved (rc 0) or could not (rc errno): the
- * worker is free again, or replaced after a reload */
+/* move_reported - the worker reports its job's move done (rc 0) or
+ * failed (rc errno): end_record, and the worker is free again, or
+ * replaced after a reload */
 static void
-settle_done(struct daemon *d, struct worker *w, int rc)
+move_reported(struct daemon *d, struct slot *sl, int rc)
 {
-	settled(d, &w->job, w->how, w->to, w->pending, w->why, rc);
-	worker_end(w);
+	struct worker *w = &sl->wk;
+
+	end_record(d, &w->job, sl->how, w->to, sl->pending, sl->why, rc);
+	slot_end(sl);
 	d->nrun--;
-	if (w->stale && w->pid > 0 && !w->reaped) {
-		worker_kill(w, SIGTERM);	/* the reap respawns it */
-		if (w->fd != -1)
-			close(w->fd);
-		w->fd = -1;
-	}
+	if (sl->stale && worker_alive(w))
+		worker_retire(w);	/* the reap respawns it */
 }
 
-/* run_done - w's attempt is over (its result came, or it died): decide
- * where the job goes and hand the move back to the worker, which syncs
- * it outside the event loop; without a worker, move it here */
+/* attempt_over - the attempt is over (its result came, or the worker
+ * died): end_decide where the job goes and hand the move back to the
+ * worker, which syncs it outside the event loop; without a worker, move
+ * it here */
 static void
-run_done(struct daemon *d, struct worker *w)
+attempt_over(struct daemon *d, struct slot *sl)
 {
 	char id[ID_MAX + 1], lost[ERRLEN];
+	struct worker *w = &sl->wk;
 	struct result res;
 	const char *why;
+	enum state to;
 	int ok, rc;
 
-	if (w->how == END_ABANDON) {	/* our lease lapsed: not ours */
-		worker_end(w);
+	if (sl->how == END_ABANDON) {	/* our lease lapsed: not ours */
+		slot_end(sl);
 		d->nrun--;
 		return;
 	}
 	ok = worker_result(w, &res) == 0;
 	if (!ok)
 		spool_drop_tmpzip(&d->sp, d->node, w->job.id);
-	if (!ok && !w->has_result && !w->shutdown) {
+	if (!ok && !w->has_result && !sl->shutdown) {
 		/* it died mid-attempt: the job file says how far it got (a
 		 * recorded success whose zip is in place completes) */
 		snprintf(id, sizeof(id), "%s", w->job.id);
 		snprintf(lost, sizeof(lost), "%s", res.nerrors > 0 ?
 		    res.errors[0] : "interrupted (its worker died)");
 		result_clear(&res);
-		worker_end(w);
+		slot_end(sl);
 		d->nrun--;
 		recover(d, id, lost);
 		return;
 	}
-	if (!ok && w->shutdown) {
+	if (!ok && sl->shutdown) {
 		result_clear(&res);
 		res.errors = xcalloc(1, sizeof(*res.errors));
 		res.errors[0] = xstrdup("interrupted by shutdown");
@@ -679,42 +710,44 @@ run_done(struct daemon *d, struct worker *w)
 	}
 	merge(&w->job, &res, ok);
 	if (ok) {
-		w->how = END_OK;
+		sl->how = END_OK;
 		why = "done";
-	} else if (w->shutdown) {
-		w->how = END_SHUTDOWN;
+	} else if (sl->shutdown) {
+		sl->how = END_SHUTDOWN;
 		why = "interrupted by shutdown";
 	} else {
-		w->how = END_FAIL;
+		sl->how = END_FAIL;
 		why = w->job.result.nerrors > 0 ?
 		    w->job.result.errors[w->job.result.nerrors - 1] : "failed";
 	}
-	snprintf(w->why, sizeof(w->why), "%s", why);
+	snprintf(sl->why, sizeof(sl->why), "%s", why);
 	w->dirty = 0;
-	w->to = settle_prep(d, &w->job, w->how, &w->pending);
-	if (worker_settle(w, w->to) == 0)
+	to = end_decide(d, &w->job, sl->how, &sl->pending);
+	if (worker_settle(w, to) == 0)
 		return;			/* its "D" comes back */
-	rc = spool_move(&d->sp, w->job.id, ST_PROCESSING, NULL, w->to,
+	w->to = to;
+	rc = spool_move(&d->sp, w->job.id, ST_PROCESSING, NULL, to,
 	    &w->job) == -1 ? (errno ? errno : EIO) : 0;
-	settle_done(d, w, rc);
+	move_reported(d, sl, rc);
 }
 
 /*
- * settle_lost - w died while it moved its job: the file says how far it
+ * move_lost - the worker died while it moved its job: the file says how far it
  * got.  Still in processing/NODE/: recover it as at start (a finished
  * result moves on, anything else is an interrupted attempt).  Moved: what
- * settled would have done after it.
+ * end_record would have done after it.
  */
 static void
-settle_lost(struct daemon *d, struct worker *w)
+move_lost(struct daemon *d, struct slot *sl)
 {
+	struct worker *w = &sl->wk;
 	char id[ID_MAX + 1], node[NODE_MAX + 1] = "", err[ERRLEN];
 	struct job j;
 	int st, abandoned;
 
 	snprintf(id, sizeof(id), "%s", w->job.id);
-	abandoned = w->how == END_ABANDON;
-	worker_end(w);
+	abandoned = sl->how == END_ABANDON;
+	slot_end(sl);
 	d->nrun--;
 	if (abandoned)
 		return;
@@ -734,30 +767,30 @@ settle_lost(struct daemon *d, struct worker *w)
 	job_free(&j);
 }
 
-/* events - what w sent: results to decide, settles done */
+/* events - what the slot's worker sent: results to decide, moves done */
 static void
-events(struct daemon *d, struct worker *w)
+events(struct daemon *d, struct slot *sl)
 {
 	int ev, rc;
 
-	while ((ev = worker_input(w, &rc)) != W_EV_NONE)
-		if (ev == W_EV_RESULT && w->phase == W_RUN)
-			run_done(d, w);
-		else if (ev == W_EV_SETTLED && w->phase == W_SETTLE)
-			settle_done(d, w, rc);
+	while ((ev = worker_input(&sl->wk, &rc)) != W_EV_NONE)
+		if (ev == W_EV_RESULT && sl->wk.phase == W_RUN)
+			attempt_over(d, sl);
+		else if (ev == W_EV_SETTLED && sl->wk.phase == W_SETTLE)
+			move_reported(d, sl, rc);
 }
 
 /* spawn - fork a worker into the empty slot i */
 static void
 spawn(struct daemon *d, int i)
 {
-	struct worker *w = &d->wk[i];
+	struct slot *sl = &d->slot[i];
 	char err[ERRLEN];
 
-	if (worker_spawn(w, d->cfg, &d->sp, node_share(&d->nd), err,
+	if (worker_spawn(&sl->wk, d->cfg, &d->sp, node_share(&d->nd), err,
 	    sizeof(err)) == -1) {
 		log_warnx("worker: %s", err);
-		w->respawn = mono_ms() + RESPAWN_MS;
+		sl->respawn = mono_ms() + RESPAWN_MS;
 	}
 }
 
@@ -769,30 +802,34 @@ refill(struct daemon *d)
 	int i;
 
 	for (i = 0; i < d->nwk && i < d->cfg->workers && !d->stopping; i++)
-		if (d->wk[i].pid == 0 && mono >= d->wk[i].respawn)
+		if (d->slot[i].wk.pid == 0 && mono >= d->slot[i].respawn)
 			spawn(d, i);
 }
 
-/* gone - w's process has been reaped: what it said last counts, then
- * the job it had is settled as it got, and the slot waits for a new one */
+/* gone - the slot's process has been reaped: what it said last counts,
+ * then the job it had is settled as it got, and the slot waits for a new
+ * one */
 static void
-gone(struct daemon *d, struct worker *w)
+gone(struct daemon *d, struct slot *sl)
 {
+	struct worker *w = &sl->wk;
 	int64_t mono = mono_ms(), born = w->born;
-	int busy = w->phase != W_IDLE, stale = w->stale;
+	int busy = w->phase != W_IDLE, stale = sl->stale;
 
-	events(d, w);
+	events(d, sl);
 	if (w->phase == W_RUN)
-		run_done(d, w);		/* worker_result says it died */
+		attempt_over(d, sl);	/* worker_result says it died */
 	if (w->phase == W_SETTLE)
-		settle_lost(d, w);
+		move_lost(d, sl);
 	if (!stale && !d->stopping)
 		log_warnx("worker %ld %s: %s", (long)w->pid,
 		    WIFSIGNALED(w->status) ? "killed by signal" : "exited",
 		    busy ? "its job was settled as it got" : "replaced");
 	worker_clear(w);
+	slot_end(sl);
+	sl->stale = 0;
 	/* one that keeps dying at once is not forked in a tight loop */
-	w->respawn = mono - born < RESPAWN_MS && !busy && !stale ?
+	sl->respawn = mono - born < RESPAWN_MS && !busy && !stale ?
 	    mono + RESPAWN_MS : mono;
 }
 
@@ -805,15 +842,13 @@ daemon_reap(struct daemon *d)
 	fence_check(d);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < d->nwk; i++)
-			if (d->wk[i].pid == pid)
+			if (worker_reaped(&d->slot[i].wk, pid, status))
 				break;
 		if (i == d->nwk) {
 			notifyq_reap(d->nq, pid, status);
 			continue;
 		}
-		d->wk[i].reaped = 1;
-		d->wk[i].status = status;
-		gone(d, &d->wk[i]);
+		gone(d, &d->slot[i]);
 	}
 	refill(d);
 }
@@ -832,10 +867,10 @@ fence(struct daemon *d)
 	int i, n = 0;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].phase != W_IDLE && d->wk[i].pid > 0 &&
-		    !d->wk[i].reaped) {
-			d->wk[i].how = END_ABANDON;
-			worker_kill(&d->wk[i], SIGKILL);
+		if (d->slot[i].wk.phase != W_IDLE &&
+		    worker_alive(&d->slot[i].wk)) {
+			d->slot[i].how = END_ABANDON;
+			worker_kill(&d->slot[i].wk, SIGKILL);
 			n++;
 		}
 	d->fenced = 1;
@@ -893,7 +928,7 @@ lease_cb(const char *id, const char *node, const struct stat *sb, void *arg)
 
 	(void)sb;
 	if (strcmp(node, d->node) == 0) {
-		if (worker_of(d, id) == NULL)
+		if (slot_of(d, id) == NULL)
 			idlist_add(l, id, node);
 		return 0;
 	}
@@ -970,13 +1005,13 @@ recover(struct daemon *d, const char *id, const char *why)
 	if (j.finished == 0 && j.result.present && j.result.success &&
 	    spool_zip_path(&d->sp, path, sizeof(path), id) == 0 &&
 	    stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		settle(d, &j, END_OK, "recovered: its zip was in place");
+		end_here(d, &j, END_OK, "recovered: its zip was in place");
 		goto out;
 	}
  interrupted:
 	xasprintf(&e, "attempt %d: %s", j.attempts + 1, why);
 	job_add_error(&j, e);
-	settle(d, &j, END_FAIL, e);
+	end_here(d, &j, END_FAIL, e);
 	free(e);
  out:
 	job_free(&j);
@@ -1172,9 +1207,9 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	/* the workers first, while the daemon's image is small: the rescan
 	 * of a big spool grows it */
 	d->nwk = c->workers;
-	d->wk = xcalloc(d->nwk, sizeof(*d->wk));
+	d->slot = xcalloc(d->nwk, sizeof(*d->slot));
 	for (i = 0; i < (size_t)d->nwk; i++)
-		worker_clear(&d->wk[i]);
+		worker_clear(&d->slot[i].wk);
 	refill(d);
 	d->nq = notifyq_new(&d->sp, c);
 	notifyq_node(d->nq, &d->nd);
@@ -1205,27 +1240,18 @@ static void
 stop_workers(struct daemon *d)
 {
 	int64_t until = mono_ms() + STOP_WAIT_MS;
-	int i, left, status;
-	pid_t pid;
+	int i, left;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].pid > 0 && !d->wk[i].reaped) {
-			if (d->wk[i].fd != -1)
-				close(d->wk[i].fd);
-			d->wk[i].fd = -1;
-			worker_kill(&d->wk[i], SIGTERM);
-		}
+		if (worker_alive(&d->slot[i].wk))
+			worker_retire(&d->slot[i].wk);
 	do {
 		left = 0;
 		for (i = 0; i < d->nwk; i++) {
-			if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+			if (worker_wait(&d->slot[i].wk))
 				continue;
-			pid = waitpid(d->wk[i].pid, &status, WNOHANG);
-			if (pid == d->wk[i].pid || (pid == -1 &&
-			    errno == ECHILD))
-				d->wk[i].reaped = 1;
-			else if (mono_ms() >= until)
-				worker_kill(&d->wk[i], SIGKILL);
+			if (mono_ms() >= until)
+				worker_kill(&d->slot[i].wk, SIGKILL);
 			else
 				left++;
 		}
@@ -1243,8 +1269,8 @@ daemon_free(struct daemon *d)
 		return;
 	stop_workers(d);
 	for (i = 0; i < d->nwk; i++)
-		worker_clear(&d->wk[i]);
-	free(d->wk);
+		worker_clear(&d->slot[i].wk);
+	free(d->slot);
 	if (d->nq)
 		notifyq_free(d->nq);
 	watch_free(d->w);
@@ -1270,8 +1296,8 @@ daemon_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 		pfd[n++].events = POLLIN;
 	}
 	for (i = 0; i < d->nwk && n < max; i++)
-		if (d->wk[i].fd != -1) {
-			pfd[n].fd = d->wk[i].fd;
+		if (d->slot[i].wk.fd != -1) {
+			pfd[n].fd = d->slot[i].wk.fd;
 			pfd[n++].events = POLLIN;
 		}
 	return n;
@@ -1294,8 +1320,9 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 			continue;
 		}
 		for (k = 0; k < d->nwk; k++)
-			if (d->wk[k].fd != -1 && d->wk[k].fd == pfd[i].fd)
-				events(d, &d->wk[k]);
+			if (d->slot[k].wk.fd != -1 &&
+			    d->slot[k].wk.fd == pfd[i].fd)
+				events(d, &d->slot[k]);
 	}
 }
 
@@ -1303,6 +1330,7 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 static void
 timers(struct daemon *d, int64_t mono)
 {
+	struct slot *sl;
 	struct worker *w;
 	int i;
 
@@ -1323,31 +1351,26 @@ timers(struct daemon *d, int64_t mono)
 	}
 	refill(d);
 	for (i = 0; i < d->nwk; i++) {
-		w = &d->wk[i];
-		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
+		sl = &d->slot[i];
+		w = &sl->wk;
+		if (!worker_alive(w) || w->phase == W_IDLE)
 			continue;
 		if (w->phase == W_RUN && w->dirty &&
-		    mono - w->flushed >= PROGRESS_MS) {
+		    mono - sl->flushed >= PROGRESS_MS) {
 			w->dirty = 0;
-			w->flushed = mono;
+			sl->flushed = mono;
 			if (spool_rewrite(&d->claimsp, ST_PROCESSING, NULL,
 			    &w->job) == -1)
 				log_warn("%s: progress", w->job.id);
 		}
-		if (d->stopping && mono >= d->stop_at && !w->shutdown &&
+		if (d->stopping && mono >= d->stop_at && !sl->shutdown &&
 		    w->phase == W_RUN) {
-			w->shutdown = 1;
-			w->killed = 0;
-			w->deadline = mono;
+			sl->shutdown = 1;
+			worker_hurry(w);
 		}
-		if (!w->killed && mono >= w->deadline) {
-			if (!w->shutdown)
-				log_warnx("%s: the worker overran its "
-				    "deadline: killed", w->job.id);
-			worker_kill(w, SIGTERM);
-			w->killed = mono;
-		} else if (w->killed && mono >= w->killed + KILL_WAIT_MS)
-			worker_kill(w, SIGKILL);
+		if (worker_overdue(w, mono) && !sl->shutdown)
+			log_warnx("%s: the worker overran its deadline: "
+			    "killed", w->job.id);
 	}
 }
 
@@ -1365,6 +1388,7 @@ int64_t
 daemon_timeout(struct daemon *d)
 {
 	int64_t mono = mono_ms(), t, due;
+	struct slot *sl;
 	struct worker *w;
 	int i;
 
@@ -1377,14 +1401,15 @@ daemon_timeout(struct daemon *d)
 	} else
 		SOONER(d->stop_at);
 	for (i = 0; i < d->nwk; i++) {
-		w = &d->wk[i];
+		sl = &d->slot[i];
+		w = &sl->wk;
 		if (w->pid == 0 && i < d->cfg->workers && !d->stopping)
-			SOONER(w->respawn);
-		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
+			SOONER(sl->respawn);
+		if (!worker_alive(w) || w->phase == W_IDLE)
 			continue;
 		if (w->phase == W_RUN && w->dirty)
-			SOONER(w->flushed + PROGRESS_MS);
-		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
+			SOONER(sl->flushed + PROGRESS_MS);
+		SOONER(worker_due(w));
 	}
 	if (!d->stopping && d->nrun < d->cfg->workers &&
 	    (due = watch_due(d->w, server_now(d))) != -1 &&
@@ -1407,10 +1432,11 @@ daemon_reload(struct daemon *d, struct config *c)
 		log_warnx("reload: dir and node keep their old values until "
 		    "a restart");
 	if (c->workers > d->nwk) {
-		d->wk = xreallocarray(d->wk, c->workers, sizeof(*d->wk));
+		d->slot = xreallocarray(d->slot, c->workers,
+		    sizeof(*d->slot));
 		for (i = d->nwk; i < c->workers; i++) {
-			memset(&d->wk[i], 0, sizeof(d->wk[i]));
-			worker_clear(&d->wk[i]);
+			memset(&d->slot[i], 0, sizeof(d->slot[i]));
+			worker_clear(&d->slot[i].wk);
 		}
 		d->nwk = c->workers;
 	}
@@ -1423,15 +1449,11 @@ daemon_reload(struct daemon *d, struct config *c)
 	/* the workers have the old config: idle ones are replaced now, busy
 	 * ones when their job is settled (their reap forks the new ones) */
 	for (i = 0; i < d->nwk; i++) {
-		if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+		if (!worker_alive(&d->slot[i].wk))
 			continue;
-		d->wk[i].stale = 1;
-		if (d->wk[i].phase == W_IDLE) {
-			worker_kill(&d->wk[i], SIGTERM);
-			if (d->wk[i].fd != -1)
-				close(d->wk[i].fd);
-			d->wk[i].fd = -1;
-		}
+		d->slot[i].stale = 1;
+		if (d->slot[i].wk.phase == W_IDLE)
+			worker_retire(&d->slot[i].wk);
 	}
 	d->next_rescan = 0;	/* types may have come back */
 	d->next_retention = 0;	/* retention may have changed */

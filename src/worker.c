@@ -625,6 +625,74 @@ worker_kill(struct worker *w, int sig)
 	kill(w->pid, sig);
 }
 
+int
+worker_alive(const struct worker *w)
+{
+	return w->pid > 0 && !w->reaped;
+}
+
+void
+worker_retire(struct worker *w)
+{
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+	worker_kill(w, SIGTERM);
+}
+
+int
+worker_reaped(struct worker *w, pid_t pid, int status)
+{
+	if (w->pid <= 0 || w->pid != pid)
+		return 0;
+	w->reaped = 1;
+	w->status = status;
+	return 1;
+}
+
+int
+worker_wait(struct worker *w)
+{
+	int status;
+	pid_t pid;
+
+	if (!worker_alive(w))
+		return 1;
+	pid = waitpid(w->pid, &status, WNOHANG);
+	if (pid == w->pid || (pid == -1 && errno == ECHILD)) {
+		w->reaped = 1;
+		w->status = pid == w->pid ? status : 0;
+		return 1;
+	}
+	return 0;
+}
+
+void
+worker_hurry(struct worker *w)
+{
+	w->killed = 0;
+	w->deadline = mono_ms();
+}
+
+int
+worker_overdue(struct worker *w, int64_t mono)
+{
+	if (!w->killed && mono >= w->deadline) {
+		worker_kill(w, SIGTERM);
+		w->killed = mono;
+		return 1;
+	}
+	if (w->killed && mono >= w->killed + WORKER_KILL_WAIT_MS)
+		worker_kill(w, SIGKILL);
+	return 0;
+}
+
+int64_t
+worker_due(const struct worker *w)
+{
+	return w->killed ? w->killed + WORKER_KILL_WAIT_MS : w->deadline;
+}
+
 void
 worker_end(struct worker *w)
 {
@@ -633,9 +701,7 @@ worker_end(struct worker *w)
 	w->phase = W_IDLE;
 	w->has_result = 0;
 	w->dirty = 0;
-	w->shutdown = 0;
 	w->killed = 0;
-	w->pending = 0;
 	w->zip[0] = '\0';
 	buf_reset(&w->res);
 }

@@ -1032,14 +1032,17 @@ size_t	 watch_count(const struct watch *);
  * its exporter's group.
  */
 /* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
- * a settle gets 5 s */
+ * a settle gets 5 s; SIGKILL follows an unanswered SIGTERM after 2 s */
 #define WORKER_SLACK_MS	5000
+#define WORKER_KILL_WAIT_MS	2000
 /* a worker's answer when it will not put a result in place or move a job
  * because its node's lease lapsed (fencing) */
 #define LEASE_ERRNO	ENOLCK
 enum wphase { W_IDLE = 0, W_RUN, W_SETTLE };
 enum wevent { W_EV_NONE = 0, W_EV_PROGRESS, W_EV_RESULT, W_EV_SETTLED,
 	W_EV_EOF, W_EV_BAD };
+/* One worker process and the job it has; the daemon's own bookkeeping
+ * about a slot (how the attempt ends, respawn times) is daemon.c's. */
 struct worker {
 	pid_t		 pid;		/* 0: no process in the slot */
 	int		 fd;		/* the socket to it, -1: none */
@@ -1048,20 +1051,13 @@ struct worker {
 	int		 has_result;
 	int		 reaped, status;	/* wait status once reaped */
 	enum wphase	 phase;
-	int		 stale;		/* reloaded: respawn when idle */
 	int64_t		 born;		/* mono_ms() of its fork */
-	int64_t		 respawn;	/* empty slot: mono_ms() to fork */
 	/* the job, from worker_run until its settle is done */
 	struct job	 job;		/* the parent's copy, with password */
-	enum state	 from, to;	/* to: where the settle moves it */
+	enum state	 to;		/* where the settle moves it */
 	char		 zip[4096];	/* the tmp/ file the worker writes */
 	int64_t		 t0, deadline, killed;	/* mono_ms(); killed 0: not */
-	int		 dirty;		/* progress not yet written */
-	int64_t		 flushed;	/* mono_ms() of the last write */
-	int		 shutdown;	/* stopped because the daemon stops */
-	int		 pending;	/* a notification was prepared */
-	int		 how;		/* daemon.c's enum end */
-	char		 why[ERRLEN + 64];	/* for the log line */
+	int		 dirty;		/* progress not yet taken */
 };
 /* Forks a worker process into the empty slot w, with c and s as they
  * are now (a reload respawns it) and the node's lease to check before it
@@ -1087,6 +1083,21 @@ int	 worker_result(struct worker *, struct result *res);
 int	 worker_settle(struct worker *, enum state to);
 /* SIGTERM: it kills its exporter and exits; SIGKILL: its group too. */
 void	 worker_kill(struct worker *, int sig);
+/* A process runs in the slot (forked, not yet reaped). */
+int	 worker_alive(const struct worker *);
+/* Closes its socket and sends SIGTERM: it exits; the reap follows. */
+void	 worker_retire(struct worker *);
+/* pid's wait status, when pid is w's process: 1, else 0. */
+int	 worker_reaped(struct worker *, pid_t pid, int status);
+/* A non-blocking wait for w's own process: 1 once it is reaped. */
+int	 worker_wait(struct worker *);
+/* Cut the attempt short now (a stop): its deadline is now. */
+void	 worker_hurry(struct worker *);
+/* The deadline's kills at mono: SIGTERM at the deadline, SIGKILL
+ * WORKER_KILL_WAIT_MS later.  1 when SIGTERM was sent just now. */
+int	 worker_overdue(struct worker *, int64_t mono);
+/* mono_ms() of the next worker_overdue step. */
+int64_t	 worker_due(const struct worker *);
 /* The job is settled: frees it, phase W_IDLE (the process stays). */
 void	 worker_end(struct worker *);
 /* Frees the slot's memory, closes the socket (not the process). */
