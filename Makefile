@@ -50,6 +50,10 @@ $(OBJDIR)/%.o: src/%.c src/xspool.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# the daemon's files share a private header
+DAEMONSRC = $(wildcard src/daemon*.c)
+$(DAEMONSRC:src/%.c=$(OBJDIR)/%.o): src/daemon.h
+
 # the REST shim's files share a private header
 APISRC	 = $(wildcard src/api*.c)
 $(APISRC:src/%.c=$(OBJDIR)/%.o) $(APISRC:src/%.c=build/fuzz/%.o): src/api.h

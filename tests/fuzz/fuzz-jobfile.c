@@ -101,7 +101,7 @@ jf_drop(const char *path, const uint8_t *p, size_t n, size_t pad)
 }
 
 /*
- * jf_verdict - daemon.c check_drop(), step by step, on queued/NAME.job:
+ * jf_verdict - daemon_drop.c check_drop(), step by step, on queued/NAME.job:
  * 1 run it (j filled), 0 bad/ (reason in why).  The one difference: a
  * text that does not parse waits for drop_grace there; here it is bad at
  * once, as it is once its grace is over.
