@@ -34,7 +34,10 @@ endif
 
 PROGS	 = xspool xspoold xspool-httpd
 MAINS	 = $(PROGS:%=src/%.c)
-LIBSRC	 = $(filter-out $(MAINS),$(wildcard src/*.c))
+# the CLI's subcommand files print and exit: linked into xspool only
+CLISRC	 = $(wildcard src/xspool_*.c)
+CLIOBJ	 = $(CLISRC:src/%.c=$(OBJDIR)/%.o)
+LIBSRC	 = $(filter-out $(MAINS) $(CLISRC),$(wildcard src/*.c))
 LIBOBJ	 = $(LIBSRC:src/%.c=$(OBJDIR)/%.o)
 UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:tests/unit/%.c=$(BIN)/unit/%)
@@ -65,6 +68,12 @@ $(OBJDIR)/libxspool.a: $(LIBOBJ)
 $(BIN)/%: $(OBJDIR)/%.o $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS)
+
+$(BIN)/xspool: $(OBJDIR)/xspool.o $(CLIOBJ) $(OBJDIR)/libxspool.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/xspool.o $(CLIOBJ) \
+	    $(OBJDIR)/libxspool.a $(LDLIBS)
+$(OBJDIR)/xspool.o $(CLIOBJ): src/xspool_cli.h
 
 $(BIN)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
