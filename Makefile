@@ -56,6 +56,10 @@ $(OBJDIR)/%.o: src/%.c src/xspool.h
 # the daemon's files share a private header
 DAEMONSRC = $(wildcard src/daemon*.c)
 $(DAEMONSRC:src/%.c=$(OBJDIR)/%.o): src/daemon.h
+# and the converter's
+
+CONVSRC	 = $(wildcard src/convert*.c)
+$(CONVSRC:src/%.c=$(OBJDIR)/%.o) $(CONVSRC:src/%.c=build/fuzz/%.o): src/convert.h
 
 # the REST shim's files share a private header
 APISRC	 = $(wildcard src/api*.c)
