@@ -56,8 +56,9 @@ $(OBJDIR)/%.o: src/%.c src/xspool.h
 # the daemon's files share a private header
 DAEMONSRC = $(wildcard src/daemon*.c)
 $(DAEMONSRC:src/%.c=$(OBJDIR)/%.o): src/daemon.h
-# and the converter's
-
+# and the spool's and the converter's
+SPOOLSRC = $(wildcard src/spool*.c)
+$(SPOOLSRC:src/%.c=$(OBJDIR)/%.o) $(SPOOLSRC:src/%.c=build/fuzz/%.o): src/spool.h
 CONVSRC	 = $(wildcard src/convert*.c)
 $(CONVSRC:src/%.c=$(OBJDIR)/%.o) $(CONVSRC:src/%.c=build/fuzz/%.o): src/convert.h
 
