@@ -416,7 +416,7 @@ const char *state_name(enum state);	/* "QUEUED", ... */
 const char *state_dir(enum state);	/* "queued", ... */
 int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
 
-/* ---------------------------------------------------------------- spool.c */
+/* ------------------------------------------------ spool.c, spool_read.c */
 /* The spool's directories: spool.c holds the one table of their names. */
 enum sdir {
 	SD_TMP = 0, SD_QUEUED, SD_PROCESSING, SD_FAILED, SD_COMPLETED,
@@ -740,7 +740,7 @@ void	 net_url_free(struct net_url *);
 int	 net_callback_url(const char *allow, const char *url,
 	    struct net_url *u, char *err, size_t errlen);
 
-/* ---------------------------------------------------------------- convert.c */
+/* ----------------------------------- convert.c, convert_csv.c, convert_jsonl.c */
 /* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,
  * streaming, in bounded memory. */
 /*
@@ -1125,7 +1125,7 @@ int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
  * in the calling thread, for sigwait or signalfd on set.  0 or -1. */
 int	 proc_signals(sigset_t *set, int chld);
 
-/* ---------------------------------------------------------------- daemon.c */
+/* -------------------------------------- daemon.c (daemon_*.c, daemon.h) */
 /* xspoold's engine; xspoold.c runs the event loop around it. */
 struct pollfd;
 struct daemon;
