@@ -740,7 +740,7 @@ void	 net_url_free(struct net_url *);
 int	 net_callback_url(const char *allow, const char *url,
 	    struct net_url *u, char *err, size_t errlen);
 
-/* ----------------------------------- convert.c, convert_csv.c, convert_jsonl.c */
+/* ----------------------------- convert.c, convert_csv.c, convert_jsonl.c */
 /* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,
  * streaming, in bounded memory. */
 /*
