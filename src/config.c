@@ -406,7 +406,7 @@ config_secret_key(const char *secret, unsigned char *key, size_t *keylen,
 		secret += 6;
 	n = strlen(secret);
 	if (n == 0 || n > SECRET_MAX * 4 / 3) {
-		snprintf(err, errlen, "webhook_secret: empty or too long");
+		seterr(err, errlen, "webhook_secret: empty or too long");
 		return -1;
 	}
 	memcpy(in, secret, n);
@@ -418,7 +418,7 @@ config_secret_key(const char *secret, unsigned char *key, size_t *keylen,
 	r = EVP_DecodeBlock(key, (unsigned char *)in, (int)n);
 	if (r < 0 || (size_t)r < pad || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789+/") != n - pad) {
-		snprintf(err, errlen, "webhook_secret: not base64");
+		seterr(err, errlen, "webhook_secret: not base64");
 		return -1;
 	}
 	*keylen = (size_t)r - pad;

@@ -379,7 +379,7 @@ static int
 report(struct conv *c, char *err, size_t errlen)
 {
 	if (err && errlen)
-		snprintf(err, errlen, "%s", c->err);
+		seterr(err, errlen, "%s", c->err);
 	return -1;
 }
 

@@ -727,7 +727,7 @@ job_parse(struct job *j, const char *text, size_t len, char *err,
 		len -= 3;
 	}
 	if (json_parse(&d, text, len, jerr, sizeof(jerr)) < 0) {
-		snprintf(err, errlen, "not valid JSON: %s", jerr);
+		seterr(err, errlen, "not valid JSON: %s", jerr);
 		return -1;
 	}
 	c.d = &d;
@@ -735,14 +735,14 @@ job_parse(struct job *j, const char *text, size_t len, char *err,
 	c.errlen = errlen;
 	c.path[0] = '\0';
 	if (d.tok[0].type != JSMN_OBJECT) {
-		snprintf(err, errlen, "a job file must hold a JSON object, "
+		seterr(err, errlen, "a job file must hold a JSON object, "
 		    "not %s", tok_kind(&d, 0));
 		goto fail;
 	}
 	if (read_members(&c, &job_tab, j, 0, j) < 0)
 		goto fail;
 	if (j->type == NULL) {
-		snprintf(err, errlen, "field \"type\" is missing");
+		seterr(err, errlen, "field \"type\" is missing");
 		goto fail;
 	}
 	json_free(&d);

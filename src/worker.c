@@ -199,13 +199,13 @@ put_result(struct spool *sp, const char *zip, struct job *j, char *err,
 	struct spool quick = *sp;
 
 	if (!ours(sp, j->id)) {
-		snprintf(err, errlen, "not put in place: the job is no longer "
+		seterr(err, errlen, "not put in place: the job is no longer "
 		    "this node's (its lease lapsed, or it was moved)");
 		return -1;
 	}
 	quick.sync = 0;		/* lost in a power cut: the job runs again */
 	if (spool_rewrite(&quick, ST_PROCESSING, NULL, j) == -1) {
-		snprintf(err, errlen, "cannot record the result: %s",
+		seterr(err, errlen, "cannot record the result: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -343,13 +343,13 @@ worker_spawn(struct worker *w, const struct config *c,
 
 	worker_clear(w);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		seterr(err, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	fflush(stderr);
 	switch (w->pid = fork()) {
 	case -1:
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		seterr(err, errlen, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		w->pid = 0;
@@ -401,7 +401,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
     const struct spool *s, char *err, size_t errlen)
 {
 	if (w->pid <= 0 || w->fd == -1 || w->reaped) {
-		snprintf(err, errlen, "no worker process");
+		seterr(err, errlen, "no worker process");
 		return -1;
 	}
 	/* a name, not a file: libzip writes its own temporary file next to
@@ -410,7 +410,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	 * busiest directory of the spool for every job */
 	if (spool_tmpzip_path(s, w->zip, sizeof(w->zip), s->node,
 	    w->job.id) == -1) {
-		snprintf(err, errlen, "tmp/ zip name too long");
+		seterr(err, errlen, "tmp/ zip name too long");
 		return -1;
 	}
 	buf_reset(&w->in);
@@ -423,7 +423,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	w->phase = W_RUN;
 	w->has_result = 0;
 	if (send_job(w, "J", w->zip, &w->job) == -1) {
-		snprintf(err, errlen, "cannot hand the job to worker %ld: %s",
+		seterr(err, errlen, "cannot hand the job to worker %ld: %s",
 		    (long)w->pid, strerror(errno));
 		/* half a message, or a worker that does not read: of no more
 		 * use; its reap forks another */
