@@ -34,7 +34,10 @@ endif
 
 PROGS	 = xspool xspoold xspool-httpd
 MAINS	 = $(PROGS:%=src/%.c)
-LIBSRC	 = $(filter-out $(MAINS),$(wildcard src/*.c))
+# the CLI's subcommand files print and exit: linked into xspool only
+CLISRC	 = $(wildcard src/xspool_*.c)
+CLIOBJ	 = $(CLISRC:src/%.c=$(OBJDIR)/%.o)
+LIBSRC	 = $(filter-out $(MAINS) $(CLISRC),$(wildcard src/*.c))
 LIBOBJ	 = $(LIBSRC:src/%.c=$(OBJDIR)/%.o)
 UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:tests/unit/%.c=$(BIN)/unit/%)
@@ -77,6 +80,15 @@ $(OBJDIR)/%.o: src/%.c src/xspool.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# the daemon's files share a private header
+DAEMONSRC = $(wildcard src/daemon*.c)
+$(DAEMONSRC:src/%.c=$(OBJDIR)/%.o): src/daemon.h
+# and the spool's and the converter's
+SPOOLSRC = $(wildcard src/spool*.c)
+$(SPOOLSRC:src/%.c=$(OBJDIR)/%.o) $(SPOOLSRC:src/%.c=build/fuzz/%.o): src/spool.h
+CONVSRC	 = $(wildcard src/convert*.c)
+$(CONVSRC:src/%.c=$(OBJDIR)/%.o) $(CONVSRC:src/%.c=build/fuzz/%.o): src/convert.h
+
 # the REST shim's files share a private header
 APISRC	 = $(wildcard src/api*.c)
 $(APISRC:src/%.c=$(OBJDIR)/%.o) $(APISRC:src/%.c=build/fuzz/%.o): src/api.h
@@ -88,6 +100,12 @@ $(OBJDIR)/libxspool.a: $(LIBOBJ)
 $(BIN)/%: $(OBJDIR)/%.o $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(OBJDIR)/libxspool.a $(LDLIBS)
+
+$(BIN)/xspool: $(OBJDIR)/xspool.o $(CLIOBJ) $(OBJDIR)/libxspool.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/xspool.o $(CLIOBJ) \
+	    $(OBJDIR)/libxspool.a $(LDLIBS)
+$(OBJDIR)/xspool.o $(CLIOBJ): src/xspool_cli.h
 
 $(BIN)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(OBJDIR)/libxspool.a
 	@mkdir -p $(@D)

@@ -299,7 +299,7 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 	struct api *a = xcalloc(1, sizeof(*a));
 	int logfd;
 
-	if (spool_open(&a->sp, c->dir, c->node, c->sync, 0, err,
+	if (spool_open(&a->sp, c->dir, c->node, c->gid, c->sync, 0, err,
 	    errlen) == -1) {
 		free(a);
 		return NULL;

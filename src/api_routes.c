@@ -111,15 +111,12 @@ h_cancel(struct rctx *x)
 	enum MHD_Result ret;
 	struct job j;
 	struct buf b;
-	int notify;
+	int r;
 
 	job_init(&j);
 	if (load_own(x, &j, ST_QUEUED, NULL, &ret) == -1)
 		goto out;
-	job_cancel_user(&j, now_ms());
-	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
-	if (spool_move(&x->a->sp, j.id, ST_QUEUED, NULL, ST_CANCELLED,
-	    &j) == -1) {
+	if ((r = ops_cancel(&x->a->sp, &j)) == -1) {
 		if (errno == ENOENT)
 			ret = reply_err(x, 404, "NOT_FOUND",
 			    "job %s is no longer QUEUED", j.id);
@@ -130,8 +127,7 @@ h_cancel(struct rctx *x)
 		}
 		goto out;
 	}
-	/* the daemon sends the webhook and the mail */
-	if (notify == 1 && notifyq_hint(&x->a->sp, j.id) == -1)
+	if (r == 1)
 		log_warn("cancel %s: notification hint", j.id);
 	buf_init(&b);
 	buf_adds(&b, "{\"id\":");

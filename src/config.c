@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "xspool.h"
 
@@ -525,6 +527,37 @@ set_number(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	return 1;
 }
 
+int
+config_secret_key(const char *secret, unsigned char *key, size_t *keylen,
+    char *err, size_t errlen)
+{
+	char in[SECRET_MAX * 4 / 3 + 8];
+	size_t n, pad = 0;
+	int r;
+
+	if (strncmp(secret, "whsec_", 6) == 0)
+		secret += 6;
+	n = strlen(secret);
+	if (n == 0 || n > SECRET_MAX * 4 / 3) {
+		seterr(err, errlen, "webhook_secret: empty or too long");
+		return -1;
+	}
+	memcpy(in, secret, n);
+	while (n % 4 != 0)		/* accept the unpadded form */
+		in[n++] = '=';
+	in[n] = '\0';
+	while (pad < 2 && in[n - 1 - pad] == '=')
+		pad++;
+	r = EVP_DecodeBlock(key, (unsigned char *)in, (int)n);
+	if (r < 0 || (size_t)r < pad || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/") != n - pad) {
+		seterr(err, errlen, "webhook_secret: not base64");
+		return -1;
+	}
+	*keylen = (size_t)r - pad;
+	return 0;
+}
+
 /* set_key - parse v as k's kind into base (a config or an xtype) */
 static int
 set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
@@ -540,10 +573,14 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	case K_SECRET: {
 		/* the signing code judges the secret, so that a bad one is
 		 * refused here and not at every webhook */
-		char sig[128], why[ERRLEN];
+		unsigned char key[SECRET_MAX + 3];
+		char why[ERRLEN];
+		size_t keylen;
+		int bad = *v && config_secret_key(v, key, &keylen, why,
+		    sizeof(why)) == -1;
 
-		if (*v && notify_sign(v, "msg_check", 0, "", 0, sig,
-		    sizeof(sig), why, sizeof(why)) == -1)
+		OPENSSL_cleanse(key, sizeof(key));
+		if (bad)
 			return cf_err(x, x->line, "%s", why);
 		free(*sp);
 		*sp = *v ? xstrdup(v) : NULL;
@@ -938,7 +975,6 @@ finish(struct ctx *x)
 		    "tls_cert and tls_key go together"), -1;
 	if (set_group(x) == -1)
 		return -1;
-	spool_set_group(c->gid);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* daemon.c - xspoold's engine: claims jobs oldest first, hands each to a
- * long-lived worker process, decides how its attempt ends (the worker does
- * the move, with its fsyncs), keeps the heartbeat and the leases, recovers
- * at start and expires old results.  xspoold.c owns the event loop and
+ * long-lived worker process in one of its slots, and runs the timers.
+ * How an attempt ends is daemon_end.c's, dropped files daemon_drop.c's,
+ * heartbeat and leases daemon_lease.c's, housekeeping daemon_sweep.c's
+ * (daemon.h is what they share).  xspoold.c owns the event loop and
  * calls in here. */
 #include <sys/file.h>
 #include <sys/wait.h>
@@ -18,66 +19,10 @@
 #include <unistd.h>
 
 #include "xspool.h"
-
-#define PROGRESS_MS	2000		/* progress rewrite, at most */
-#define RETENTION_MS	60000		/* retention pass, at most */
-#define TMP_AGE_MS	3600000		/* stray tmp/ files */
-#define ORPHAN_AGE_MS	60000		/* zips without a job */
-#define KILL_WAIT_MS	2000		/* worker SIGTERM -> SIGKILL */
-#define PARKED		INT64_MAX	/* a candidate not to look at again */
-#define RESPAWN_MS	1000		/* a worker that died young: wait */
-#define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
-
-/* how an attempt ends; END_ABANDON: our lease lapsed, the job is left
- * where it is for whoever holds it now */
-enum end { END_OK, END_FAIL, END_SHUTDOWN, END_ABANDON };
-
-struct daemon {
-	struct config	*cfg;
-	char		*node;
-	struct spool	 sp;
-	struct spool	 claimsp;	/* sp without directory fsyncs */
-	struct watch	*w;
-	struct notifyq	*nq;
-	struct worker	*wk;
-	int		 nwk;		/* slots */
-	int		 nrun;
-	struct node	 nd;		/* heartbeat, server clock, leases */
-	int		 have_node;
-	int		 fenced;	/* our lease lapsed: jobs abandoned */
-	int		 taken;		/* another process has our name */
-	struct stuck	*stuck;		/* ends that could not be moved */
-	size_t		 nstuck;
-	int64_t		 next_hb, next_rescan, next_retention;	/* mono */
-	int		 stopping;
-	int64_t		 stop_at;	/* mono: give up waiting for workers */
-	int64_t		 grace_ms;
-};
-
-/* a job whose end could not be moved (a full disk): left in our
- * processing/ and tried again after a backoff, logged once */
-struct stuck {
-	char		 id[ID_MAX + 1];
-	int		 tries;
-	int64_t		 due;		/* server ms */
-};
-
-/* an id to deal with after a directory walk */
-struct idlist {
-	char		(*id)[ID_MAX + 1];
-	char		(*node)[NODE_MAX + 1];
-	size_t		 n, cap;
-	int64_t		 cutoff;	/* for the walks that filter by age */
-	const struct daemon *d;
-};
-
-static void	settle(struct daemon *, struct job *, enum end, const char *);
-static void	recover(struct daemon *, const char *, const char *);
-static void	fence_check(struct daemon *);
-static void	sweep(struct daemon *, int);
+#include "daemon.h"
 
 /* logt - one line per transition */
-static void
+void
 logt(const struct job *j, enum state from, enum state to, const char *why,
     int64_t ms)
 {
@@ -87,325 +32,56 @@ logt(const struct job *j, enum state from, enum state to, const char *why,
 
 /* server_now - the file server's time: every time compared between
  * nodes (nextAttempt, leases, drop_grace, retention) is on this clock */
-static int64_t
+int64_t
 server_now(const struct daemon *d)
 {
 	return node_now(d->have_node ? &d->nd : NULL);
 }
 
-static int64_t
+int64_t
 ns_now(void)
 {
 	return now_ms() * 1000000;
 }
 
-static struct stuck *
-stuck_find(struct daemon *d, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < d->nstuck; i++)
-		if (strcmp(d->stuck[i].id, id) == 0)
-			return &d->stuck[i];
-	return NULL;
-}
-
-/* stuck_add - the end of id could not be moved (errno rc): the number of
- * tries so far; the next is due after a backoff */
-static int
-stuck_add(struct daemon *d, const char *id)
-{
-	struct stuck *k;
-
-	if ((k = stuck_find(d, id)) == NULL) {
-		d->stuck = xreallocarray(d->stuck, d->nstuck + 1,
-		    sizeof(*d->stuck));
-		k = &d->stuck[d->nstuck++];
-		memset(k, 0, sizeof(*k));
-		snprintf(k->id, sizeof(k->id), "%s", id);
-	}
-	k->tries++;
-	k->due = server_now(d) + backoff_ms(d->cfg->retry_base_ms,
-	    d->cfg->retry_max_ms, k->tries);
-	return k->tries;
-}
-
-/* stuck_done - id moved at last: how many tries it took (0: never stuck) */
-static int
-stuck_done(struct daemon *d, const char *id)
-{
-	struct stuck *k = stuck_find(d, id);
-	int tries;
-
-	if (k == NULL)
-		return 0;
-	tries = k->tries;
-	*k = d->stuck[--d->nstuck];
-	return tries;
-}
-
-/* backoff - the wait before attempt attempts+1 */
-static int64_t
-backoff(struct daemon *d, int attempts)
-{
-	return backoff_ms(d->cfg->retry_base_ms, d->cfg->retry_max_ms,
-	    attempts);
-}
-
-static void
-idlist_add(struct idlist *l, const char *id, const char *node)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 32;
-		l->id = xreallocarray(l->id, l->cap, sizeof(*l->id));
-		l->node = xreallocarray(l->node, l->cap, sizeof(*l->node));
-	}
-	snprintf(l->id[l->n], sizeof(l->id[0]), "%s", id);
-	snprintf(l->node[l->n], sizeof(l->node[0]), "%s", node ? node : "");
-	l->n++;
-}
-
-static void
-idlist_free(struct idlist *l)
-{
-	free(l->id);
-	free(l->node);
-	memset(l, 0, sizeof(*l));
-}
-
-static void
-drop_password(struct job *j)
-{
-	if (j->password != NULL) {
-		explicit_bzero(j->password, strlen(j->password));
-		free(j->password);
-		j->password = NULL;
-	}
-}
-
-static struct worker *
-worker_of(struct daemon *d, const char *id)
+/* slot_of - the slot whose worker has job id, or NULL */
+struct slot *
+slot_of(struct daemon *d, const char *id)
 {
 	int i;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].phase != W_IDLE &&
-		    strcmp(d->wk[i].job.id, id) == 0)
-			return &d->wk[i];
+		if (d->slot[i].wk.phase != W_IDLE &&
+		    strcmp(d->slot[i].wk.job.id, id) == 0)
+			return &d->slot[i];
 	return NULL;
 }
 
-/* idle_worker - a live worker without a job, or NULL */
-static struct worker *
-idle_worker(struct daemon *d)
+/* idle_slot - a slot with a live worker without a job, or NULL */
+static struct slot *
+idle_slot(struct daemon *d)
 {
-	struct worker *w;
+	struct slot *sl;
 	int i;
 
 	for (i = 0; i < d->nwk && i < d->cfg->workers; i++) {
-		w = &d->wk[i];
-		if (w->pid > 0 && !w->reaped && w->fd != -1 &&
-		    w->phase == W_IDLE && !w->stale)
-			return w;
+		sl = &d->slot[i];
+		if (worker_alive(&sl->wk) && sl->wk.fd != -1 &&
+		    sl->wk.phase == W_IDLE && !sl->stale)
+			return sl;
 	}
 	return NULL;
 }
 
-/* notify_pending - the job file says a notification is still to go */
-static int
-notify_pending(const struct job *j)
+/* slot_end - the slot's job is settled: the worker is free again */
+void
+slot_end(struct slot *sl)
 {
-	return j->webhook.state == NS_PENDING || j->mail.state == NS_PENDING;
-}
-
-/*
- * settle_prep - j's attempt in processing/NODE/ is over: where it goes
- * (returned) and its new text -- completed/, failed/ (attempts + 1,
- * backoff) or cancelled/ (the last attempt); a shutdown hands it back to
- * failed/ due now, not counted.  *pending: a notification was prepared.
- */
-static enum state
-settle_prep(struct daemon *d, struct job *j, enum end how, int *pending)
-{
-	enum state to = ST_FAILED;
-	int64_t now = now_ms(), snow = server_now(d);
-
-	j->finished = now;
-	j->result.present = 1;
-	j->result.success = how == END_OK;
-	j->has_progress = 0;
-	j->next_attempt = 0;
-	if (how == END_OK) {
-		j->attempts++;
-		drop_password(j);
-		to = ST_COMPLETED;
-	} else if (how == END_SHUTDOWN) {
-		j->next_attempt = snow;
-	} else if (++j->attempts >= d->cfg->max_attempts) {
-		to = ST_CANCELLED;
-		free(j->cancelled_by);
-		j->cancelled_by = xstrdup("attempts");
-		drop_password(j);
-	} else
-		j->next_attempt = snow + backoff(d, j->attempts);
-	*pending = how == END_SHUTDOWN ? 0 : notifyq_prepare(d->nq, j, to);
-	return to;
-}
-
-/* settled - after j's move to `to`: rc 0, or the move's errno */
-static void
-settled(struct daemon *d, struct job *j, enum end how, enum state to,
-    int pending, const char *why, int rc)
-{
-	char line[ERRLEN + 64];
-	int tries;
-
-	if (rc != 0) {
-		/* a full disk: the job stays in our processing/ as its file
-		 * says, and the lease pass tries its end again after a
-		 * backoff (recover); said once, not at every try */
-		if (stuck_add(d, j->id) == 1) {
-			errno = rc;
-			if (rc == LEASE_ERRNO)
-				log_warnx("%s: not moved to %s/: our lease "
-				    "lapsed", j->id, state_dir(to));
-			else
-				log_warn("%s: cannot move to %s/ (left in "
-				    "processing/%s, tried again with backoff)",
-				    j->id, state_dir(to), d->node);
-		}
-		return;
-	}
-	if ((tries = stuck_done(d, j->id)) > 0)
-		log_info("%s: moved to %s/ after %d tries", j->id,
-		    state_dir(to), tries + 1);
-	if (pending)
-		notifyq_add(d->nq, j->id);
-	if (to == ST_FAILED)
-		watch_add(d->w, j->id, ST_FAILED, ns_now(), j->next_attempt);
-	if (to == ST_CANCELLED) {
-		snprintf(line, sizeof(line), "gave up after %d attempts: %s",
-		    j->attempts, why);
-		why = line;
-	} else if (how == END_FAIL) {
-		snprintf(line, sizeof(line), "%s; next attempt in %lldms",
-		    why, (long long)(j->next_attempt - j->finished -
-		    (server_now(d) - now_ms())));
-		why = line;
-	}
-	logt(j, ST_PROCESSING, to, why, j->finished - j->started);
-}
-
-/* settle - settle_prep, the move here in the event loop, settled: for
- * the rare ends that have no worker to do the move */
-static void
-settle(struct daemon *d, struct job *j, enum end how, const char *why)
-{
-	enum state to;
-	int pending, rc = 0;
-
-	to = settle_prep(d, j, how, &pending);
-	if (spool_move(&d->sp, j->id, ST_PROCESSING, NULL, to, j) == -1)
-		rc = errno ? errno : EIO;
-	settled(d, j, how, to, pending, why, rc);
-}
-
-/* bad - a dropped file that is not a job goes to bad/ */
-static void
-bad(struct daemon *d, const char *name, const char *why)
-{
-	char file[NAME_MAX + 1];
-
-	snprintf(file, sizeof(file), "%s.job", name);
-	if (spool_bad(&d->sp, file, why) == -1) {
-		log_warn("queued/%s: cannot move to bad/", file);
-		watch_add(d->w, name, ST_QUEUED, ns_now(),
-		    server_now(d) + d->cfg->rescan_ms);
-		return;
-	}
-	log_warnx("queued/%s -> bad/ (%s)", file, why);
-}
-
-/*
- * check_drop - reads queued/NAME.job into j when it is a job we can run.
- * 0 when it is; -1 when not (gone, sent to bad/, or left for later).
- */
-static int
-check_drop(struct daemon *d, const char *name, struct job *j)
-{
-	char path[PATH_MAX], err[ERRLEN], why[ERRLEN + 64], *text = NULL;
-	const char *code;
-	struct jdoc doc;
-	struct stat sb;
-	int64_t mt;
-	size_t len, bom;
-	int st;
-
-	if (!id_valid(name)) {
-		bad(d, name, "the file name is not a valid job id");
-		return -1;
-	}
-	if (spool_path(&d->sp, path, sizeof(path), ST_QUEUED, NULL,
-	    name) == -1 || lstat(path, &sb) == -1)
-		return -1;	/* claimed or cancelled meanwhile */
-	mt = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
-	if (sb.st_nlink > 1 && spool_finish_link(&d->sp, name) == 1)
-		return -1;	/* a retry's move, cut in two: done now */
-	if (sb.st_size > JOB_MAX_SIZE ||
-	    read_spool_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
-		if (sb.st_size > JOB_MAX_SIZE || errno == EFBIG)
-			bad(d, name, "the job file is over 1 MiB");
-		else if (errno == ELOOP || errno == EINVAL)
-			bad(d, name, errno == ELOOP ? "a symbolic link, not a "
-			    "job file" : "not a regular file");
-		else if (errno != ENOENT)
-			log_warn("%s", path);
-		return -1;
-	}
-	if ((st = spool_elsewhere(&d->sp, name, ST_QUEUED, &sb)) != -1) {
-		snprintf(why, sizeof(why), "job id %s is in use: a job of "
-		    "that id is in %s/", name, state_dir(st));
-		bad(d, name, why);
-		free(text);
-		return -1;
-	}
-	/* a leading BOM is skipped, as job_parse does */
-	bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	if (json_parse(&doc, text + bom, len - bom, err, sizeof(err)) == -1) {
-		/* its writer may not be done: wait for drop_grace */
-		if (server_now(d) - mt >= d->cfg->drop_grace_ms) {
-			snprintf(why, sizeof(why), "bad JSON: %s", err);
-			bad(d, name, why);
-		} else
-			watch_add(d->w, name, ST_QUEUED,
-			    (int64_t)sb.st_mtim.tv_sec * 1000000000 +
-			    sb.st_mtim.tv_nsec,
-			    mt + d->cfg->drop_grace_ms + 1);
-		free(text);
-		return -1;
-	}
-	json_free(&doc);
-	job_init(j);
-	if (job_parse(j, text, len, err, sizeof(err)) == -1)
-		goto bad;
-	free(text);
-	text = NULL;
-	snprintf(j->id, sizeof(j->id), "%s", name);
-	if (config_type(d->cfg, j->type) == NULL) {
-		snprintf(err, sizeof(err), "unknown export type \"%s\"",
-		    j->type);
-		goto bad;
-	}
-	if (job_validate(d->cfg, j, &code, err, sizeof(err)) == -1)
-		goto bad;
-	if (j->created == 0)
-		j->created = mt;
-	return 0;
- bad:
-	free(text);
-	bad(d, name, err);
-	job_free(j);
-	return -1;
+	worker_end(&sl->wk);
+	sl->how = END_OK;
+	sl->why[0] = '\0';
+	sl->pending = 0;
+	sl->shutdown = 0;
 }
 
 /* drop_stale_zip - a retry's out/ID.zip is an earlier attempt's, whose
@@ -433,6 +109,7 @@ static void
 start(struct daemon *d, struct job *j, enum state from)
 {
 	const struct xtype *t;
+	struct slot *sl;
 	struct worker *w;
 	char err[ERRLEN];
 	int64_t now = now_ms(), waited;
@@ -447,29 +124,30 @@ start(struct daemon *d, struct job *j, enum state from)
 	j->progress_records = j->progress_bytes = 0;
 	logt(j, from, ST_PROCESSING, from == ST_QUEUED ? "claimed" : "retry",
 	    waited);
-	w = idle_worker(d);
+	sl = idle_slot(d);
 	t = config_type(d->cfg, j->type);
-	if (w == NULL || t == NULL) {	/* cannot happen: checked before */
+	if (sl == NULL || t == NULL) {	/* cannot happen: checked before */
 		job_add_error(j, "internal error: no worker slot or type");
-		settle(d, j, END_FAIL, "internal error");
+		end_here(d, j, END_FAIL, "internal error");
 		job_free(j);
 		return;
 	}
 	if (from != ST_QUEUED)
 		drop_stale_zip(d, j->id);
+	w = &sl->wk;
 	w->job = *j;		/* the worker owns the job now */
 	job_init(j);
-	w->from = from;
-	w->how = END_OK;
+	sl->from = from;
+	sl->how = END_OK;
 	if (worker_run(w, d->cfg, t, &d->sp, err, sizeof(err)) == -1) {
 		job_add_error(&w->job, err);
-		settle(d, &w->job, END_FAIL, err);
-		worker_end(w);
+		end_here(d, &w->job, END_FAIL, err);
+		slot_end(sl);
 		return;
 	}
 	/* the first progress rewrite comes PROGRESS_MS after the start, so
 	 * a quick job never pays for one */
-	w->flushed = mono_ms();
+	sl->flushed = mono_ms();
 	d->nrun++;
 	/* a failure leaves the earlier text: the attempt still runs; not
 	 * synced, see claimsp */
@@ -572,7 +250,7 @@ claim(struct daemon *d)
 
 	while (!d->stopping && !d->fenced && node_current(&d->nd) &&
 	    d->nrun < d->cfg->workers &&
-	    idle_worker(d) != NULL &&
+	    idle_slot(d) != NULL &&
 	    (st = watch_next(d->w, server_now(d), name, sizeof(name))) != -1) {
 		if (st == ST_QUEUED)
 			claim_queued(d, name);
@@ -581,183 +259,30 @@ claim(struct daemon *d)
 	}
 }
 
-/* merge - this attempt's result res into j: its errors prefixed with the
- * attempt's number after the earlier ones (a success keeps none) */
+/* events - what the slot's worker sent: results to decide, moves done */
 static void
-merge(struct job *j, struct result *res, int ok)
-{
-	char *e;
-	size_t i;
-
-	if (ok) {
-		for (i = 0; i < j->result.nerrors; i++)
-			free(j->result.errors[i]);
-		j->result.nerrors = 0;
-	}
-	for (i = 0; i < res->nerrors; i++) {
-		xasprintf(&e, "attempt %d: %s", j->attempts + 1,
-		    res->errors[i]);
-		job_add_error(j, e);
-		free(e);
-		free(res->errors[i]);
-	}
-	free(res->errors);
-	j->result.duration_ms = res->duration_ms;
-	j->result.records = res->records;
-	j->result.file_size = ok ? res->file_size : 0;
-	free(j->result.file_name);
-	j->result.file_name = ok ? res->file_name : NULL;
-	if (!ok)
-		free(res->file_name);
-}
-
-/* result_clear - frees what res holds and empties it */
-static void
-result_clear(struct result *res)
-{
-	size_t i;
-
-	for (i = 0; i < res->nerrors; i++)
-		free(res->errors[i]);
-	free(res->errors);
-	free(res->file_name);
-	memset(res, 0, sizeof(*res));
-}
-
-/* settle_done - w's job has moved (rc 0) or could not (rc errno): the
- * worker is free again, or replaced after a reload */
-static void
-settle_done(struct daemon *d, struct worker *w, int rc)
-{
-	settled(d, &w->job, w->how, w->to, w->pending, w->why, rc);
-	worker_end(w);
-	d->nrun--;
-	if (w->stale && w->pid > 0 && !w->reaped) {
-		worker_kill(w, SIGTERM);	/* the reap respawns it */
-		if (w->fd != -1)
-			close(w->fd);
-		w->fd = -1;
-	}
-}
-
-/* run_done - w's attempt is over (its result came, or it died): decide
- * where the job goes and hand the move back to the worker, which syncs
- * it outside the event loop; without a worker, move it here */
-static void
-run_done(struct daemon *d, struct worker *w)
-{
-	char id[ID_MAX + 1], lost[ERRLEN];
-	struct result res;
-	const char *why;
-	int ok, rc;
-
-	if (w->how == END_ABANDON) {	/* our lease lapsed: not ours */
-		worker_end(w);
-		d->nrun--;
-		return;
-	}
-	ok = worker_result(w, &res) == 0;
-	if (!ok)
-		spool_drop_tmpzip(&d->sp, d->node, w->job.id);
-	if (!ok && !w->has_result && !w->shutdown) {
-		/* it died mid-attempt: the job file says how far it got (a
-		 * recorded success whose zip is in place completes) */
-		snprintf(id, sizeof(id), "%s", w->job.id);
-		snprintf(lost, sizeof(lost), "%s", res.nerrors > 0 ?
-		    res.errors[0] : "interrupted (its worker died)");
-		result_clear(&res);
-		worker_end(w);
-		d->nrun--;
-		recover(d, id, lost);
-		return;
-	}
-	if (!ok && w->shutdown) {
-		result_clear(&res);
-		res.errors = xcalloc(1, sizeof(*res.errors));
-		res.errors[0] = xstrdup("interrupted by shutdown");
-		res.nerrors = 1;
-	}
-	merge(&w->job, &res, ok);
-	if (ok) {
-		w->how = END_OK;
-		why = "done";
-	} else if (w->shutdown) {
-		w->how = END_SHUTDOWN;
-		why = "interrupted by shutdown";
-	} else {
-		w->how = END_FAIL;
-		why = w->job.result.nerrors > 0 ?
-		    w->job.result.errors[w->job.result.nerrors - 1] : "failed";
-	}
-	snprintf(w->why, sizeof(w->why), "%s", why);
-	w->dirty = 0;
-	w->to = settle_prep(d, &w->job, w->how, &w->pending);
-	if (worker_settle(w, w->to) == 0)
-		return;			/* its "D" comes back */
-	rc = spool_move(&d->sp, w->job.id, ST_PROCESSING, NULL, w->to,
-	    &w->job) == -1 ? (errno ? errno : EIO) : 0;
-	settle_done(d, w, rc);
-}
-
-/*
- * settle_lost - w died while it moved its job: the file says how far it
- * got.  Still in processing/NODE/: recover it as at start (a finished
- * result moves on, anything else is an interrupted attempt).  Moved: what
- * settled would have done after it.
- */
-static void
-settle_lost(struct daemon *d, struct worker *w)
-{
-	char id[ID_MAX + 1], node[NODE_MAX + 1] = "", err[ERRLEN];
-	struct job j;
-	int st, abandoned;
-
-	snprintf(id, sizeof(id), "%s", w->job.id);
-	abandoned = w->how == END_ABANDON;
-	worker_end(w);
-	d->nrun--;
-	if (abandoned)
-		return;
-	job_init(&j);
-	st = spool_load(&d->sp, id, &j, node, err, sizeof(err));
-	if (st == ST_PROCESSING && strcmp(node, d->node) == 0)
-		recover(d, id, "interrupted (its worker died)");
-	else if (st == ST_COMPLETED || st == ST_FAILED || st == ST_CANCELLED) {
-		if (notify_pending(&j))
-			notifyq_add(d->nq, id);
-		if (st == ST_FAILED)
-			watch_add(d->w, id, ST_FAILED, ns_now(),
-			    j.next_attempt);
-		logt(&j, ST_PROCESSING, st, "moved by a worker that died",
-		    j.finished - j.started);
-	}
-	job_free(&j);
-}
-
-/* events - what w sent: results to decide, settles done */
-static void
-events(struct daemon *d, struct worker *w)
+events(struct daemon *d, struct slot *sl)
 {
 	int ev, rc;
 
-	while ((ev = worker_input(w, &rc)) != W_EV_NONE)
-		if (ev == W_EV_RESULT && w->phase == W_RUN)
-			run_done(d, w);
-		else if (ev == W_EV_SETTLED && w->phase == W_SETTLE)
-			settle_done(d, w, rc);
+	while ((ev = worker_input(&sl->wk, &rc)) != W_EV_NONE)
+		if (ev == W_EV_RESULT && sl->wk.phase == W_RUN)
+			attempt_over(d, sl);
+		else if (ev == W_EV_SETTLED && sl->wk.phase == W_SETTLE)
+			move_reported(d, sl, rc);
 }
 
 /* spawn - fork a worker into the empty slot i */
 static void
 spawn(struct daemon *d, int i)
 {
-	struct worker *w = &d->wk[i];
+	struct slot *sl = &d->slot[i];
 	char err[ERRLEN];
 
-	if (worker_spawn(w, d->cfg, &d->sp, node_share(&d->nd), err,
+	if (worker_spawn(&sl->wk, d->cfg, &d->sp, node_share(&d->nd), err,
 	    sizeof(err)) == -1) {
 		log_warnx("worker: %s", err);
-		w->respawn = mono_ms() + RESPAWN_MS;
+		sl->respawn = mono_ms() + RESPAWN_MS;
 	}
 }
 
@@ -769,30 +294,34 @@ refill(struct daemon *d)
 	int i;
 
 	for (i = 0; i < d->nwk && i < d->cfg->workers && !d->stopping; i++)
-		if (d->wk[i].pid == 0 && mono >= d->wk[i].respawn)
+		if (d->slot[i].wk.pid == 0 && mono >= d->slot[i].respawn)
 			spawn(d, i);
 }
 
-/* gone - w's process has been reaped: what it said last counts, then
- * the job it had is settled as it got, and the slot waits for a new one */
+/* gone - the slot's process has been reaped: what it said last counts,
+ * then the job it had is settled as it got, and the slot waits for a new
+ * one */
 static void
-gone(struct daemon *d, struct worker *w)
+gone(struct daemon *d, struct slot *sl)
 {
+	struct worker *w = &sl->wk;
 	int64_t mono = mono_ms(), born = w->born;
-	int busy = w->phase != W_IDLE, stale = w->stale;
+	int busy = w->phase != W_IDLE, stale = sl->stale;
 
-	events(d, w);
+	events(d, sl);
 	if (w->phase == W_RUN)
-		run_done(d, w);		/* worker_result says it died */
+		attempt_over(d, sl);	/* worker_result says it died */
 	if (w->phase == W_SETTLE)
-		settle_lost(d, w);
+		move_lost(d, sl);
 	if (!stale && !d->stopping)
 		log_warnx("worker %ld %s: %s", (long)w->pid,
 		    WIFSIGNALED(w->status) ? "killed by signal" : "exited",
 		    busy ? "its job was settled as it got" : "replaced");
 	worker_clear(w);
+	slot_end(sl);
+	sl->stale = 0;
 	/* one that keeps dying at once is not forked in a tight loop */
-	w->respawn = mono - born < RESPAWN_MS && !busy && !stale ?
+	sl->respawn = mono - born < RESPAWN_MS && !busy && !stale ?
 	    mono + RESPAWN_MS : mono;
 }
 
@@ -805,314 +334,15 @@ daemon_reap(struct daemon *d)
 	fence_check(d);
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < d->nwk; i++)
-			if (d->wk[i].pid == pid)
+			if (worker_reaped(&d->slot[i].wk, pid, status))
 				break;
 		if (i == d->nwk) {
 			notifyq_reap(d->nq, pid, status);
 			continue;
 		}
-		d->wk[i].reaped = 1;
-		d->wk[i].status = status;
-		gone(d, &d->wk[i]);
+		gone(d, &d->slot[i]);
 	}
 	refill(d);
-}
-
-/* ---------------------------------------------------------- heartbeat */
-
-/*
- * fence - our lease lapsed (no good heartbeat for 3/4 lease: a stopped
- * process, a hung server): other nodes may have reclaimed our jobs and be
- * running them.  Claim nothing and abandon every running attempt -- its
- * worker is killed, its job left where it is, for whoever holds it now.
- */
-static void
-fence(struct daemon *d)
-{
-	int i, n = 0;
-
-	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].phase != W_IDLE && d->wk[i].pid > 0 &&
-		    !d->wk[i].reaped) {
-			d->wk[i].how = END_ABANDON;
-			worker_kill(&d->wk[i], SIGKILL);
-			n++;
-		}
-	d->fenced = 1;
-	log_warnx("node %s: our lease lapsed (no good heartbeat for %llds, "
-	    "lease %llds): claiming nothing, %d running attempts abandoned",
-	    d->node, (long long)((mono_ms() - d->nd.beat_mono) / 1000),
-	    (long long)(d->cfg->lease_ms / 1000), n);
-}
-
-/* fence_check - before anything else after a pause: is our lease still
- * current? */
-static void
-fence_check(struct daemon *d)
-{
-	if (!d->fenced && !node_current(&d->nd))
-		fence(d);
-}
-
-/* beat - our heartbeat; 0 when our lease is current after it */
-static int
-beat(struct daemon *d)
-{
-	fence_check(d);
-	switch (node_beat(&d->nd)) {
-	case NODE_OK:
-		break;
-	case NODE_TAKEN:
-		if (!d->fenced)
-			fence(d);
-		log_warnx("node %s: another xspoold took over our heartbeat: "
-		    "stopping", d->node);
-		d->taken = 1;
-		daemon_stop(d);
-		return -1;
-	default:
-		log_warn("%s: heartbeat", d->nd.path);
-		d->next_hb = mono_ms() + 1000;	/* again soon */
-		return -1;
-	}
-	if (d->fenced) {
-		d->fenced = 0;
-		log_warnx("node %s: lease current again: what is left in "
-		    "processing/%s is recovered", d->node, d->node);
-	}
-	return 0;
-}
-
-/* lease_cb - sorts processing/ entries: our own that no worker runs,
- * and other nodes' whose lease ran out (node.c's rule) */
-static int
-lease_cb(const char *id, const char *node, const struct stat *sb, void *arg)
-{
-	struct idlist *l = arg;
-	struct daemon *d = (struct daemon *)l->d;
-
-	(void)sb;
-	if (strcmp(node, d->node) == 0) {
-		if (worker_of(d, id) == NULL)
-			idlist_add(l, id, node);
-		return 0;
-	}
-	if (node_lost(&d->nd, node))
-		idlist_add(l, id, node);
-	return 0;
-}
-
-/*
- * recover - our processing/NODE/ID.job that no worker runs: a job whose
- * file already says how its attempt ended is moved on; any other one had
- * its attempt interrupted (why says how), a failed attempt.
- */
-static void
-recover(struct daemon *d, const char *id, const char *why)
-{
-	char path[PATH_MAX], err[ERRLEN], *e;
-	enum state to;
-	struct stat sb;
-	struct job j;
-
-	struct stuck *k;
-
-	if (d->fenced)
-		return;		/* our lease lapsed: nothing is ours */
-	job_init(&j);
-	if ((k = stuck_find(d, id)) != NULL && k->due > server_now(d))
-		return;		/* its end is tried again later */
-	if (spool_path(&d->sp, path, sizeof(path), ST_PROCESSING, NULL,
-	    id) == -1)
-		return;
-	if (stat(path, &sb) == 0 && sb.st_nlink > 1 &&
-	    spool_finish_link(&d->sp, id) == 1) {
-		log_info("%s: an interrupted move finished", id);
-		return;
-	}
-	if (spool_read(path, &j, err, sizeof(err)) == -1) {
-		if (errno == ENOENT)
-			return;
-		log_warnx("%s (moved to failed/ as it is)", err);
-		spool_move(&d->sp, id, ST_PROCESSING, NULL, ST_FAILED, NULL);
-		job_free(&j);
-		return;
-	}
-	if (j.finished != 0 && j.finished >= j.started && j.result.present) {
-		if (j.result.success) {
-			to = ST_COMPLETED;
-			if (spool_zip_path(&d->sp, path, sizeof(path),
-			    id) == -1 || stat(path, &sb) == -1)
-				goto interrupted;	/* no zip after all */
-		} else if (j.cancelled_by != NULL ||
-		    j.attempts >= d->cfg->max_attempts)
-			to = ST_CANCELLED;
-		else
-			to = ST_FAILED;
-		if (spool_move(&d->sp, id, ST_PROCESSING, NULL, to,
-		    NULL) == -1) {
-			if (stuck_add(d, id) == 1)
-				log_warn("%s: cannot move to %s/", id,
-				    state_dir(to));
-			goto out;
-		}
-		stuck_done(d, id);
-		if (notify_pending(&j))
-			notifyq_add(d->nq, id);
-		if (to == ST_FAILED)
-			watch_add(d->w, id, ST_FAILED, ns_now(),
-			    j.next_attempt);
-		logt(&j, ST_PROCESSING, to, "recovered", 0);
-		goto out;
-	}
-	/* the worker recorded a success, then put the zip in place: the
-	 * export is finished, only its end was cut off */
-	if (j.finished == 0 && j.result.present && j.result.success &&
-	    spool_zip_path(&d->sp, path, sizeof(path), id) == 0 &&
-	    stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		settle(d, &j, END_OK, "recovered: its zip was in place");
-		goto out;
-	}
- interrupted:
-	xasprintf(&e, "attempt %d: %s", j.attempts + 1, why);
-	job_add_error(&j, e);
-	settle(d, &j, END_FAIL, e);
-	free(e);
- out:
-	job_free(&j);
-}
-
-/* leases - after a heartbeat: take back what lost nodes held, and our own
- * jobs that no worker runs (a move that failed earlier) */
-static void
-leases(struct daemon *d)
-{
-	struct idlist l;
-	char why[128];
-	size_t i;
-
-	memset(&l, 0, sizeof(l));
-	l.d = d;
-	spool_each(&d->sp, ST_PROCESSING, lease_cb, &l);
-	for (i = 0; i < l.n; i++) {
-		if (strcmp(l.node[i], d->node) == 0) {
-			recover(d, l.id[i], "interrupted");
-			continue;
-		}
-		/* the rename decides which node reclaims it */
-		if (spool_move(&d->sp, l.id[i], ST_PROCESSING, l.node[i],
-		    ST_PROCESSING, NULL) == -1)
-			continue;
-		log_warnx("%s: node %s lost (no heartbeat for %llds): "
-		    "reclaimed", l.id[i], l.node[i],
-		    (long long)(d->cfg->lease_ms / 1000));
-		spool_drop_tmpzip(&d->sp, l.node[i], l.id[i]);
-		snprintf(why, sizeof(why), "node lost: %s", l.node[i]);
-		recover(d, l.id[i], why);
-	}
-	idlist_free(&l);
-}
-
-/* ---------------------------------------------------------- housekeeping */
-
-static int
-old_cb(const char *id, const char *node, const struct stat *sb, void *arg)
-{
-	struct idlist *l = arg;
-
-	if ((int64_t)sb->st_mtim.tv_sec * 1000 < l->cutoff)
-		idlist_add(l, id, node);
-	return 0;
-}
-
-/* retention - delete completed/ and cancelled/ jobs older than retention,
- * the job file first: a zip left alone is an orphan swept at start */
-static void
-retention(struct daemon *d)
-{
-	static const enum state sts[] = { ST_COMPLETED, ST_CANCELLED };
-	char path[PATH_MAX];
-	struct idlist l;
-	size_t i, k;
-
-	for (k = 0; k < 2; k++) {
-		memset(&l, 0, sizeof(l));
-		l.cutoff = server_now(d) - d->cfg->retention_ms;
-		spool_each(&d->sp, sts[k], old_cb, &l);
-		for (i = 0; i < l.n; i++) {
-			if (spool_path(&d->sp, path, sizeof(path), sts[k],
-			    NULL, l.id[i]) == -1 || unlink(path) == -1)
-				continue;
-			if (spool_zip_path(&d->sp, path, sizeof(path),
-			    l.id[i]) == 0)
-				unlink(path);
-			log_info("%s %s: expired (retention)", l.id[i],
-			    state_dir(sts[k]));
-		}
-		idlist_free(&l);
-	}
-}
-
-/* completed - one stat for the usual case of a zip's job */
-static int
-completed(struct daemon *d, const char *id)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-
-	return spool_path(&d->sp, path, sizeof(path), ST_COMPLETED, NULL,
-	    id) == 0 && stat(path, &sb) == 0;
-}
-
-/* sweep - tmp/ files older than an hour (what killed processes, here or
- * on other nodes, left), and with out too (at start) out/ zips of jobs
- * that exist nowhere (not younger than a minute: the zip is put in place
- * before its job moves) */
-static void
-sweep(struct daemon *d, int out)
-{
-	char dir[PATH_MAX], id[ID_MAX + 1];
-	struct dirent *de;
-	struct stat sb;
-	int64_t mt, now = server_now(d);
-	size_t n;
-	DIR *dp;
-	int i;
-
-	for (i = 0; i < (out ? 2 : 1); i++) {
-		if (spool_sub(&d->sp, dir, sizeof(dir), i == 0 ? SD_TMP :
-		    SD_OUT, NULL, NULL) == -1 || (dp = opendir(dir)) == NULL)
-			continue;
-		while ((de = readdir(dp)) != NULL) {
-			if (de->d_name[0] == '.' ||
-			    fstatat(dirfd(dp), de->d_name, &sb, 0) == -1 ||
-			    !S_ISREG(sb.st_mode))
-				continue;
-			mt = (int64_t)sb.st_mtim.tv_sec * 1000;
-			if (i == 0) {
-				if (mt < now - TMP_AGE_MS &&
-				    unlinkat(dirfd(dp), de->d_name, 0) == 0)
-					log_info("tmp/%s: removed (stale)",
-					    de->d_name);
-				continue;
-			}
-			n = strlen(de->d_name);
-			if (n <= 4 || n - 4 > ID_MAX ||
-			    strcmp(de->d_name + n - 4, ".zip") != 0)
-				continue;
-			memcpy(id, de->d_name, n - 4);
-			id[n - 4] = '\0';
-			if (mt >= now - ORPHAN_AGE_MS || !id_valid(id) ||
-			    completed(d, id) ||
-			    spool_find(&d->sp, id, NULL) != -1 ||
-			    errno != ENOENT)
-				continue;
-			if (unlinkat(dirfd(dp), de->d_name, 0) == 0)
-				log_info("out/%s: removed (no such job)",
-				    de->d_name);
-		}
-		closedir(dp);
-	}
 }
 
 /* ---------------------------------------------------------- the interface */
@@ -1137,7 +367,7 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	}
 	d->node = xstrdup(node);
 	d->grace_ms = grace_ms;
-	if (spool_open(&d->sp, c->dir, d->node, c->sync, 1, err,
+	if (spool_open(&d->sp, c->dir, d->node, c->gid, c->sync, 1, err,
 	    errlen) == -1) {
 		free(d->node);
 		free(d);
@@ -1172,9 +402,9 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	/* the workers first, while the daemon's image is small: the rescan
 	 * of a big spool grows it */
 	d->nwk = c->workers;
-	d->wk = xcalloc(d->nwk, sizeof(*d->wk));
+	d->slot = xcalloc(d->nwk, sizeof(*d->slot));
 	for (i = 0; i < (size_t)d->nwk; i++)
-		worker_clear(&d->wk[i]);
+		worker_clear(&d->slot[i].wk);
 	refill(d);
 	d->nq = notifyq_new(&d->sp, c);
 	notifyq_node(d->nq, &d->nd);
@@ -1205,27 +435,18 @@ static void
 stop_workers(struct daemon *d)
 {
 	int64_t until = mono_ms() + STOP_WAIT_MS;
-	int i, left, status;
-	pid_t pid;
+	int i, left;
 
 	for (i = 0; i < d->nwk; i++)
-		if (d->wk[i].pid > 0 && !d->wk[i].reaped) {
-			if (d->wk[i].fd != -1)
-				close(d->wk[i].fd);
-			d->wk[i].fd = -1;
-			worker_kill(&d->wk[i], SIGTERM);
-		}
+		if (worker_alive(&d->slot[i].wk))
+			worker_retire(&d->slot[i].wk);
 	do {
 		left = 0;
 		for (i = 0; i < d->nwk; i++) {
-			if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+			if (worker_wait(&d->slot[i].wk))
 				continue;
-			pid = waitpid(d->wk[i].pid, &status, WNOHANG);
-			if (pid == d->wk[i].pid || (pid == -1 &&
-			    errno == ECHILD))
-				d->wk[i].reaped = 1;
-			else if (mono_ms() >= until)
-				worker_kill(&d->wk[i], SIGKILL);
+			if (mono_ms() >= until)
+				worker_kill(&d->slot[i].wk, SIGKILL);
 			else
 				left++;
 		}
@@ -1243,8 +464,8 @@ daemon_free(struct daemon *d)
 		return;
 	stop_workers(d);
 	for (i = 0; i < d->nwk; i++)
-		worker_clear(&d->wk[i]);
-	free(d->wk);
+		worker_clear(&d->slot[i].wk);
+	free(d->slot);
 	if (d->nq)
 		notifyq_free(d->nq);
 	watch_free(d->w);
@@ -1270,8 +491,8 @@ daemon_pollfds(struct daemon *d, struct pollfd *pfd, int max)
 		pfd[n++].events = POLLIN;
 	}
 	for (i = 0; i < d->nwk && n < max; i++)
-		if (d->wk[i].fd != -1) {
-			pfd[n].fd = d->wk[i].fd;
+		if (d->slot[i].wk.fd != -1) {
+			pfd[n].fd = d->slot[i].wk.fd;
 			pfd[n++].events = POLLIN;
 		}
 	return n;
@@ -1294,8 +515,9 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 			continue;
 		}
 		for (k = 0; k < d->nwk; k++)
-			if (d->wk[k].fd != -1 && d->wk[k].fd == pfd[i].fd)
-				events(d, &d->wk[k]);
+			if (d->slot[k].wk.fd != -1 &&
+			    d->slot[k].wk.fd == pfd[i].fd)
+				events(d, &d->slot[k]);
 	}
 }
 
@@ -1303,6 +525,7 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 static void
 timers(struct daemon *d, int64_t mono)
 {
+	struct slot *sl;
 	struct worker *w;
 	int i;
 
@@ -1323,31 +546,26 @@ timers(struct daemon *d, int64_t mono)
 	}
 	refill(d);
 	for (i = 0; i < d->nwk; i++) {
-		w = &d->wk[i];
-		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
+		sl = &d->slot[i];
+		w = &sl->wk;
+		if (!worker_alive(w) || w->phase == W_IDLE)
 			continue;
 		if (w->phase == W_RUN && w->dirty &&
-		    mono - w->flushed >= PROGRESS_MS) {
+		    mono - sl->flushed >= PROGRESS_MS) {
 			w->dirty = 0;
-			w->flushed = mono;
+			sl->flushed = mono;
 			if (spool_rewrite(&d->claimsp, ST_PROCESSING, NULL,
 			    &w->job) == -1)
 				log_warn("%s: progress", w->job.id);
 		}
-		if (d->stopping && mono >= d->stop_at && !w->shutdown &&
+		if (d->stopping && mono >= d->stop_at && !sl->shutdown &&
 		    w->phase == W_RUN) {
-			w->shutdown = 1;
-			w->killed = 0;
-			w->deadline = mono;
+			sl->shutdown = 1;
+			worker_hurry(w);
 		}
-		if (!w->killed && mono >= w->deadline) {
-			if (!w->shutdown)
-				log_warnx("%s: the worker overran its "
-				    "deadline: killed", w->job.id);
-			worker_kill(w, SIGTERM);
-			w->killed = mono;
-		} else if (w->killed && mono >= w->killed + KILL_WAIT_MS)
-			worker_kill(w, SIGKILL);
+		if (worker_overdue(w, mono) && !sl->shutdown)
+			log_warnx("%s: the worker overran its deadline: "
+			    "killed", w->job.id);
 	}
 }
 
@@ -1365,6 +583,7 @@ int64_t
 daemon_timeout(struct daemon *d)
 {
 	int64_t mono = mono_ms(), t, due;
+	struct slot *sl;
 	struct worker *w;
 	int i;
 
@@ -1377,14 +596,15 @@ daemon_timeout(struct daemon *d)
 	} else
 		SOONER(d->stop_at);
 	for (i = 0; i < d->nwk; i++) {
-		w = &d->wk[i];
+		sl = &d->slot[i];
+		w = &sl->wk;
 		if (w->pid == 0 && i < d->cfg->workers && !d->stopping)
-			SOONER(w->respawn);
-		if (w->pid <= 0 || w->reaped || w->phase == W_IDLE)
+			SOONER(sl->respawn);
+		if (!worker_alive(w) || w->phase == W_IDLE)
 			continue;
 		if (w->phase == W_RUN && w->dirty)
-			SOONER(w->flushed + PROGRESS_MS);
-		SOONER(w->killed ? w->killed + KILL_WAIT_MS : w->deadline);
+			SOONER(sl->flushed + PROGRESS_MS);
+		SOONER(worker_due(w));
 	}
 	if (!d->stopping && d->nrun < d->cfg->workers &&
 	    (due = watch_due(d->w, server_now(d))) != -1 &&
@@ -1407,10 +627,11 @@ daemon_reload(struct daemon *d, struct config *c)
 		log_warnx("reload: dir and node keep their old values until "
 		    "a restart");
 	if (c->workers > d->nwk) {
-		d->wk = xreallocarray(d->wk, c->workers, sizeof(*d->wk));
+		d->slot = xreallocarray(d->slot, c->workers,
+		    sizeof(*d->slot));
 		for (i = d->nwk; i < c->workers; i++) {
-			memset(&d->wk[i], 0, sizeof(d->wk[i]));
-			worker_clear(&d->wk[i]);
+			memset(&d->slot[i], 0, sizeof(d->slot[i]));
+			worker_clear(&d->slot[i].wk);
 		}
 		d->nwk = c->workers;
 	}
@@ -1423,15 +644,11 @@ daemon_reload(struct daemon *d, struct config *c)
 	/* the workers have the old config: idle ones are replaced now, busy
 	 * ones when their job is settled (their reap forks the new ones) */
 	for (i = 0; i < d->nwk; i++) {
-		if (d->wk[i].pid <= 0 || d->wk[i].reaped)
+		if (!worker_alive(&d->slot[i].wk))
 			continue;
-		d->wk[i].stale = 1;
-		if (d->wk[i].phase == W_IDLE) {
-			worker_kill(&d->wk[i], SIGTERM);
-			if (d->wk[i].fd != -1)
-				close(d->wk[i].fd);
-			d->wk[i].fd = -1;
-		}
+		d->slot[i].stale = 1;
+		if (d->slot[i].wk.phase == W_IDLE)
+			worker_retire(&d->slot[i].wk);
 	}
 	d->next_rescan = 0;	/* types may have come back */
 	d->next_retention = 0;	/* retention may have changed */

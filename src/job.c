@@ -283,6 +283,34 @@ job_cancel_user(struct job *j, int64_t now)
 	job_add_error(j, "cancelled by user");
 }
 
+/* job_forget_run - what a retry of a cancelled job forgets: the earlier
+ * outcome, notifications, who cancelled, the node, progress and times */
+void
+job_forget_run(struct job *j)
+{
+	struct notify_track *t[2] = { &j->webhook, &j->mail };
+	size_t i;
+
+	for (i = 0; i < j->result.nerrors; i++)
+		free(j->result.errors[i]);
+	free(j->result.errors);
+	free(j->result.file_name);
+	memset(&j->result, 0, sizeof(j->result));
+	j->result.callback_sent = j->result.email_sent = -1;
+	for (i = 0; i < 2; i++) {
+		free(t[i]->msg_id);
+		free(t[i]->error);
+		memset(t[i], 0, sizeof(*t[i]));
+	}
+	free(j->cancelled_by);
+	j->cancelled_by = NULL;
+	free(j->node);
+	j->node = NULL;
+	j->has_progress = 0;
+	j->progress_records = j->progress_bytes = 0;
+	j->started = j->finished = j->next_attempt = 0;
+}
+
 void
 job_set_param(struct job *j, const char *name, const char *value)
 {
@@ -699,7 +727,7 @@ job_parse(struct job *j, const char *text, size_t len, char *err,
 		len -= 3;
 	}
 	if (json_parse(&d, text, len, jerr, sizeof(jerr)) < 0) {
-		snprintf(err, errlen, "not valid JSON: %s", jerr);
+		seterr(err, errlen, "not valid JSON: %s", jerr);
 		return -1;
 	}
 	c.d = &d;
@@ -707,14 +735,14 @@ job_parse(struct job *j, const char *text, size_t len, char *err,
 	c.errlen = errlen;
 	c.path[0] = '\0';
 	if (d.tok[0].type != JSMN_OBJECT) {
-		snprintf(err, errlen, "a job file must hold a JSON object, "
+		seterr(err, errlen, "a job file must hold a JSON object, "
 		    "not %s", tok_kind(&d, 0));
 		goto fail;
 	}
 	if (read_members(&c, &job_tab, j, 0, j) < 0)
 		goto fail;
 	if (j->type == NULL) {
-		snprintf(err, errlen, "field \"type\" is missing");
+		seterr(err, errlen, "field \"type\" is missing");
 		goto fail;
 	}
 	json_free(&d);
@@ -798,7 +826,7 @@ put_str(struct buf *b, const char *s)
 }
 
 static void write_obj(struct buf *, const struct ftab *, const void *, int,
-    int, const struct job *);
+    int, const struct job *, const char *);
 
 /* write_value - f's value (field_set said it has one) */
 static void
@@ -859,15 +887,17 @@ write_value(struct buf *b, const struct field *f, const void *base,
 		buf_addc(b, '}');
 		break;
 	case F_OBJ:
-		write_obj(b, f->sub, CAT(base, f->off, char), wp, depth, NULL);
+		write_obj(b, f->sub, CAT(base, f->off, char), wp, depth, NULL,
+		    NULL);
 		break;
 	}
 }
 
-/* write_obj - the set fields of tab in base, then xj's extras */
+/* write_obj - the set fields of tab in base, then xj's extras, then a
+ * "status" member when status is not NULL */
 static void
 write_obj(struct buf *b, const struct ftab *tab, const void *base, int wp,
-    int depth, const struct job *xj)
+    int depth, const struct job *xj, const char *status)
 {
 	size_t i;
 	int n = 0;
@@ -883,6 +913,10 @@ write_obj(struct buf *b, const struct ftab *tab, const void *base, int wp,
 		member(b, &n, tab->inline_, depth, xj->extras[i].name);
 		buf_adds(b, xj->extras[i].json);
 	}
+	if (status != NULL) {
+		member(b, &n, tab->inline_, depth, "status");
+		put_str(b, status);
+	}
 	if (!tab->inline_ && n > 0) {
 		buf_addc(b, '\n');
 		indent(b, depth);
@@ -893,6 +927,12 @@ write_obj(struct buf *b, const struct ftab *tab, const void *base, int wp,
 void
 job_write(const struct job *j, struct buf *out, int with_password)
 {
-	write_obj(out, &job_tab, j, with_password, 0, j);
+	write_obj(out, &job_tab, j, with_password, 0, j, NULL);
 	buf_addc(out, '\n');
+}
+
+void
+job_view(const struct job *j, enum state st, struct buf *out)
+{
+	write_obj(out, &job_tab, j, 0, 0, j, state_name(st));
 }

@@ -206,53 +206,28 @@ keep_owner(int fd, const char *path)
 }
 
 int
-keys_save(const struct keys *ks, const char *path, char *err, size_t errlen)
+keys_save(const struct keys *ks, const char *path, long gid, char *err,
+    size_t errlen)
 {
-	char tmp[PATH_MAX], rnd[9], dir[PATH_MAX], *slash;
+	struct atomic a;
 	struct buf b;
-	int fd = -1, n;
+	int r;
 
-	if (random_hex(rnd, 4) == -1)
+	if (atomic_open(&a, path, 0600, 1) == -1)
 		goto fail;
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%s", path,
-	    (long)getpid(), rnd);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	keep_owner(a.fd, path);
+	/* [spool] group: the shim may run as another user of that group */
+	if ((gid >= 0 && fchown(a.fd, (uid_t)-1, (gid_t)gid) == -1) ||
+	    fchmod(a.fd, gid >= 0 ? 0640 : 0600) == -1) {
+		atomic_abort(&a);
 		goto fail;
 	}
 	buf_init(&b);
 	keys_text(ks, &b);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd != -1)
-		keep_owner(fd, path);
-	/* [spool] group: the shim may run as another user of that group */
-	if (fd == -1 || (spool_group() >= 0 &&
-	    fchown(fd, (uid_t)-1, (gid_t)spool_group()) == -1) ||
-	    fchmod(fd, spool_group() >= 0 ? 0640 : 0600) == -1 ||
-	    write_all(fd, b.p, b.len) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1) {
-		n = errno;
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
-		buf_free(&b);
-		errno = n;
-		goto fail;
-	}
+	r = atomic_write(&a, b.p, b.len);
 	buf_free(&b);
-	if (rename(tmp, path) == -1) {
-		n = errno;
-		unlink(tmp);
-		errno = n;
+	if (r == -1 || atomic_commit(&a, path) == -1)
 		goto fail;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		fsync_dir(dir[0] ? dir : "/");
-	} else
-		fsync_dir(".");
 	return 0;
  fail:
 	seterr(err, errlen, "%s: %s", path, strerror(errno));

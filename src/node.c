@@ -145,31 +145,29 @@ static int
 hb_create(struct node *n, int replace)
 {
 	char tmp[PATH_MAX], text[IDENT_MAX];
-	int fd, len, saved;
+	struct atomic a;
+	int fd, len;
 
 	if ((fd = spool_tmpfile(n->sp, tmp, sizeof(tmp), "node")) == -1)
 		return -1;
+	atomic_adopt(&a, fd, tmp, n->sp->sync);
 	len = ident_text(n, text, sizeof(text));
-	if (fchmod(fd, 0644) == -1 || write_all(fd, text, len) == -1 ||
-	    (n->sp->sync && fsync(fd) == -1))
-		goto fail;
-	close(fd);
-	fd = -1;
+	if (fchmod(fd, 0644) == -1) {
+		atomic_abort(&a);
+		return -1;
+	}
+	if (atomic_write(&a, text, len) == -1 || atomic_close(&a) == -1)
+		return -1;
 	if ((replace ? rename(tmp, n->path) :
-	    spool_move_noreplace(n->sp, tmp, n->path)) == -1)
-		goto fail;
+	    spool_move_noreplace(n->sp, tmp, n->path)) == -1) {
+		atomic_abort(&a);
+		return -1;
+	}
 	if (n->fd != -1)
 		close(n->fd);
 	if ((n->fd = open(n->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
 	return 0;
- fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
 }
 
 /* pid_alive - a process of that pid runs on this machine */

@@ -18,7 +18,6 @@
 #include "xspool.h"
 
 #define SNIPPET_MAX	200	/* bytes of a refusing answer kept in err */
-#define KEY_MAX		256	/* decoded webhook secret */
 #define MAIL_TIMEOUT_MS	30000	/* at least this long for one SMTP try */
 
 /* What a try collects from the server while curl runs. */
@@ -116,58 +115,26 @@ notify_webhook_body(const struct job *j, enum state st, struct buf *b)
 		buf_adds(b, ",\"fileSizeBytes\":null}");
 }
 
-/* secret_key - the HMAC key: base64 after an optional "whsec_" */
-static int
-secret_key(const char *secret, unsigned char *key, size_t *keylen,
-    char *err, size_t errlen)
-{
-	char in[KEY_MAX * 4 / 3 + 8];
-	size_t n, pad = 0;
-	int r;
-
-	if (strncmp(secret, "whsec_", 6) == 0)
-		secret += 6;
-	n = strlen(secret);
-	if (n == 0 || n > KEY_MAX * 4 / 3) {
-		snprintf(err, errlen, "webhook_secret: empty or too long");
-		return -1;
-	}
-	memcpy(in, secret, n);
-	while (n % 4 != 0)		/* accept the unpadded form */
-		in[n++] = '=';
-	in[n] = '\0';
-	while (pad < 2 && in[n - 1 - pad] == '=')
-		pad++;
-	r = EVP_DecodeBlock(key, (unsigned char *)in, (int)n);
-	if (r < 0 || (size_t)r < pad || strspn(in, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/") != n - pad) {
-		snprintf(err, errlen, "webhook_secret: not base64");
-		return -1;
-	}
-	*keylen = (size_t)r - pad;
-	return 0;
-}
-
 int
 notify_sign(const char *secret, const char *msg_id, int64_t ts,
     const char *body, size_t len, char *out, size_t outlen,
     char *err, size_t errlen)
 {
-	unsigned char key[KEY_MAX + 3], md[EVP_MAX_MD_SIZE];
+	unsigned char key[SECRET_MAX + 3], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	size_t keylen;
 	struct buf msg;
 	int rc = -1;
 
 	buf_init(&msg);
-	if (secret_key(secret, key, &keylen, err, errlen) == -1)
+	if (config_secret_key(secret, key, &keylen, err, errlen) == -1)
 		goto fail;
 	buf_addf(&msg, "%s.%lld.", msg_id, (long long)ts);
 	buf_add(&msg, body, len);
 	if (HMAC(EVP_sha256(), key, (int)keylen, (unsigned char *)msg.p,
 	    msg.len, md, &mdlen) == NULL || outlen < 3 + 4 * ((mdlen + 2) / 3)
 	    + 1) {
-		snprintf(err, errlen, "HMAC failed");
+		seterr(err, errlen, "HMAC failed");
 		goto fail;
 	}
 	memcpy(out, "v1,", 3);
@@ -225,7 +192,7 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", host,
+		seterr(err, errlen, "cannot resolve %s: %s", host,
 		    gai_strerror(r));
 		rc = 1;
 		goto fail;
@@ -237,7 +204,7 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
 		if (!net_addr_reachable(cfg->callback_allow, a)) {
-			snprintf(err, errlen, "callback host %s: address %s "
+			seterr(err, errlen, "callback host %s: address %s "
 			    "is %s, and no address or range in "
 			    "callback_allow covers it", host, addr,
 			    net_class_name(net_addr_class(a)));
@@ -249,7 +216,7 @@ resolve_pin(const struct config *cfg, const char *host, const char *port,
 		    addr);
 	}
 	if (entry.p[entry.len - 1] == ':') {
-		snprintf(err, errlen, "cannot resolve %s", host);
+		seterr(err, errlen, "cannot resolve %s", host);
 		rc = 1;
 		goto fail;
 	}
@@ -315,21 +282,21 @@ webhook_outcome(CURL *c, CURLcode cc, const char *host,
 	curl_off_t ra = 0;
 
 	if (cc != CURLE_OK) {
-		snprintf(err, errlen, "%s: %s", host,
+		seterr(err, errlen, "%s: %s", host,
 		    *cerr ? cerr : curl_easy_strerror(cc));
 		return cc == CURLE_UNSUPPORTED_PROTOCOL ||
 		    cc == CURLE_URL_MALFORMAT ? -1 : 1;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 200 && code < 300) {
-		snprintf(err, errlen, "%s: HTTP %ld", host, code);
+		seterr(err, errlen, "%s: HTTP %ld", host, code);
 		return 0;
 	}
 	if (code >= 300 && code < 400)
-		snprintf(err, errlen, "%s: HTTP %ld, redirect not followed",
+		seterr(err, errlen, "%s: HTTP %ld, redirect not followed",
 		    host, code);
 	else
-		snprintf(err, errlen, "%s: HTTP %ld%s%s", host, code,
+		seterr(err, errlen, "%s: HTTP %ld%s%s", host, code,
 		    a->len ? ": " : "", a->snippet);
 	if (code == 429 || code >= 500) {
 		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) ==
@@ -361,7 +328,7 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	memset(&a, 0, sizeof(a));
 	buf_init(&body);
 	if (j->callback == NULL) {
-		snprintf(err, errlen, "no callback URL");
+		seterr(err, errlen, "no callback URL");
 		goto fail;
 	}
 	if (msg_id == NULL) {		/* a one-off try, not from the queue */
@@ -380,7 +347,7 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	if (webhook_headers(cfg, msg_id, &body, &hdr, err, errlen) == -1)
 		goto fail;
 	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "curl_easy_init failed");
+		seterr(err, errlen, "curl_easy_init failed");
 		rc = 1;
 		goto fail;
 	}
@@ -405,7 +372,7 @@ notify_webhook_try(const struct config *cfg, const struct job *j,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	cc = curl_easy_perform(c);
 	if (g.refused) {
-		snprintf(err, errlen, "callback host %s: address %s is not "
+		seterr(err, errlen, "callback host %s: address %s is not "
 		    "public, and no address or range in callback_allow "
 		    "covers it", u.host, g.addr);
 		rc = -1;
@@ -724,17 +691,17 @@ notify_email_try(const struct config *cfg, const struct job *j,
 	memset(&a, 0, sizeof(a));
 	buf_init(&msg);
 	if (cfg->smtp == NULL || *cfg->smtp == '\0') {
-		snprintf(err, errlen, "no SMTP relay configured");
+		seterr(err, errlen, "no SMTP relay configured");
 		goto fail;
 	}
 	if (j->email == NULL || !net_email_valid(j->email)) {
-		snprintf(err, errlen, "invalid e-mail address");
+		seterr(err, errlen, "invalid e-mail address");
 		goto fail;
 	}
 	from = mail_from(cfg);
 	addr = mail_addr(from);
 	if (strpbrk(from, "\r\n") || strpbrk(addr, "<>\r\n")) {
-		snprintf(err, errlen, "[notify] from: invalid address");
+		seterr(err, errlen, "[notify] from: invalid address");
 		goto fail;
 	}
 	xasprintf(&bracket, "<%s>", j->email);
@@ -745,7 +712,7 @@ notify_email_try(const struct config *cfg, const struct job *j,
 	r.p = msg.p;
 	r.left = msg.len;
 	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "curl_easy_init failed");
+		seterr(err, errlen, "curl_easy_init failed");
 		rc = 1;
 		goto fail;
 	}
@@ -753,10 +720,10 @@ notify_email_try(const struct config *cfg, const struct job *j,
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cc == CURLE_OK) {
-		snprintf(err, errlen, "%s", a.line);
+		seterr(err, errlen, "%s", a.line);
 		rc = 0;
 	} else {
-		snprintf(err, errlen, "%s%s%s", *cerr ? cerr :
+		seterr(err, errlen, "%s%s%s", *cerr ? cerr :
 		    curl_easy_strerror(cc), *a.bad ? ": " : "", a.bad);
 		rc = code >= 500 && code < 600 ? -1 : 1;
 	}

@@ -116,22 +116,22 @@ pack_zip(const char *path, const char *entry, const char *password,
 	zip_error_init(&s.error);
 	if ((za = zip_open(path, ZIP_CREATE | ZIP_EXCL, &zerr)) == NULL) {
 		zip_error_init_with_code(&ze, zerr);
-		snprintf(err, errlen, "zip %s: %s", path,
+		seterr(err, errlen, "zip %s: %s", path,
 		    zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		zip_error_fini(&s.error);
 		return -1;
 	}
 	if (add_entry(za, &s, entry, password, level) == -1) {
-		snprintf(err, errlen, "zip %s: %s", path, zip_strerror(za));
+		seterr(err, errlen, "zip %s: %s", path, zip_strerror(za));
 		goto fail;
 	}
 	if (zip_close(za) == -1) {
 		if (s.failed)
-			snprintf(err, errlen, "zip %s: reading the data failed",
+			seterr(err, errlen, "zip %s: reading the data failed",
 			    path);
 		else
-			snprintf(err, errlen, "zip %s: %s", path,
+			seterr(err, errlen, "zip %s: %s", path,
 			    zip_strerror(za));
 		goto fail;
 	}

@@ -281,17 +281,17 @@ runner_start(struct runner *r, const struct config *c,
 	r->out = r->err = -1;
 	argv = t->argv && t->argv[0] ? t->argv : fallback;
 	if (argv[0] == NULL) {
-		snprintf(err, errlen, "type %s has no command", t->name);
+		seterr(err, errlen, "type %s has no command", t->name);
 		return -1;
 	}
 	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		seterr(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
 	env = make_env(t, j);
 	subreaper(r);
 	if ((e = spawn(&r->pid, argv, env, po[1], pe[1])) != 0) {
-		snprintf(err, errlen, "cannot run %s: %s", argv[0],
+		seterr(err, errlen, "cannot run %s: %s", argv[0],
 		    strerror(e));
 		r->pid = -1;
 		errno = e;

@@ -1,5 +1,6 @@
 /* spool.c - the spool's directories, paths and spool_move(): the only code
- * that renames job files.  Maildir's rule: write in tmp/, fsync, rename. */
+ * that renames job files.  Maildir's rule: write in tmp/, fsync, rename.
+ * Finding and reading jobs is spool_read.c's (spool.h: what they share). */
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 
@@ -16,23 +17,18 @@
 #include <unistd.h>
 
 #include "xspool.h"
+#include "spool.h"
 
-#define FIND_PASSES	4	/* look-ups that race a move try again */
 #define BAD_MAX		255
 
 /* the spool's directories, in enum sdir's order: the one table of them */
-static const char *const spool_dirs[NSDIRS] = {
+const char *const spool_dirs[NSDIRS] = {
 	"tmp", "queued", "processing", "failed", "completed", "cancelled",
 	"out", "bad", "nodes", "notify",
 };
 
-/* the order spool_find looks in: the direction jobs usually move */
-static const enum state find_order[] = {
-	ST_QUEUED, ST_PROCESSING, ST_FAILED, ST_COMPLETED, ST_CANCELLED,
-};
-
 /* node_valid - node names are used as directory names */
-static int
+int
 node_valid(const char *n)
 {
 	size_t i;
@@ -52,11 +48,11 @@ node_valid(const char *n)
 }
 
 /* fmt_path - snprintf that fails with ENAMETOOLONG instead of truncating */
-static int
+int
 fmt_path(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int
+int
 fmt_path(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -70,20 +66,6 @@ fmt_path(char *buf, size_t size, const char *fmt, ...)
 		return -1;
 	}
 	return 0;
-}
-
-static long spool_gid = -1;	/* [spool] group of the last config */
-
-void
-spool_set_group(long gid)
-{
-	spool_gid = gid;
-}
-
-long
-spool_group(void)
-{
-	return spool_gid;
 }
 
 /* check_dir - an existing directory is left as it is; warn when the
@@ -134,8 +116,8 @@ make_dir(const char *path, const char *root, long gid)
 }
 
 int
-spool_open(struct spool *s, const char *dir, const char *node, int sync,
-    int create, char *err, size_t errlen)
+spool_open(struct spool *s, const char *dir, const char *node, long gid,
+    int sync, int create, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct statfs fs;
@@ -143,7 +125,7 @@ spool_open(struct spool *s, const char *dir, const char *node, int sync,
 
 	memset(s, 0, sizeof(*s));
 	s->dirfd = -1;
-	s->gid = spool_gid;
+	s->gid = gid;
 	s->fmode = s->gid >= 0 ? 0640 : 0600;
 	if (node != NULL && !node_valid(node)) {
 		errno = EINVAL;
@@ -205,7 +187,7 @@ spool_close(struct spool *s)
 }
 
 /* spool_dirpath - the directory of a state (node's for PROCESSING) */
-static int
+int
 spool_dirpath(const struct spool *s, char *buf, size_t size, enum state st,
     const char *node)
 {
@@ -333,73 +315,46 @@ spool_tmpfile(const struct spool *s, char *buf, size_t size,
 	return -1;
 }
 
-/* dir_of - the directory part of path into buf */
-static void
-dir_of(const char *path, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 1;
-
-	if (slash == NULL)
-		path = ".";
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, path, n);
-	buf[n] = '\0';
-}
-
 /* sync_dirs - fsync the directories of a and b (b may be NULL) */
 static int
 sync_dirs(const struct spool *s, const char *a, const char *b)
 {
-	char da[PATH_MAX], db[PATH_MAX];
+	const char *sa, *sb;
 
 	if (!s->sync)
 		return 0;
-	dir_of(a, da, sizeof(da));
-	if (fsync_dir(da) == -1)
+	if (atomic_sync_dir(a) == -1)
 		return -1;
 	if (b == NULL)
 		return 0;
-	dir_of(b, db, sizeof(db));
-	if (strcmp(da, db) != 0 && fsync_dir(db) == -1)
-		return -1;
-	return 0;
+	sa = strrchr(a, '/');
+	sb = strrchr(b, '/');
+	if (sa && sb && sa - a == sb - b && strncmp(a, b, sa - a) == 0)
+		return 0;	/* the same directory */
+	return atomic_sync_dir(b);
 }
 
 /* write_tmp - j's whole text into a new file in tmp/, synced */
 static int
 write_tmp(const struct spool *s, const struct job *j, char *tmp, size_t size)
 {
+	struct atomic a;
 	struct buf b;
-	int fd, saved;
+	int fd, r;
 
 	if ((fd = spool_tmpfile(s, tmp, size, NULL)) == -1)
 		return -1;
+	atomic_adopt(&a, fd, tmp, s->sync);
 	buf_init(&b);
 	job_write(j, &b, 1);
-	if (write_all(fd, b.p, b.len) == -1 ||
-	    (s->sync && fsync(fd) == -1))
-		goto fail;
+	r = atomic_write(&a, b.p, b.len) == -1 ? -1 : atomic_close(&a);
 	buf_free(&b);
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
- fail:
-	saved = errno;
-	buf_free(&b);
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+	return r;
 }
 
 /* same_file - a and b are one file (a retransmitted link or rename that
  * did happen is recognised by the inode it left) */
-static int
+int
 same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
@@ -408,7 +363,7 @@ same_file(const struct stat *a, const struct stat *b)
 /* fresh_stat - stat by opening: NFS's close-to-open consistency gives
  * an open the server's attributes, where stat() may answer from the
  * attribute cache; never blocks, never follows a symbolic link */
-static int
+int
 fresh_stat(const char *path, struct stat *sb)
 {
 	int fd, saved;
@@ -725,231 +680,6 @@ spool_submit(struct spool *s, struct job *j, int64_t min_free, char *err,
 	return 0;
 }
 
-void
-spool_refresh(const struct spool *s)
-{
-	char path[PATH_MAX];
-	int i, fd;
-
-	if (!s->nfs)
-		return;
-	/* opening a directory revalidates its attributes (close-to-open);
-	 * a changed directory drops the names cached from it */
-	for (i = SD_QUEUED; i <= SD_CANCELLED; i++)
-		if (spool_sub(s, path, sizeof(path), i, NULL, NULL) == 0 &&
-		    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-			close(fd);
-}
-
-/* find_processing - stat processing/NODE/ID.job for every node */
-static int
-find_processing_st(struct spool *s, const char *id, char *node,
-    struct stat *out);
-
-static int
-find_processing(struct spool *s, const char *id, char *node)
-{
-	return find_processing_st(s, id, node, NULL);
-}
-
-static int
-find_processing_st(struct spool *s, const char *id, char *node,
-    struct stat *out)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	struct stat sb;
-	DIR *d;
-	int found = 0;
-
-	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
-	    (d = opendir(path)) == NULL)
-		return -1;
-	while (!found && (de = readdir(d)) != NULL) {
-		if (!node_valid(de->d_name))
-			continue;
-		if (fmt_path(path, sizeof(path), "%s/processing/%s/%s.job",
-		    s->dir, de->d_name, id) == -1)
-			continue;
-		if (fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-			found = 1;
-			if (out != NULL)
-				*out = sb;
-			if (node != NULL)	/* node_valid: <= NODE_MAX */
-				memcpy(node, de->d_name,
-				    strlen(de->d_name) + 1);
-		}
-	}
-	closedir(d);
-	return found ? 0 : -1;
-}
-
-int
-spool_find(struct spool *s, const char *id, char *node)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-	size_t i;
-	int pass;
-
-	if (!id_valid(id)) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (pass = 0; pass < FIND_PASSES; pass++) {
-		spool_refresh(s);
-		for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]);
-		    i++) {
-			if (find_order[i] == ST_PROCESSING) {
-				if (find_processing(s, id, node) == 0)
-					return ST_PROCESSING;
-				continue;
-			}
-			if (spool_path(s, path, sizeof(path), find_order[i],
-			    NULL, id) == -1)
-				return -1;
-			if (fresh_stat(path, &sb) == 0 &&
-			    S_ISREG(sb.st_mode))
-				return find_order[i];
-		}
-	}
-	errno = ENOENT;
-	return -1;
-}
-
-int
-spool_read(const char *path, struct job *j, char *err, size_t errlen)
-{
-	const char *base;
-	char *text = NULL;
-	size_t len, n;
-
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n <= 4 || n - 4 > ID_MAX || strcmp(base + n - 4, ".job") != 0) {
-		errno = EINVAL;
-		seterr(err, errlen, "%s: not a job file name", path);
-		return -1;
-	}
-	if (read_spool_file(path, JOB_MAX_SIZE, &text, &len) == -1) {
-		seterr(err, errlen, "%s: %s", path, errno == EFBIG ?
-		    "job file too big" : errno == ELOOP ? "a symbolic link, "
-		    "not followed" : errno == EINVAL ? "not a regular file" :
-		    strerror(errno));
-		return -1;
-	}
-	if (job_parse(j, text, len, err, errlen) == -1) {
-		free(text);
-		errno = EINVAL;
-		return -1;
-	}
-	free(text);
-	memcpy(j->id, base, n - 4);
-	j->id[n - 4] = '\0';
-	if (!id_valid(j->id)) {
-		errno = EINVAL;
-		seterr(err, errlen, "%s: not a job file name", path);
-		return -1;
-	}
-	return 0;
-}
-
-int
-spool_load(struct spool *s, const char *id, struct job *j, char *node,
-    char *err, size_t errlen)
-{
-	char path[PATH_MAX], nbuf[NODE_MAX + 1];
-	int st, pass;
-
-	for (pass = 0; pass < FIND_PASSES; pass++) {
-		if ((st = spool_find(s, id, nbuf)) == -1) {
-			seterr(err, errlen, "%s: %s", id, errno == ENOENT ?
-			    "no such job" : errno == EINVAL ?
-			    "invalid job id" : strerror(errno));
-			return -1;
-		}
-		if (spool_path(s, path, sizeof(path), st, nbuf, id) == -1) {
-			seterr(err, errlen, "%s: %s", id, strerror(errno));
-			return -1;
-		}
-		job_free(j);
-		job_init(j);
-		if (spool_read(path, j, err, errlen) == 0) {
-			if (node != NULL)
-				snprintf(node, NODE_MAX + 1, "%s",
-				    st == ST_PROCESSING ? nbuf : "");
-			return st;
-		}
-		if (errno != ENOENT)	/* moved between find and read */
-			return -1;
-	}
-	seterr(err, errlen, "%s: keeps moving", id);
-	return -1;
-}
-
-/* each_dir - fn for every ID.job in one directory */
-static int
-each_dir(const char *dir, const char *node, spool_each_fn fn, void *arg)
-{
-	char id[ID_MAX + 1];
-	struct dirent *de;
-	struct stat sb;
-	size_t n;
-	DIR *d;
-	int r = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		n = strlen(de->d_name);
-		if (n <= 4 || n - 4 > ID_MAX ||
-		    strcmp(de->d_name + n - 4, ".job") != 0)
-			continue;
-		memcpy(id, de->d_name, n - 4);
-		id[n - 4] = '\0';
-		if (!id_valid(id))
-			continue;
-		/* a symbolic link or a FIFO is no job: never followed */
-		if (fstatat(dirfd(d), de->d_name, &sb,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
-			continue;	/* or moved on meanwhile */
-		r = fn(id, node, &sb, arg);
-	}
-	closedir(d);
-	return r;
-}
-
-int
-spool_each(struct spool *s, enum state st, spool_each_fn fn, void *arg)
-{
-	char path[PATH_MAX], dir[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
-
-	if (st != ST_PROCESSING) {
-		if (spool_dirpath(s, dir, sizeof(dir), st, NULL) == -1)
-			return -1;
-		return each_dir(dir, NULL, fn, arg);
-	}
-	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
-	    (d = opendir(path)) == NULL)
-		return -1;
-	while (r == 0 && (de = readdir(d)) != NULL) {
-		if (!node_valid(de->d_name))
-			continue;
-		if (fmt_path(dir, sizeof(dir), "%s/%s", path,
-		    de->d_name) == -1)
-			continue;
-		r = each_dir(dir, de->d_name, fn, arg);
-		if (r == -1 && (errno == ENOTDIR || errno == ENOENT))
-			r = 0;
-	}
-	closedir(d);
-	return r;
-}
-
 /* bad_name_ok - a single path component that is a plain file name */
 static int
 bad_name_ok(const char *name)
@@ -964,21 +694,16 @@ bad_name_ok(const char *name)
 static int
 why_file(struct spool *s, char *tmp, size_t size, const char *why)
 {
-	int fd, saved;
+	struct atomic a;
+	int fd;
 
 	if ((fd = spool_tmpfile(s, tmp, size, "why")) == -1)
 		return -1;
-	if (write_all(fd, why, strlen(why)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 ||
-	    (s->sync && fsync(fd) == -1)) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
+	atomic_adopt(&a, fd, tmp, s->sync);
+	if (atomic_write(&a, why, strlen(why)) == -1 ||
+	    atomic_write(&a, "\n", 1) == -1)
 		return -1;
-	}
-	close(fd);
-	return 0;
+	return atomic_close(&a);
 }
 
 /*
@@ -1150,67 +875,4 @@ spool_drop_tmpzip(const struct spool *s, const char *node, const char *id)
 		    de->d_name[n] == '.')
 			unlinkat(dirfd(dp), de->d_name, 0);
 	closedir(dp);
-}
-
-int
-spool_holds(const struct spool *s, const char *id)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-
-	return spool_path(s, path, sizeof(path), ST_PROCESSING, NULL,
-	    id) == 0 && fresh_stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-int
-spool_elsewhere(struct spool *s, const char *id, enum state here,
-    const struct stat *mine)
-{
-	char path[PATH_MAX];
-	struct stat sb;
-	size_t i;
-
-	if (!id_valid(id)) {
-		errno = EINVAL;
-		return -1;
-	}
-	spool_refresh(s);
-	for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]); i++) {
-		if (find_order[i] == here)
-			continue;
-		/* the same file is ours moved on (claimed by another node
-		 * meanwhile), not another job of the same id */
-		if (find_order[i] == ST_PROCESSING) {
-			if (find_processing_st(s, id, NULL, &sb) == 0 &&
-			    (mine == NULL || !same_file(mine, &sb)))
-				return ST_PROCESSING;
-			continue;
-		}
-		if (spool_path(s, path, sizeof(path), find_order[i], NULL,
-		    id) == 0 && fresh_stat(path, &sb) == 0 &&
-		    (mine == NULL || !same_file(mine, &sb)))
-			return find_order[i];
-	}
-	errno = ENOENT;
-	return -1;
-}
-
-int
-spool_has_room(struct spool *s, int64_t min_free)
-{
-	struct statvfs sv;
-	uint64_t bytes, inodes;
-
-	if (fstatvfs(s->dirfd, &sv) == -1)
-		return -1;
-	if (min_free <= 0)
-		return 1;
-	bytes = (uint64_t)sv.f_bavail * (uint64_t)sv.f_frsize;
-	if (bytes < (uint64_t)min_free)
-		return 0;
-	/* some file systems (btrfs) report no inode counts at all */
-	inodes = (uint64_t)min_free / 65536;
-	if (sv.f_files != 0 && (uint64_t)sv.f_favail < inodes)
-		return 0;
-	return 1;
 }

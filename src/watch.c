@@ -192,20 +192,20 @@ watch_new(const char *spooldir, char *err, size_t errlen)
 		w->dfd[i] = open(w->dir[i], O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC);
 		if (w->dfd[i] == -1) {
-			snprintf(err, errlen, "%s: %s", w->dir[i],
+			seterr(err, errlen, "%s: %s", w->dir[i],
 			    strerror(errno));
 			goto fail;
 		}
 	}
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "inotify_init1: %s", strerror(errno));
+		seterr(err, errlen, "inotify_init1: %s", strerror(errno));
 		goto fail;
 	}
 	for (i = 0; i < 2; i++) {
 		w->wd[i] = inotify_add_watch(w->fd, w->dir[i],
 		    IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR);
 		if (w->wd[i] == -1) {
-			snprintf(err, errlen, "inotify_add_watch %s: %s",
+			seterr(err, errlen, "inotify_add_watch %s: %s",
 			    w->dir[i], strerror(errno));
 			goto fail;
 		}

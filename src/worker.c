@@ -199,13 +199,13 @@ put_result(struct spool *sp, const char *zip, struct job *j, char *err,
 	struct spool quick = *sp;
 
 	if (!ours(sp, j->id)) {
-		snprintf(err, errlen, "not put in place: the job is no longer "
+		seterr(err, errlen, "not put in place: the job is no longer "
 		    "this node's (its lease lapsed, or it was moved)");
 		return -1;
 	}
 	quick.sync = 0;		/* lost in a power cut: the job runs again */
 	if (spool_rewrite(&quick, ST_PROCESSING, NULL, j) == -1) {
-		snprintf(err, errlen, "cannot record the result: %s",
+		seterr(err, errlen, "cannot record the result: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -343,13 +343,13 @@ worker_spawn(struct worker *w, const struct config *c,
 
 	worker_clear(w);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		seterr(err, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	fflush(stderr);
 	switch (w->pid = fork()) {
 	case -1:
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		seterr(err, errlen, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		w->pid = 0;
@@ -401,7 +401,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
     const struct spool *s, char *err, size_t errlen)
 {
 	if (w->pid <= 0 || w->fd == -1 || w->reaped) {
-		snprintf(err, errlen, "no worker process");
+		seterr(err, errlen, "no worker process");
 		return -1;
 	}
 	/* a name, not a file: libzip writes its own temporary file next to
@@ -410,7 +410,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	 * busiest directory of the spool for every job */
 	if (spool_tmpzip_path(s, w->zip, sizeof(w->zip), s->node,
 	    w->job.id) == -1) {
-		snprintf(err, errlen, "tmp/ zip name too long");
+		seterr(err, errlen, "tmp/ zip name too long");
 		return -1;
 	}
 	buf_reset(&w->in);
@@ -423,7 +423,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 	w->phase = W_RUN;
 	w->has_result = 0;
 	if (send_job(w, "J", w->zip, &w->job) == -1) {
-		snprintf(err, errlen, "cannot hand the job to worker %ld: %s",
+		seterr(err, errlen, "cannot hand the job to worker %ld: %s",
 		    (long)w->pid, strerror(errno));
 		/* half a message, or a worker that does not read: of no more
 		 * use; its reap forks another */
@@ -625,6 +625,74 @@ worker_kill(struct worker *w, int sig)
 	kill(w->pid, sig);
 }
 
+int
+worker_alive(const struct worker *w)
+{
+	return w->pid > 0 && !w->reaped;
+}
+
+void
+worker_retire(struct worker *w)
+{
+	if (w->fd != -1)
+		close(w->fd);
+	w->fd = -1;
+	worker_kill(w, SIGTERM);
+}
+
+int
+worker_reaped(struct worker *w, pid_t pid, int status)
+{
+	if (w->pid <= 0 || w->pid != pid)
+		return 0;
+	w->reaped = 1;
+	w->status = status;
+	return 1;
+}
+
+int
+worker_wait(struct worker *w)
+{
+	int status;
+	pid_t pid;
+
+	if (!worker_alive(w))
+		return 1;
+	pid = waitpid(w->pid, &status, WNOHANG);
+	if (pid == w->pid || (pid == -1 && errno == ECHILD)) {
+		w->reaped = 1;
+		w->status = pid == w->pid ? status : 0;
+		return 1;
+	}
+	return 0;
+}
+
+void
+worker_hurry(struct worker *w)
+{
+	w->killed = 0;
+	w->deadline = mono_ms();
+}
+
+int
+worker_overdue(struct worker *w, int64_t mono)
+{
+	if (!w->killed && mono >= w->deadline) {
+		worker_kill(w, SIGTERM);
+		w->killed = mono;
+		return 1;
+	}
+	if (w->killed && mono >= w->killed + WORKER_KILL_WAIT_MS)
+		worker_kill(w, SIGKILL);
+	return 0;
+}
+
+int64_t
+worker_due(const struct worker *w)
+{
+	return w->killed ? w->killed + WORKER_KILL_WAIT_MS : w->deadline;
+}
+
 void
 worker_end(struct worker *w)
 {
@@ -633,9 +701,7 @@ worker_end(struct worker *w)
 	w->phase = W_IDLE;
 	w->has_result = 0;
 	w->dirty = 0;
-	w->shutdown = 0;
 	w->killed = 0;
-	w->pending = 0;
 	w->zip[0] = '\0';
 	buf_reset(&w->res);
 }

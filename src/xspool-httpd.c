@@ -54,17 +54,10 @@ fail:
 static int
 write_port(const char *path, int port)
 {
-	char tmp[4096];
-	FILE *f;
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%d\n", port);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL)
-		return -1;
-	fprintf(f, "%d\n", port);
-	if (fclose(f) != 0 || rename(tmp, path) == -1)
-		return -1;
-	return 0;
+	return atomic_write_file(path, text, (size_t)n, 0666, 1);
 }
 
 /* raise_nofile - room for max_connections sockets per listen address (and

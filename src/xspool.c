@@ -1,5 +1,7 @@
-/* xspool.c - the command-line tool: submits, inspects, cancels, retries
- * and downloads jobs on the spool directly, checks the spool, manages keys. */
+/* xspool.c - the command-line tool's main and its job subcommands:
+ * submits, inspects, lists, cancels, retries, downloads and waits for jobs
+ * on the spool directly.  `xspool check` is xspool_check.c's, `xspool
+ * key` xspool_keys.c's; xspool_cli.h is what they share. */
 #include <sys/file.h>
 
 #include <dirent.h>
@@ -17,39 +19,14 @@
 #include <unistd.h>
 
 #include "xspool.h"
-
-#define HOUR_MS		(3600 * 1000LL)
-
-struct ctx {
-	const char	*confpath;
-	struct config	 c;
-	struct spool	 s;
-	int		 have_conf, have_spool;
-};
-
-/* one listed job */
-struct entry {
-	char		 id[ID_MAX + 1];
-	char		 node[NODE_MAX + 1];
-	enum state	 st;
-	int64_t		 mtime;
-	int64_t		 created;
-	struct job	 j;
-	int		 ok;		/* j was read */
-};
-
-struct entries {
-	struct entry	*v;
-	size_t		 n, cap;
-	enum state	 st;
-};
+#include "xspool_cli.h"
 
 static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void __attribute__((noreturn))
+void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
@@ -70,7 +47,7 @@ usage(void)
 }
 
 /* ctx_config - the config file: -c, else config_default() */
-static void
+void
 ctx_config(struct ctx *x)
 {
 	char e[ERRLEN];
@@ -84,19 +61,19 @@ ctx_config(struct ctx *x)
 }
 
 /* ctx_spool - the config, then the spool (made when missing) */
-static void
+void
 ctx_spool(struct ctx *x)
 {
 	char e[ERRLEN];
 
 	ctx_config(x);
-	if (spool_open(&x->s, x->c.dir, x->c.node, x->c.sync, 1, e,
+	if (spool_open(&x->s, x->c.dir, x->c.node, x->c.gid, x->c.sync, 1, e,
 	    sizeof(e)) == -1)
 		errx(EXIT_USAGE, "spool: %s", e);
 	x->have_spool = 1;
 }
 
-static void
+void
 ctx_free(struct ctx *x)
 {
 	if (x->have_spool)
@@ -115,7 +92,7 @@ check_id(const char *id)
 }
 
 /* fmt_age - "45s", "3m", "2h", "5d" */
-static char *
+char *
 fmt_age(int64_t ms, char *buf, size_t size)
 {
 	int64_t s = ms < 0 ? 0 : ms / 1000;
@@ -129,31 +106,6 @@ fmt_age(int64_t ms, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%lldd", (long long)(s / 86400));
 	return buf;
-}
-
-/* job_json - the job without its password, plus "status" */
-static void
-job_json(const struct job *j, enum state st, struct buf *out)
-{
-	struct buf b;
-	size_t end;
-
-	buf_init(&b);
-	job_write(j, &b, 0);
-	end = b.len;
-	while (end > 0 && b.p[end - 1] != '}')
-		end--;
-	if (end == 0) {		/* cannot happen: job_write writes objects */
-		buf_free(&b);
-		buf_adds(out, "{}");
-		return;
-	}
-	end--;			/* the closing brace, then its blank lead */
-	while (end > 0 && (b.p[end - 1] == '\n' || b.p[end - 1] == ' '))
-		end--;
-	buf_add(out, b.p, end);
-	buf_addf(out, ",\n  \"status\": \"%s\"\n}", state_name(st));
-	buf_free(&b);
 }
 
 /* load - the job, or a message and exit 1 (no such job) */
@@ -358,7 +310,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	st = load(x, argv[optind], &j, node);
 	if (json) {
 		buf_init(&b);
-		job_json(&j, st, &b);
+		job_view(&j, st, &b);
 		printf("%s\n", b.p);
 		buf_free(&b);
 	} else
@@ -370,7 +322,7 @@ cmd_status(struct ctx *x, int argc, char **argv)
 /* ---------------------------------------------------------------- list */
 
 /* collect - spool_each callback: remember id, node and mtime */
-static int
+int
 collect(const char *id, const char *node, const struct stat *sb, void *arg)
 {
 	struct entries *es = arg;
@@ -495,7 +447,7 @@ list_json(const struct entries *es)
 			continue;
 		buf_reset(&b);
 		buf_adds(&b, n++ ? ",\n" : "\n");
-		job_json(&es->v[i].j, es->v[i].st, &b);
+		job_view(&es->v[i].j, es->v[i].st, &b);
 		fwrite(b.p, 1, b.len, stdout);
 	}
 	fputs(n ? "\n]\n" : "]\n", stdout);
@@ -552,7 +504,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	const char *id;
 	struct job j;
 	enum state st;
-	int notify;
+	int r;
 
 	if (argc != 2)
 		usage();
@@ -565,9 +517,7 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "cancel: %s is %s: only a queued job can be "
 		    "cancelled", id, state_name(st));
 	}
-	job_cancel_user(&j, now_ms());
-	notify = notifyq_prepare(NULL, &j, ST_CANCELLED);
-	if (spool_move(&x->s, id, ST_QUEUED, NULL, ST_CANCELLED, &j) == -1) {
+	if ((r = ops_cancel(&x->s, &j)) == -1) {
 		int e = errno;
 
 		job_free(&j);
@@ -577,41 +527,13 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 		errno = e;
 		err(EXIT_NO, "cancel: %s", id);
 	}
-	/* the daemon sends the webhook and mail */
-	if (notify == 1 && notifyq_hint(&x->s, id) == -1)
+	if (r == 1)
 		warn("cancel: %s: notification hint", id);
 	job_free(&j);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- retry */
-
-/* result_reset - forget an earlier run's outcome */
-static void
-result_reset(struct job *j)
-{
-	struct notify_track *t[2] = { &j->webhook, &j->mail };
-	size_t i;
-
-	for (i = 0; i < j->result.nerrors; i++)
-		free(j->result.errors[i]);
-	free(j->result.errors);
-	free(j->result.file_name);
-	memset(&j->result, 0, sizeof(j->result));
-	j->result.callback_sent = j->result.email_sent = -1;
-	for (i = 0; i < 2; i++) {
-		free(t[i]->msg_id);
-		free(t[i]->error);
-		memset(t[i], 0, sizeof(*t[i]));
-	}
-	free(j->cancelled_by);
-	j->cancelled_by = NULL;
-	free(j->node);
-	j->node = NULL;
-	j->has_progress = 0;
-	j->progress_records = j->progress_bytes = 0;
-	j->started = j->finished = j->next_attempt = 0;
-}
 
 static int
 cmd_retry(struct ctx *x, int argc, char **argv)
@@ -633,12 +555,7 @@ cmd_retry(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "retry: %s is %s: only a cancelled or failed "
 		    "job can be retried", id, state_name(st));
 	}
-	if (st == ST_CANCELLED) {
-		result_reset(&j);
-		j.attempts = 0;
-	} else
-		j.next_attempt = 0;	/* failed: run it now */
-	if (spool_move(&x->s, id, st, NULL, ST_QUEUED, &j) == -1) {
+	if (ops_retry(&x->s, &j, st) == -1) {
 		e = errno;
 		job_free(&j);
 		ctx_free(x);
@@ -782,432 +699,6 @@ cmd_wait(struct ctx *x, int argc, char **argv)
 		fprintf(stderr, "\n");
 	printf("%s\n", state_name(st));
 	return st == ST_COMPLETED ? 0 : EXIT_NO;
-}
-
-/* ---------------------------------------------------------------- check */
-
-struct checker {
-	struct ctx	*x;
-	struct entries	 jobs;		/* every job in every state */
-	int64_t		 now;		/* the file server's clock */
-	uid_t		 owner;
-	int		 findings;
-};
-
-static void
-finding(struct checker *ck, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* finding - one line per problem on stdout */
-static void
-finding(struct checker *ck, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	ck->findings++;
-}
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	const struct entry *ea = a, *eb = b;
-
-	return strcmp(ea->id, eb->id);
-}
-
-/* job_states - a state as a place: "queued", "processing/NODE" */
-static const char *
-place(const struct entry *e, char *buf, size_t size)
-{
-	if (e->st == ST_PROCESSING)
-		snprintf(buf, size, "processing/%s", e->node);
-	else
-		snprintf(buf, size, "%s", state_dir(e->st));
-	return buf;
-}
-
-/* check_twice - the same id in two places */
-static void
-check_twice(struct checker *ck)
-{
-	char a[NODE_MAX + 16], b[NODE_MAX + 16];
-	struct entries *es = &ck->jobs;
-	size_t i;
-
-	for (i = 1; i < es->n; i++)
-		if (strcmp(es->v[i - 1].id, es->v[i].id) == 0)
-			finding(ck, "two states: %s in %s and %s", es->v[i].id,
-			    place(&es->v[i - 1], a, sizeof(a)),
-			    place(&es->v[i], b, sizeof(b)));
-}
-
-/* job_in - is there a job id in state st? */
-static int
-job_in(struct checker *ck, const char *id, enum state st)
-{
-	struct entry key, *e;
-	size_t i;
-
-	if (ck->jobs.n == 0)
-		return 0;
-	snprintf(key.id, sizeof(key.id), "%s", id);
-	e = bsearch(&key, ck->jobs.v, ck->jobs.n, sizeof(key), id_cmp);
-	if (e == NULL)
-		return 0;
-	/* back to the first of equal ids */
-	i = (size_t)(e - ck->jobs.v);
-	while (i > 0 && strcmp(ck->jobs.v[i - 1].id, id) == 0)
-		i--;
-	for (; i < ck->jobs.n && strcmp(ck->jobs.v[i].id, id) == 0; i++)
-		if (ck->jobs.v[i].st == st)
-			return 1;
-	return 0;
-}
-
-/* check_out - zips with no completed (or running) job */
-static void
-check_out(struct checker *ck)
-{
-	char path[PATH_MAX], id[ID_MAX + 1], age[16];
-	struct dirent *de;
-	struct stat sb;
-	size_t n;
-	DIR *d;
-
-	if (spool_sub(&ck->x->s, path, sizeof(path), SD_OUT, NULL,
-	    NULL) == -1 || (d = opendir(path)) == NULL) {
-		finding(ck, "out/: %s", strerror(errno));
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' ||
-		    fstatat(dirfd(d), de->d_name, &sb, 0) == -1)
-			continue;
-		n = strlen(de->d_name);
-		if (n > 4 && n - 4 <= ID_MAX &&
-		    strcmp(de->d_name + n - 4, ".zip") == 0) {
-			memcpy(id, de->d_name, n - 4);
-			id[n - 4] = '\0';
-			if (id_valid(id) && (job_in(ck, id, ST_COMPLETED) ||
-			    job_in(ck, id, ST_PROCESSING)))
-				continue;
-			finding(ck, "orphan zip: out/%s has no completed job",
-			    de->d_name);
-		} else if (ck->now - node_mtime_ms(&sb) > HOUR_MS)
-			finding(ck, "stray file: out/%s (%s old)", de->d_name,
-			    fmt_age(ck->now - node_mtime_ms(&sb), age,
-			    sizeof(age)));
-	}
-	closedir(d);
-}
-
-/* check_leases - node directories holding jobs without a live heartbeat
- * (node.c's rule, on the server's clock) */
-static void
-check_leases(struct checker *ck)
-{
-	char age[16], last[NODE_MAX + 1] = "";
-	struct entries *es = &ck->jobs;
-	struct nodeid id;
-	size_t i, k, held;
-
-	for (i = 0; i < es->n; i++) {
-		if (es->v[i].st != ST_PROCESSING ||
-		    strcmp(es->v[i].node, last) == 0)
-			continue;
-		snprintf(last, sizeof(last), "%s", es->v[i].node);
-		for (held = 0, k = 0; k < es->n; k++)
-			if (es->v[k].st == ST_PROCESSING &&
-			    strcmp(es->v[k].node, last) == 0)
-				held++;
-		if (node_read(&ck->x->s, last, &id) == -1)
-			finding(ck, "stale lease: processing/%s holds %zu "
-			    "job(s), no heartbeat nodes/%s", last, held, last);
-		else if (node_expired(id.mtime, ck->now, ck->x->c.lease_ms))
-			finding(ck, "stale lease: processing/%s holds %zu "
-			    "job(s), heartbeat %s old", last, held,
-			    fmt_age(ck->now - id.mtime, age, sizeof(age)));
-	}
-}
-
-/* why_of - the first line of bad/NAME.why */
-static void
-why_of(struct checker *ck, const char *name, char *buf, size_t size)
-{
-	char path[PATH_MAX], why[NAME_MAX + 1], *text = NULL, *nl;
-	size_t len;
-
-	snprintf(buf, size, "no .why file");
-	if (snprintf(why, sizeof(why), "%s.why", name) >= (int)sizeof(why) ||
-	    spool_sub(&ck->x->s, path, sizeof(path), SD_BAD, why,
-	    NULL) == -1 || read_spool_file(path, 65536, &text, &len) == -1)
-		return;
-	if ((nl = strchr(text, '\n')) != NULL)
-		*nl = '\0';
-	snprintf(buf, size, "%s", text);
-	free(text);
-}
-
-/* check_dir - one directory: bad files, old tmp files, owners */
-static void
-check_dir(struct checker *ck, const char *rel)
-{
-	char path[PATH_MAX], why[256], age[16];
-	struct dirent *de;
-	struct stat sb;
-	size_t n;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/%s", ck->x->s.dir, rel);
-	if ((d = opendir(path)) == NULL) {
-		finding(ck, "%s/: %s", rel, strerror(errno));
-		return;
-	}
-	if (fstat(dirfd(d), &sb) == 0 && sb.st_uid != ck->owner)
-		finding(ck, "wrong owner: %s/ (uid %u, spool uid %u)", rel,
-		    (unsigned)sb.st_uid, (unsigned)ck->owner);
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
-		    -1)
-			continue;
-		if (sb.st_uid != ck->owner)
-			finding(ck, "wrong owner: %s/%s (uid %u, spool uid %u)",
-			    rel, de->d_name, (unsigned)sb.st_uid,
-			    (unsigned)ck->owner);
-		n = strlen(de->d_name);
-		if (strcmp(rel, "bad") == 0 && !(n > 4 &&
-		    strcmp(de->d_name + n - 4, ".why") == 0)) {
-			why_of(ck, de->d_name, why, sizeof(why));
-			finding(ck, "bad file: bad/%s: %s", de->d_name, why);
-		}
-		if (n > 4 && strcmp(de->d_name + n - 4, ".job") == 0 &&
-		    !S_ISREG(sb.st_mode) && state_parse(rel) != -1)
-			finding(ck, "not a job: %s/%s is %s, not a regular "
-			    "file (never followed or read)", rel, de->d_name,
-			    S_ISLNK(sb.st_mode) ? "a symbolic link" :
-			    S_ISFIFO(sb.st_mode) ? "a FIFO" : "special");
-		if (strcmp(rel, "tmp") == 0 &&
-		    ck->now - node_mtime_ms(&sb) > HOUR_MS)
-			finding(ck, "old tmp file: tmp/%s (%s old)",
-			    de->d_name, fmt_age(ck->now - node_mtime_ms(&sb), age,
-			    sizeof(age)));
-	}
-	closedir(d);
-}
-
-/* check_readable - job files that do not parse (a fresh drop in queued/
- * may still be being written: drop_grace) */
-static void
-check_readable(struct checker *ck)
-{
-	char path[PATH_MAX], e[ERRLEN], where[NODE_MAX + 16];
-	struct entry *en;
-	struct job j;
-	size_t i;
-
-	for (i = 0; i < ck->jobs.n; i++) {
-		en = &ck->jobs.v[i];
-		if (en->st == ST_QUEUED &&
-		    ck->now - en->mtime < ck->x->c.drop_grace_ms)
-			continue;
-		if (spool_path(&ck->x->s, path, sizeof(path), en->st,
-		    en->node[0] ? en->node : NULL, en->id) == -1)
-			continue;
-		job_init(&j);
-		if (spool_read(path, &j, e, sizeof(e)) == -1 &&
-		    errno != ENOENT)
-			finding(ck, "unreadable job: %s/%s.job: %s",
-			    place(en, where, sizeof(where)), en->id, e);
-		job_free(&j);
-	}
-}
-
-/* server_now - the spool file server's clock (node.c) */
-static int64_t
-server_now(struct ctx *x)
-{
-	int64_t t;
-
-	return node_clock(&x->s, &t) == 0 ? t : now_ms();
-}
-
-/* check_nodes - check_dir for every node directory in processing/, each
- * once, with jobs or without */
-static void
-check_nodes(struct checker *ck)
-{
-	char path[PATH_MAX], rel[NODE_MAX + 16];
-	struct dirent *de;
-	DIR *d;
-
-	if (spool_sub(&ck->x->s, path, sizeof(path), SD_PROCESSING, NULL,
-	    NULL) == -1 || (d = opendir(path)) == NULL)
-		return;		/* check_dir("processing") said why */
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) > NODE_MAX)
-			continue;
-		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-			continue;
-		snprintf(rel, sizeof(rel), "processing/%s", de->d_name);
-		check_dir(ck, rel);
-	}
-	closedir(d);
-}
-
-static int
-cmd_check(struct ctx *x, int argc, char **argv)
-{
-	struct checker ck;
-	struct stat sb;
-	size_t i;
-	int st;
-
-	if (argc != 1)
-		usage();
-	ctx_spool(x);
-	memset(&ck, 0, sizeof(ck));
-	ck.x = x;
-	if (fstat(x->s.dirfd, &sb) == -1)
-		err(EXIT_NO, "check: %s", x->s.dir);
-	ck.owner = sb.st_uid;
-	ck.now = server_now(x);
-	for (st = 0; st < NSTATES; st++) {
-		ck.jobs.st = (enum state)st;
-		if (spool_each(&x->s, ck.jobs.st, collect, &ck.jobs) == -1)
-			finding(&ck, "%s/: %s", state_dir(ck.jobs.st),
-			    strerror(errno));
-	}
-	if (ck.jobs.n > 1)
-		qsort(ck.jobs.v, ck.jobs.n, sizeof(*ck.jobs.v), id_cmp);
-	check_twice(&ck);
-	check_readable(&ck);
-	check_out(&ck);
-	check_leases(&ck);
-	for (i = 0; i < NSDIRS; i++)
-		check_dir(&ck, spool_dirname(i));
-	check_nodes(&ck);
-	free(ck.jobs.v);
-	if (ck.findings == 0)
-		printf("spool %s is consistent\n", x->s.dir);
-	return ck.findings ? EXIT_NO : 0;
-}
-
-/* ---------------------------------------------------------------- key */
-
-static const struct option key_opts[] = {
-	{ "admin", no_argument, NULL, 'a' },
-	{ "allow", required_argument, NULL, 'A' },
-	{ NULL, 0, NULL, 0 }
-};
-
-/* keys_lock - serialize edits of the keys file with a lock file */
-static int
-keys_lock(const char *path)
-{
-	char *lock;
-	int fd;
-
-	xasprintf(&lock, "%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1 || flock(fd, LOCK_EX) == -1)
-		err(EXIT_NO, "key: %s", lock);
-	free(lock);
-	return fd;
-}
-
-static void
-key_list(const struct keys *ks)
-{
-	size_t i;
-
-	printf("%-16s %-20s %-6s %-9s %s\n", "KEYID", "CLIENT", "RIGHTS",
-	    "STATE", "ALLOW");
-	for (i = 0; i < ks->n; i++)
-		printf("%-16s %-20s %-6s %-9s %s\n", ks->k[i].keyid,
-		    ks->k[i].client, ks->k[i].admin ? "admin" : "user",
-		    ks->k[i].disabled ? "disabled" : "enabled",
-		    ks->k[i].allow ? ks->k[i].allow : "-");
-}
-
-/* key_add - "key add NAME [--admin] [--allow LIST]"; prints the token */
-static int
-key_add(struct keys *ks, int argc, char **argv)
-{
-	char token[128];
-	const char *allow = NULL;
-	int ch, admin = 0;
-
-	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt_long(argc, argv, "", key_opts, NULL)) != -1) {
-		if (ch == 'a')
-			admin = 1;
-		else if (ch == 'A')
-			allow = optarg;
-		else
-			usage();
-	}
-	if (argc - optind != 1)
-		usage();
-	if (keys_add(ks, argv[optind], admin, allow, token,
-	    sizeof(token)) == -1) {
-		if (errno == EINVAL)
-			errx(EXIT_USAGE, "key add: invalid client name "
-			    "([A-Za-z0-9._-], up to 64) or allow list (IP or "
-			    "CIDR, comma-separated)");
-		err(EXIT_NO, "key add");
-	}
-	printf("%s\n", token);
-	if (isatty(STDOUT_FILENO))
-		fprintf(stderr, "xspool: the secret is shown only once; "
-		    "store it now\n");
-	return 0;
-}
-
-static int
-cmd_key(struct ctx *x, int argc, char **argv)
-{
-	char e[ERRLEN];
-	struct keys ks;
-	struct apikey *k;
-	const char *sub;
-	int lock, save = 1, r = 0;
-
-	if (argc < 2)
-		usage();
-	sub = argv[1];
-	ctx_config(x);
-	if (x->c.keys == NULL)
-		errx(EXIT_USAGE, "key: no keys file in %s ([http] keys)",
-		    x->c.path);
-	lock = keys_lock(x->c.keys);
-	if (keys_load(&ks, x->c.keys, e, sizeof(e)) == -1)
-		errx(EXIT_USAGE, "key: %s", e);
-	if (strcmp(sub, "add") == 0)
-		r = key_add(&ks, argc - 1, argv + 1);
-	else if (strcmp(sub, "list") == 0 && argc == 2) {
-		key_list(&ks);
-		save = 0;
-	} else if ((strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0
-	    || strcmp(sub, "del") == 0) && argc == 3) {
-		if ((k = keys_find(&ks, argv[2])) == NULL)
-			errx(EXIT_NO, "key %s: %s: no such key", sub, argv[2]);
-		if (strcmp(sub, "del") == 0)
-			keys_del(&ks, argv[2]);
-		else
-			k->disabled = strcmp(sub, "disable") == 0;
-	} else
-		usage();
-	if (save && keys_save(&ks, x->c.keys, e, sizeof(e)) == -1)
-		errx(EXIT_NO, "key: %s", e);
-	keys_free(&ks);
-	close(lock);
-	return r;
 }
 
 /* ---------------------------------------------------------------- main */

@@ -133,6 +133,36 @@ int	 path_join(char *buf, size_t size, const char *a, const char *b);
 void	 seterr(char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* ---------------------------------------------------------------- atomic.c */
+/*
+ * One atomic write, one call per step: a temporary file, its text, fsync
+ * and close, the rename into place, the directory's fsync.  A failing step
+ * removes the temporary file; each returns 0, or -1 with errno.  Where
+ * the rename must not replace (the spool's moves), the caller makes that
+ * step itself and uses the others.
+ */
+struct atomic {
+	char	 tmp[PATH_MAX];	/* the temporary file, "" when none */
+	int	 fd;		/* -1 once closed */
+	int	 sync;		/* fsync the file, and the directory */
+};
+/* A new file "PATH.tmp.PID.RND" beside path, created with mode. */
+int	 atomic_open(struct atomic *, const char *path, mode_t mode, int sync);
+/* Takes fd, a new file at tmp the caller made (spool_tmpfile). */
+void	 atomic_adopt(struct atomic *, int fd, const char *tmp, int sync);
+int	 atomic_write(struct atomic *, const void *, size_t);
+/* fsync (with sync) and close. */
+int	 atomic_close(struct atomic *);
+/* Closes, renames into path, fsyncs path's directory (with sync). */
+int	 atomic_commit(struct atomic *, const char *path);
+/* Closes and removes the temporary file; errno is kept. */
+void	 atomic_abort(struct atomic *);
+/* fsync of the directory that holds path. */
+int	 atomic_sync_dir(const char *path);
+/* All the steps: path's text becomes p. */
+int	 atomic_write_file(const char *path, const void *p, size_t n,
+	    mode_t mode, int sync);
+
 /* ---------------------------------------------------------------- id.c */
 /* A new UUIDv4 from getrandom(2), "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx".
  * out holds 37 bytes.  Returns 0, or -1 with errno. */
@@ -246,6 +276,13 @@ int	 config_load(struct config *c, const char *path, char *err, size_t);
  * exists, else etc/xspool.conf (whose absence config_load reports). */
 const char *config_default(void);
 void	 config_free(struct config *);
+/* The webhook secret's format is the config's rule: the HMAC key is the
+ * base64 after an optional "whsec_", at most SECRET_MAX bytes decoded.
+ * Into key (SECRET_MAX + 3 bytes), its length into *keylen; -1 with a
+ * reason in err when the secret is empty, too long or not base64. */
+#define SECRET_MAX	256
+int	 config_secret_key(const char *secret, unsigned char *key,
+	    size_t *keylen, char *err, size_t errlen);
 const struct xtype *config_type(const struct config *, const char *name);
 /* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
 enum format format_parse(const char *);
@@ -386,18 +423,23 @@ int	 job_parse(struct job *j, const char *text, size_t len,
 /* Whole file text, "\n"-terminated, onto out.  with_password 0 omits it
  * (for status answers and listings). */
 void	 job_write(const struct job *, struct buf *out, int with_password);
+/* A job's JSON view (the CLI's --json): its file without the password,
+ * plus "status": the state's name; no final newline. */
+void	 job_view(const struct job *, enum state, struct buf *out);
 /* Adds an error line to j->result (copies s). */
 void	 job_add_error(struct job *, const char *s);
 void	 job_set_param(struct job *, const char *name, const char *value);
 /* A user's cancel of a queued job: cancelledBy "user", finished = now, a
- * failed result "cancelled by user", no password.  Then notifyq_prepare
- * and spool_move it to CANCELLED. */
+ * failed result "cancelled by user", no password (ops_cancel's first step). */
 void	 job_cancel_user(struct job *, int64_t now);
+/* Forgets an earlier run: result, notifications, cancelledBy, node,
+ * progress, started/finished/nextAttempt (ops_retry of a cancelled job). */
+void	 job_forget_run(struct job *);
 const char *state_name(enum state);	/* "QUEUED", ... */
 const char *state_dir(enum state);	/* "queued", ... */
 int	 state_parse(const char *);	/* "queued"/"QUEUED" -> state, or -1 */
 
-/* ---------------------------------------------------------------- spool.c */
+/* ------------------------------------------------ spool.c, spool_read.c */
 /* The spool's directories: spool.c holds the one table of their names. */
 enum sdir {
 	SD_TMP = 0, SD_QUEUED, SD_PROCESSING, SD_FAILED, SD_COMPLETED,
@@ -418,17 +460,13 @@ struct spool {
 };
 
 /*
- * The [spool] group of the last config_load (-1: none), which spool_open
- * and keys_save use: with it directories made are 2770 of that group and
- * the job, zip and keys files written 0640; existing directories are
- * checked (a warning when the group could not use them).
+ * Opens (and with create, makes) the layout under dir; -1 with err.  gid
+ * is the config's [spool] group (-1: none): with it directories made are
+ * 2770 of that group and the job and zip files written 0640; existing
+ * directories are checked (a warning when the group could not use them).
  */
-void	 spool_set_group(long gid);
-long	 spool_group(void);
-
-/* Opens (and with create, makes) the layout under dir; -1 with err. */
 int	 spool_open(struct spool *, const char *dir, const char *node,
-	    int sync, int create, char *err, size_t errlen);
+	    long gid, int sync, int create, char *err, size_t errlen);
 void	 spool_close(struct spool *);
 /* "DIR/queued/ID.job", "DIR/processing/NODE/ID.job" (node NULL: own). */
 int	 spool_path(const struct spool *, char *buf, size_t, enum state,
@@ -656,8 +694,10 @@ struct keys {
 /* A missing file is no keys (0); a malformed line is -1, "FILE:LINE: ..."
  * in err.  Line format: see xspool(7). */
 int	 keys_load(struct keys *, const char *path, char *err, size_t);
-/* Writes through a temporary file and rename, mode 0600. */
-int	 keys_save(const struct keys *, const char *path, char *err, size_t);
+/* Writes through a temporary file and rename, mode 0600 (0640 of group
+ * gid when gid >= 0: the shim may run as another user of that group). */
+int	 keys_save(const struct keys *, const char *path, long gid,
+	    char *err, size_t);
 void	 keys_free(struct keys *);
 /* Adds a key; the whole "KeyId.Secret" token (shown once) into token,
  * which holds 128 bytes. */
@@ -739,7 +779,7 @@ void	 net_url_free(struct net_url *);
 int	 net_callback_url(const char *allow, const char *url,
 	    struct net_url *u, char *err, size_t errlen);
 
-/* ---------------------------------------------------------------- convert.c */
+/* ----------------------------- convert.c, convert_csv.c, convert_jsonl.c */
 /* Records in (the exporter's CSV or JSON Lines) to JSON or CSV out,
  * streaming, in bounded memory. */
 /*
@@ -913,6 +953,18 @@ void	 notifyq_scan(struct notifyq *);
 /* Children still running (for shutdown). */
 int	 notifyq_busy(struct notifyq *);
 
+/* ---------------------------------------------------------------- ops.c */
+/* What a user does to a job, one call for every front end. */
+/* j, read from queued/, cancelled: job_cancel_user, notifyq_prepare, the
+ * move to cancelled/, then the hint file the daemon's notifier reads.
+ * 0; 1 when cancelled but the hint could not be written (errno); -1 when
+ * not moved (errno; ENOENT: no longer queued). */
+int	 ops_cancel(struct spool *, struct job *j);
+/* j, read from st (CANCELLED or FAILED), back to queued/: a cancelled job
+ * forgets its earlier run and attempts, a failed one runs now.  0, or -1
+ * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
+int	 ops_retry(struct spool *, struct job *j, enum state st);
+
 /* ---------------------------------------------------------------- ratelimit.c */
 /* Per-key token buckets (the REST shim), thread-safe. */
 struct ratelimit;
@@ -1019,14 +1071,17 @@ size_t	 watch_count(const struct watch *);
  * its exporter's group.
  */
 /* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
- * a settle gets 5 s */
+ * a settle gets 5 s; SIGKILL follows an unanswered SIGTERM after 2 s */
 #define WORKER_SLACK_MS	5000
+#define WORKER_KILL_WAIT_MS	2000
 /* a worker's answer when it will not put a result in place or move a job
  * because its node's lease lapsed (fencing) */
 #define LEASE_ERRNO	ENOLCK
 enum wphase { W_IDLE = 0, W_RUN, W_SETTLE };
 enum wevent { W_EV_NONE = 0, W_EV_PROGRESS, W_EV_RESULT, W_EV_SETTLED,
 	W_EV_EOF, W_EV_BAD };
+/* One worker process and the job it has; the daemon's own bookkeeping
+ * about a slot (how the attempt ends, respawn times) is daemon.c's. */
 struct worker {
 	pid_t		 pid;		/* 0: no process in the slot */
 	int		 fd;		/* the socket to it, -1: none */
@@ -1035,20 +1090,13 @@ struct worker {
 	int		 has_result;
 	int		 reaped, status;	/* wait status once reaped */
 	enum wphase	 phase;
-	int		 stale;		/* reloaded: respawn when idle */
 	int64_t		 born;		/* mono_ms() of its fork */
-	int64_t		 respawn;	/* empty slot: mono_ms() to fork */
 	/* the job, from worker_run until its settle is done */
 	struct job	 job;		/* the parent's copy, with password */
-	enum state	 from, to;	/* to: where the settle moves it */
+	enum state	 to;		/* where the settle moves it */
 	char		 zip[4096];	/* the tmp/ file the worker writes */
 	int64_t		 t0, deadline, killed;	/* mono_ms(); killed 0: not */
-	int		 dirty;		/* progress not yet written */
-	int64_t		 flushed;	/* mono_ms() of the last write */
-	int		 shutdown;	/* stopped because the daemon stops */
-	int		 pending;	/* a notification was prepared */
-	int		 how;		/* daemon.c's enum end */
-	char		 why[ERRLEN + 64];	/* for the log line */
+	int		 dirty;		/* progress not yet taken */
 };
 /* Forks a worker process into the empty slot w, with c and s as they
  * are now (a reload respawns it) and the node's lease to check before it
@@ -1074,6 +1122,21 @@ int	 worker_result(struct worker *, struct result *res);
 int	 worker_settle(struct worker *, enum state to);
 /* SIGTERM: it kills its exporter and exits; SIGKILL: its group too. */
 void	 worker_kill(struct worker *, int sig);
+/* A process runs in the slot (forked, not yet reaped). */
+int	 worker_alive(const struct worker *);
+/* Closes its socket and sends SIGTERM: it exits; the reap follows. */
+void	 worker_retire(struct worker *);
+/* pid's wait status, when pid is w's process: 1, else 0. */
+int	 worker_reaped(struct worker *, pid_t pid, int status);
+/* A non-blocking wait for w's own process: 1 once it is reaped. */
+int	 worker_wait(struct worker *);
+/* Cut the attempt short now (a stop): its deadline is now. */
+void	 worker_hurry(struct worker *);
+/* The deadline's kills at mono: SIGTERM at the deadline, SIGKILL
+ * WORKER_KILL_WAIT_MS later.  1 when SIGTERM was sent just now. */
+int	 worker_overdue(struct worker *, int64_t mono);
+/* mono_ms() of the next worker_overdue step. */
+int64_t	 worker_due(const struct worker *);
 /* The job is settled: frees it, phase W_IDLE (the process stays). */
 void	 worker_end(struct worker *);
 /* Frees the slot's memory, closes the socket (not the process). */
@@ -1101,7 +1164,7 @@ int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
  * in the calling thread, for sigwait or signalfd on set.  0 or -1. */
 int	 proc_signals(sigset_t *set, int chld);
 
-/* ---------------------------------------------------------------- daemon.c */
+/* -------------------------------------- daemon.c (daemon_*.c, daemon.h) */
 /* xspoold's engine; xspoold.c runs the event loop around it. */
 struct pollfd;
 struct daemon;

@@ -66,7 +66,7 @@ jf_spool(void)
 	snprintf(jf_dir, sizeof(jf_dir), "%s/xspool-fuzz-jobfile.XXXXXX",
 	    tmp);
 	if (mkdtemp(jf_dir) == NULL ||
-	    spool_open(&jf_sp, jf_dir, "fuzz", 0, 1, err, sizeof(err)) == -1) {
+	    spool_open(&jf_sp, jf_dir, "fuzz", -1, 0, 1, err, sizeof(err)) == -1) {
 		fprintf(stderr, "fuzz-jobfile: %s: %s\n", jf_dir,
 		    jf_dir[0] ? err : strerror(errno));
 		abort();
@@ -101,7 +101,7 @@ jf_drop(const char *path, const uint8_t *p, size_t n, size_t pad)
 }
 
 /*
- * jf_verdict - daemon.c check_drop(), step by step, on queued/NAME.job:
+ * jf_verdict - daemon_drop.c check_drop(), step by step, on queued/NAME.job:
  * 1 run it (j filled), 0 bad/ (reason in why).  The one difference: a
  * text that does not parse waits for drop_grace there; here it is bad at
  * once, as it is once its grace is over.

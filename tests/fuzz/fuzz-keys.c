@@ -70,7 +70,7 @@ fuzz_keys(const uint8_t *data, size_t size)
 		keys_addrs(&ks);
 		if (ks.n > 0) {
 			saved = xstrdup(path);
-			fuzz_check(keys_save(&ks, saved, err, sizeof(err)) ==
+			fuzz_check(keys_save(&ks, saved, -1, err, sizeof(err)) ==
 			    0, "keys_save: %s", err);
 			fuzz_check(keys_load(&again, saved, err,
 			    sizeof(err)) == 0, "saved keys do not load: %s",

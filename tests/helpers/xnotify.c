@@ -82,7 +82,7 @@ run_queue(const struct config *c, int secs, char **ids, int n, int drain)
 	struct notifyq *q;
 	int rc;
 
-	if (spool_open(&sp, c->dir, c->node, c->sync, 1, err,
+	if (spool_open(&sp, c->dir, c->node, c->gid, c->sync, 1, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "xnotify: %s\n", err);
 		return 1;

@@ -105,7 +105,7 @@ main(void)
 	    "bad CIDR refused");
 	r = keys_add(&ks, "ops", 1, "127.0.0.1,::1", token, sizeof(token));
 	T(r == 0 && ks.n == 2, "second key, admin, allow-list");
-	T(keys_save(&ks, path, err, sizeof(err)) == 0, "save");
+	T(keys_save(&ks, path, -1, err, sizeof(err)) == 0, "save");
 	T(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600,
 	    "keys file mode 0600");
 	T(keys_load(&ks2, path, err, sizeof(err)) == 0 && ks2.n == 2,

@@ -294,7 +294,7 @@ test_hint_first(void)
 
 	memset(&c, 0, sizeof(c));
 	ok(mkdtemp(dir) != NULL, "a temporary spool");
-	ok(spool_open(&sp, dir, "n1", 0, 1, err, sizeof(err)) == 0,
+	ok(spool_open(&sp, dir, "n1", -1, 0, 1, err, sizeof(err)) == 0,
 	    "spool_open: %s", err);
 	q = notifyq_new(&sp, &c);
 	sample(&j);

@@ -125,9 +125,9 @@ main(void)
 		return 1;
 	snprintf(dir, sizeof(dir), "%s/spool", top);
 
-	T(spool_open(&s, dir, "n1", 0, 0, err, sizeof(err)) == -1,
+	T(spool_open(&s, dir, "n1", -1, 0, 0, err, sizeof(err)) == -1,
 	    "open without create fails on a missing spool");
-	T(spool_open(&s, dir, "n1", 1, 1, err, sizeof(err)) == 0,
+	T(spool_open(&s, dir, "n1", -1, 1, 1, err, sizeof(err)) == 0,
 	    "open with create");
 	T(exists("tmp") && exists("queued") && exists("processing/n1") &&
 	    exists("failed") && exists("completed") && exists("cancelled") &&
@@ -239,7 +239,7 @@ main(void)
 	job_free(&j);
 
 	spool_close(&s);
-	T(spool_open(&s, dir, "n1", 0, 0, err, sizeof(err)) == 0,
+	T(spool_open(&s, dir, "n1", -1, 0, 0, err, sizeof(err)) == 0,
 	    "reopen without sync");
 	test_find_moving(&s);
 	spool_close(&s);
