@@ -123,7 +123,7 @@ main(void)
 
 	alarm(20);	/* a hang (a blocking open) fails the test */
 	snprintf(top, sizeof(top), "/tmp/t-qcache.XXXXXX");
-	if (mkdtemp(top) == NULL || spool_open(&s, P("spool"), "n1", 0, 1,
+	if (mkdtemp(top) == NULL || spool_open(&s, P("spool"), "n1", -1, 0, 1,
 	    err, sizeof(err)) == -1) {
 		printf("Bail out! a temporary spool: %s\n", strerror(errno));
 		return 1;
