@@ -126,7 +126,9 @@ ok "environment: exactly PATH, HOME, LANG and XSPOOL_*" diff -u "$T/env.want" "$
 run attempt1 -- /bin/sh -c 'echo $XSPOOL_ATTEMPT'
 is "$(cat "$T/attempt1.out")" 1 "XSPOOL_ATTEMPT is 1 on the first attempt"
 
-run fds -- /bin/sh -c "sleep 5 & ls /proc/\$!/fd > $T/fds.list; kill \$!; readlink /proc/\$\$/fd/0; ps -o pid=,pgid= -p \$\$"  7< "$0"
+# (the fds of a background sleep once it has exec'd: right after the
+# fork, the child may still be opening /dev/null for its stdin as fd 3)
+run fds -- /bin/sh -c "sleep 5 & p=\$!; until grep -qx sleep /proc/\$p/comm; do :; done; ls /proc/\$p/fd > $T/fds.list; kill \$p; readlink /proc/\$\$/fd/0; ps -o pid=,pgid= -p \$\$"  7< "$0"
 set -- $(cat "$T/fds.list" "$T/fds.out")
 is "$1 $2 $3 $4" "0 1 2 /dev/null" "only fds 0-2 are open, stdin is /dev/null"
 is "$5" "$6" "the exporter leads its own process group"

@@ -27,8 +27,6 @@ for n in 65 460 600 2000; do
 	req POST "$P?$(query $n)" -m 15 -H "X-Api-Key: $A"
 	errcheck 400 INVALID_PARAMETER "$n query parameters: 400"
 done
-req POST "$P?$(query 5000)" -m 15 -H "X-Api-Key: $A"
-is "$CODE" 414 "5000 query parameters (a 40 KB request line): 414"
 for n in 600 4000; do
 	req GET "/healthz?$(query $n bare)" -m 15
 	errcheck 400 INVALID_PARAMETER "$n bare query parameters (a&a&...): 400"
@@ -45,6 +43,10 @@ status() {
 	curl -s -m 15 -o /dev/null -w '%{http_code}' "$@"
 }
 /usr/bin/python3 -c 'for i in range(2000): print("X-H%d: v" % i)' > "$T/hdrs"
+# a 40 KB request line does not fit a connection's memory: libmicrohttpd
+# answers 414 itself, without JSON (xspool-httpd(8) says so); not captured
+is "$(status -X POST -H "X-Api-Key: $A" "$URL$P?$(query 5000)")" 414 \
+    "5000 query parameters (a 40 KB request line): 414"
 is "$(status -H @"$T/hdrs" "$URL/healthz")" 431 "2000 headers: 431"
 /usr/bin/python3 -c 'for i in range(300): print("X-H%d: v" % i)' > "$T/hdrs"
 is "$(status -H @"$T/hdrs" "$URL/healthz")" 200 "300 headers are served"
