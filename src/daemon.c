@@ -522,8 +522,32 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 }
 
 /* timers - what is due on the monotonic clock */
+/*
+ * stalled - the time since mono, plus how late the poll ended, is time
+ * this process was held up (a file server that stopped answering, a
+ * SIGSTOP): the same stall held up our settling workers, so it does not
+ * count against their deadlines.  Without it, a worker whose rename the
+ * NFS server's restart held up was killed as soon as we woke, and its
+ * job ran again.  Returns mono_ms() now.
+ */
+static int64_t
+stalled(struct daemon *d, int64_t mono, int64_t late)
+{
+	int64_t now = mono_ms(), ms = late + (now - mono);
+	int i;
+
+	if (ms < DAEMON_STALL_MS)
+		return now;
+	log_info("held up for %lld ms: settling workers get that much more "
+	    "time", (long long)ms);
+	for (i = 0; i < d->nwk; i++)
+		if (worker_alive(&d->slot[i].wk))
+			worker_stalled(&d->slot[i].wk, ms);
+	return now;
+}
+
 static void
-timers(struct daemon *d, int64_t mono)
+timers(struct daemon *d, int64_t mono, int64_t late)
 {
 	struct slot *sl;
 	struct worker *w;
@@ -545,6 +569,7 @@ timers(struct daemon *d, int64_t mono)
 		sweep(d, 0);
 	}
 	refill(d);
+	mono = stalled(d, mono, late);
 	for (i = 0; i < d->nwk; i++) {
 		sl = &d->slot[i];
 		w = &sl->wk;
@@ -572,8 +597,11 @@ timers(struct daemon *d, int64_t mono)
 void
 daemon_tick(struct daemon *d)
 {
+	int64_t mono = mono_ms();
+
 	fence_check(d);
-	timers(d, mono_ms());
+	timers(d, mono, d->wake_at > 0 && mono > d->wake_at ?
+	    mono - d->wake_at : 0);
 	claim(d);
 	if (!d->stopping)	/* pending ones resume at the next start */
 		notifyq_run(d->nq);
@@ -613,6 +641,7 @@ daemon_timeout(struct daemon *d)
 	if ((due = notifyq_next(d->nq)) != -1)
 		SOONER(mono + due);
 #undef SOONER
+	d->wake_at = t > mono ? t : mono;
 	return t > mono ? t - mono : 0;
 }
 

@@ -12,6 +12,7 @@
 #define PARKED		INT64_MAX	/* a candidate not to look at again */
 #define RESPAWN_MS	1000		/* a worker that died young: wait */
 #define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
+#define DAEMON_STALL_MS	1000		/* a tick this late: we were stalled */
 
 /* how an attempt ends; END_ABANDON: our lease lapsed, the job is left
  * where it is for whoever holds it now */
@@ -48,6 +49,7 @@ struct daemon {
 	struct stuck	*stuck;		/* ends that could not be moved */
 	size_t		 nstuck;
 	int64_t		 next_hb, next_rescan, next_retention;	/* mono */
+	int64_t		 wake_at;	/* mono: when the poll was to end */
 	int		 stopping;
 	int64_t		 stop_at;	/* mono: give up waiting for workers */
 	int64_t		 grace_ms;

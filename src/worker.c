@@ -674,6 +674,13 @@ worker_hurry(struct worker *w)
 	w->deadline = mono_ms();
 }
 
+void
+worker_stalled(struct worker *w, int64_t ms)
+{
+	if (w->phase == W_SETTLE && !w->killed)
+		w->deadline += ms;
+}
+
 int
 worker_overdue(struct worker *w, int64_t mono)
 {

@@ -1071,7 +1071,8 @@ size_t	 watch_count(const struct watch *);
  * its exporter's group.
  */
 /* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
- * a settle gets 5 s; SIGKILL follows an unanswered SIGTERM after 2 s */
+ * a settle gets 5 s of time its daemon was not stalled itself
+ * (DAEMON_STALL_MS); SIGKILL follows an unanswered SIGTERM after 2 s */
 #define WORKER_SLACK_MS	5000
 #define WORKER_KILL_WAIT_MS	2000
 /* a worker's answer when it will not put a result in place or move a job
@@ -1132,6 +1133,10 @@ int	 worker_reaped(struct worker *, pid_t pid, int status);
 int	 worker_wait(struct worker *);
 /* Cut the attempt short now (a stop): its deadline is now. */
 void	 worker_hurry(struct worker *);
+/* A settling worker's deadline moves ms later: time its daemon spent
+ * stalled (a file server that stopped answering) is not held against it,
+ * as the same stall held it up.  A run's deadline stays. */
+void	 worker_stalled(struct worker *, int64_t ms);
 /* The deadline's kills at mono: SIGTERM at the deadline, SIGKILL
  * WORKER_KILL_WAIT_MS later.  1 when SIGTERM was sent just now. */
 int	 worker_overdue(struct worker *, int64_t mono);
