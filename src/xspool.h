@@ -694,10 +694,22 @@ struct keys {
 /* A missing file is no keys (0); a malformed line is -1, "FILE:LINE: ..."
  * in err.  Line format: see xspool(7). */
 int	 keys_load(struct keys *, const char *path, char *err, size_t);
-/* Writes through a temporary file and rename, mode 0600 (0640 of group
- * gid when gid >= 0: the shim may run as another user of that group). */
-int	 keys_save(const struct keys *, const char *path, long gid,
-	    char *err, size_t);
+/* Who owns the rewritten keys file, so that the service can still read it
+ * whoever runs xspool key: an existing file's owner, group and mode (0640
+ * if it was group-readable, else 0600); a new file's the spool
+ * directory's, 0600; [spool] group (gid >= 0) forces that group, 0640. */
+struct keys_perm {
+	uid_t		 uid;	/* (uid_t)-1: leave; only root changes it */
+	gid_t		 gid;	/* (gid_t)-1: leave */
+	mode_t		 mode;
+	int		 strict;	/* the group must hold ([spool] group) */
+};
+void	 keys_perm(const char *path, const char *spooldir, long gid,
+	    struct keys_perm *);
+/* Writes through a temporary file and rename, owned and moded as perm
+ * says (a group that cannot be given, unless strict: 0600). */
+int	 keys_save(const struct keys *, const char *path,
+	    const struct keys_perm *, char *err, size_t);
 void	 keys_free(struct keys *);
 /* Adds a key; the whole "KeyId.Secret" token (shown once) into token,
  * which holds 128 bytes. */

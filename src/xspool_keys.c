@@ -93,6 +93,7 @@ cmd_key(struct ctx *x, int argc, char **argv)
 {
 	char e[ERRLEN];
 	struct keys ks;
+	struct keys_perm perm;
 	struct apikey *k;
 	const char *sub;
 	int lock, save = 1, r = 0;
@@ -122,7 +123,8 @@ cmd_key(struct ctx *x, int argc, char **argv)
 			k->disabled = strcmp(sub, "disable") == 0;
 	} else
 		usage();
-	if (save && keys_save(&ks, x->c.keys, x->c.gid, e, sizeof(e)) == -1)
+	keys_perm(x->c.keys, x->c.dir, x->c.gid, &perm);
+	if (save && keys_save(&ks, x->c.keys, &perm, e, sizeof(e)) == -1)
 		errx(EXIT_NO, "key: %s", e);
 	keys_free(&ks);
 	close(lock);
