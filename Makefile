@@ -213,7 +213,7 @@ install: all
 	test -e $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf || { \
 	    $(INSTCONF) etc/xspool.conf > \
 	    $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf && \
-	    chmod 644 $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; }
+	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; }
 
 # The config goes only when it is still the shipped one; the keys file and
 # the spool are never touched.
