@@ -1,8 +1,8 @@
 #!/bin/sh
 # t0010 - a bad config file is refused by every program with
 # FILE:LINE: reason and exit status 2; relative paths follow the current
-# Secrets from files (webhook_secret_file) refused when readable by others.
-# directory; the shipped etc/xspool.conf loads.
+# directory; the shipped etc/xspool.conf loads; a secret's file
+# (webhook_secret_file) is refused when others may read it.
 . "$(dirname "$0")/lib.sh"
 
 # refused NAME LINE REASON : `xspool -c $T/NAME list` exits 2 and says
