@@ -112,17 +112,16 @@ main(int argc, char *argv[])
 			usage();
 		return 0;
 	}
-	log_init(p.name, p.fg);
 	/* block before any thread starts: only sigwait below sees them */
 	proc_signals(&set, 0);
 
 	if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		return EXIT_USAGE;
 	}
 	raise_nofile(c);
 	if ((a = api_new(c, k, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		config_free(c);
 		free(c);
 		keys_free(k);
@@ -130,10 +129,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (api_start(a, &port, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		api_free(a);
 		return 1;
 	}
+	log_init(p.name, p.fg);	/* start-up errors went to stderr */
 	if (portfile && write_port(portfile, port) == -1)
 		log_warn("%s", portfile);
 	log_info("serving the spool %s", c->dir);

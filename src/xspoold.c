@@ -118,7 +118,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if ((c = load(p.conf, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return EXIT_USAGE;
 	}
 	if (!p.fg && daemon(1, 0) == -1)
