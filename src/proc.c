@@ -1,5 +1,6 @@
 /* proc.c - what the two daemons' mains share: the common options (-c,
- * -d, -f, the version letter and --version) and the signals they block. */
+ * -d, -f, -t, the version letter and --version), the -t report and the
+ * signals they block. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ proc_options(struct proc *p, int argc, char *argv[], const char *more,
 	char opts[64];
 	int ch;
 
-	if (snprintf(opts, sizeof(opts), "c:df%c%s", p->version,
+	if (snprintf(opts, sizeof(opts), "c:dft%c%s", p->version,
 	    more ? more : "") >= (int)sizeof(opts))
 		return -1;
 	if (p->conf == NULL)
@@ -31,6 +32,8 @@ proc_options(struct proc *p, int argc, char *argv[], const char *more,
 			p->debug = 1;
 		else if (ch == 'f')
 			p->fg = 1;
+		else if (ch == 't')
+			p->test = 1;
 		else if (ch == p->version) {
 			printf("%s %s\n", p->name, XSPOOL_VERSION);
 			return 1;
@@ -56,4 +59,30 @@ proc_signals(sigset_t *set, int chld)
 		sigaddset(set, SIGCHLD);
 	/* the calling thread's mask: threads started later inherit it */
 	return pthread_sigmask(SIG_BLOCK, set, NULL) == 0 ? 0 : -1;
+}
+
+int
+proc_test(const struct proc *p, int httpd)
+{
+	struct config c;
+	char err[ERRLEN], *line, *nl;
+	struct buf b;
+	int n;
+
+	if (config_load(&c, p->conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", p->name, err);
+		return 1;
+	}
+	buf_init(&b);
+	n = conftest_spool(&c, !httpd, &b);
+	n += httpd ? conftest_http(&c, &b) : conftest_exporters(&c, &b);
+	buf_addc(&b, '\0');
+	for (line = b.p; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		fprintf(stderr, "%s: %.*s\n", p->name, (int)(nl - line), line);
+	if (n == 0)
+		fprintf(stderr, "%s: %s: the configuration is ok\n", p->name,
+		    p->conf);
+	buf_free(&b);
+	config_free(&c);
+	return n == 0 ? 0 : 1;
 }

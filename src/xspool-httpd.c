@@ -17,7 +17,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xspool-httpd [-dfV] [-c FILE] [-p PORTFILE]\n");
+	fprintf(stderr, "usage: xspool-httpd [-dftV] [-c FILE] [-p PORTFILE]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -112,6 +112,8 @@ main(int argc, char *argv[])
 			usage();
 		return 0;
 	}
+	if (p.test)
+		return proc_test(&p, 1);
 	/* block before any thread starts: only sigwait below sees them */
 	proc_signals(&set, 0);
 

@@ -1164,19 +1164,39 @@ struct proc {
 	char		 version;	/* the option letter that prints it */
 	const char	*conf;		/* -c FILE */
 	int		 fg, debug;	/* -f, -d */
+	int		 test;		/* -t */
 };
 /* A program's own option ch (from more, getopt syntax) with its optarg;
  * 0, or -1 for a usage error. */
 typedef int (*proc_optfn)(int ch, const char *optarg, void *arg);
-/* getopt over -c FILE, -d, -f, the version letter (or --version) and the
+/* getopt over -c FILE, -d, -f, -t, the version letter (or --version) and the
  * letters in more (handed to fn); no operands.  Then the log goes to stderr, with debug
  * lines as -d says (log_init again to detach).  0: go on; 1: the version
  * was printed (exit 0); -1: a usage error. */
 int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
 	    proc_optfn fn, void *arg);
+/* -t: loads the config and runs conftest.c's checks for the program
+ * (httpd: the spool must exist, keys and TLS files; else exporters, and
+ * a spool it may make), one line per problem and a last "ok" line on
+ * stderr.  The exit status: 0, or 1 on any problem. */
+int	 proc_test(const struct proc *, int httpd);
 /* Ignores SIGPIPE; blocks SIGTERM, SIGINT, SIGHUP (and SIGCHLD when chld)
  * in the calling thread, for sigwait or signalfd on set.  0 or -1. */
 int	 proc_signals(sigset_t *set, int chld);
+
+/* ------------------------------------------------------------ conftest.c */
+/* The -t checks of xspoold and xspool-httpd, as the user the process runs
+ * as; each appends one line per problem to out and returns how many. */
+/* Every type's exporter (xspool-sql for SQL types) is an executable file,
+ * a sqlite database readable. */
+int	 conftest_exporters(const struct config *, struct buf *out);
+/* The spool and its directories exist and are writable (the shim's: tmp,
+ * queued, cancelled, notify; the others readable); with create (the
+ * daemon, which makes what is missing) a missing one only needs a
+ * writable parent. */
+int	 conftest_spool(const struct config *, int create, struct buf *out);
+/* The keys file exists, is readable and parses; TLS files are readable. */
+int	 conftest_http(const struct config *, struct buf *out);
 
 /* -------------------------------------- daemon.c (daemon_*.c, daemon.h) */
 /* xspoold's engine; xspoold.c runs the event loop around it. */

@@ -23,7 +23,7 @@ struct opts {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: xspoold [-dfV] [-c file] [-g grace] "
+	fprintf(stderr, "usage: xspoold [-dftV] [-c file] [-g grace] "
 	    "[-n node]\n");
 	exit(EXIT_USAGE);
 }
@@ -117,6 +117,8 @@ main(int argc, char *argv[])
 			usage();
 		return 0;
 	}
+	if (p.test)
+		return proc_test(&p, 0);
 	if ((c = load(p.conf, err, sizeof(err))) == NULL) {
 		log_errx("%s", err);
 		return EXIT_USAGE;
