@@ -139,20 +139,25 @@ main(int argc, char *argv[])
 	if (portfile && write_port(portfile, port) == -1)
 		log_warn("%s", portfile);
 	log_info("serving the spool %s", c->dir);
+	if (proc_notify("READY=1") == -1)
+		log_warn("NOTIFY_SOCKET");
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig != SIGHUP)
 			break;
-		if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
+		proc_notify("RELOADING=1");
+		if (load(p.conf, &c, &k, err, sizeof(err)) == -1)
 			log_warnx("reload refused, keeping the old config: %s",
 			    err);
-			continue;
+		else {
+			api_reload(a, c, k);
+			log_info("reloaded %s and the keys", p.conf);
 		}
-		api_reload(a, c, k);
-		log_info("reloaded %s and the keys", p.conf);
+		proc_notify("READY=1");
 	}
+	proc_notify("STOPPING=1");
 	log_info("stopping (signal %d)", sig);
 	api_stop(a, STOP_GRACE_MS);
 	api_free(a);

@@ -1175,6 +1175,11 @@ typedef int (*proc_optfn)(int ch, const char *optarg, void *arg);
  * was printed (exit 0); -1: a usage error. */
 int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
 	    proc_optfn fn, void *arg);
+/* systemd's notify protocol (no libsystemd): state ("READY=1",
+ * "STOPPING=1", ...) as one datagram to the $NOTIFY_SOCKET proc_options
+ * found (then removed from the environment; '@': abstract).  1 sent, 0
+ * no socket, -1 with errno. */
+int	 proc_notify(const char *state);
 /* -t: loads the config and runs conftest.c's checks for the program
  * (httpd: the spool must exist, keys and TLS files; else exporters, and
  * a spool it may make), one line per problem and a last "ok" line on

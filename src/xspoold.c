@@ -69,15 +69,17 @@ signals(int fd, struct daemon *d, const char *path)
 			break;
 		case SIGTERM:
 		case SIGINT:
+			proc_notify("STOPPING=1");
 			daemon_stop(d);
 			break;
 		case SIGHUP:
-			if ((c = load(path, err, sizeof(err))) == NULL) {
+			proc_notify("RELOADING=1");
+			if ((c = load(path, err, sizeof(err))) == NULL)
 				log_warnx("reload refused, keeping the old "
 				    "config: %s", err);
-				break;
-			}
-			daemon_reload(d, c);
+			else
+				daemon_reload(d, c);
+			proc_notify("READY=1");
 			break;
 		}
 	}
@@ -130,6 +132,8 @@ main(int argc, char *argv[])
 		fatal("signalfd");
 	if ((d = daemon_new(c, o.node, o.grace, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (proc_notify("READY=1") == -1)
+		log_warn("NOTIFY_SOCKET");
 	while (!daemon_done(d)) {
 		daemon_tick(d);
 		if (daemon_done(d))
