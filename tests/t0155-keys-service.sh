@@ -2,7 +2,8 @@
 # t0155 - root's xspool key add/disable/del keep the keys file readable by
 # the service user: a new file gets the spool directory's owner (0600), an
 # existing one keeps its owner, group and 0640; xspool-httpd running as
-# that user (uid 65534) still reads it.  Needs root and setpriv.
+# that user (uid 65534) still reads it; with no spool yet, root is warned
+# that the new file is root's.  Needs root and setpriv.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" != 0 ]; then
@@ -64,4 +65,12 @@ is "$(stat -c %u:%g:%a "$K")" 0:65534:640 "so does key del"
 nok "the deleted key is gone" grep -q "^${A%%.*} " "$K"
 
 is "$(stat -c %u:%a "$T/etc")" 0:755 "(the keys directory stays root's)"
+
+# no spool yet: the file is root's, and root is told
+sed -i "s|^dir = .*|dir = $T/nospool|; s|^keys = .*|keys = $T/etc/keys2|" "$CONF"
+xspool -c "$CONF" key add erp > /dev/null 2> "$T/warn"
+is "$(stat -c %u:%a "$T/etc/keys2")" 0:600 "no spool: a new keys file is root's"
+ok "...with a warning naming the spool to make" \
+    grep -q "keys2 is root's, mode 0600: a service .* cannot read it (make the spool $T/nospool" \
+    "$T/warn"
 done_testing
