@@ -10,6 +10,8 @@ LIBDIR	?= $(PREFIX)/lib
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
 SYSTEMDDIR ?= $(LIBDIR)/systemd/system
+SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
+TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
 DESTDIR	?=
 
 CC	?= cc
@@ -186,8 +188,12 @@ INSTCONF = sed -e 's|^dir = spool|dir = $(LOCALSTATEDIR)/spool/xspool|' \
 	   -e 's|^command = etc/exporters/|command = $(LIBDIR)/xspool/exporters/|' \
 	   -e 's|^database = sqlite:etc/exporters/|database = sqlite:$(LIBDIR)/xspool/exporters/|'
 INSTUNIT = sed -e 's|/usr/local/sbin|$(SBINDIR)|' \
-	   -e 's|/usr/local/etc/xspool|$(SYSCONFDIR)/xspool|'
+	   -e 's|/usr/local/etc/xspool|$(SYSCONFDIR)/xspool|' \
+	   -e 's|/usr/local/var|$(LOCALSTATEDIR)|' -e 's|$$(LIBDIR)|$(LIBDIR)|'
 UNITS_SH = etc/systemd/xspoold.service etc/systemd/xspool-httpd.service
+# etc/systemd/xspool.sysusers and .tmpfiles, each installed as xspool.conf
+SYSD_SH	 = $(SYSUSERSDIR)/xspool.conf:etc/systemd/xspool.sysusers \
+	   $(TMPFILESDIR)/xspool.conf:etc/systemd/xspool.tmpfiles
 
 # A config already installed is kept (an operator's edits).
 install: all
@@ -195,6 +201,7 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/xspool $(DESTDIR)$(SYSTEMDDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data
 	install -m 755 bin/xspool $(DESTDIR)$(BINDIR)/xspool
 	install -m 755 bin/xspoold bin/xspool-httpd $(DESTDIR)$(SBINDIR)/
@@ -210,10 +217,12 @@ install: all
 	for u in $(UNITS_SH); do $(INSTUNIT) $$u > \
 	    $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
 	    chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$${u##*/}; done
+	for p in $(SYSD_SH); do $(INSTUNIT) $${p#*:} > $(DESTDIR)$${p%%:*} && \
+	    chmod 644 $(DESTDIR)$${p%%:*}; done
 	test -e $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf || { \
 	    $(INSTCONF) etc/xspool.conf > \
 	    $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf && \
-	    chmod 644 $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; }
+	    chmod 640 $(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; }
 
 # The config goes only when it is still the shipped one; the keys file and
 # the spool are never touched.
@@ -225,6 +234,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(LIBDIR)/xspool/exporters
 	-rmdir $(DESTDIR)$(LIBDIR)/xspool 2>/dev/null
 	for u in $(UNITS_SH); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$${u##*/}; done
+	for p in $(SYSD_SH); do rm -f $(DESTDIR)$${p%%:*}; done
 	c=$(DESTDIR)$(SYSCONFDIR)/xspool/xspool.conf; \
 	if $(INSTCONF) etc/xspool.conf | cmp -s - $$c; then rm -f $$c; \
 	elif test -e $$c; then echo "kept $$c: it was edited" >&2; fi

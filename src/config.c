@@ -32,6 +32,9 @@ enum kind {
 #define CONF_LINE_MAX	65536	/* bytes in one line */
 #define QUERY_MAX	(1 << 20)	/* bytes of a query_file */
 #define F_DASH	0x01	/* a path that may be "-" (stderr) */
+#define F_FILE	0x02	/* the value is a file holding the value of the key
+			 * just before it in keys[] (NAME_file after NAME) */
+#define SECRET_FILE_MAX	4096	/* bytes of a secret's file */
 
 struct ckey {
 	enum sect	 sect;
@@ -88,8 +91,12 @@ static const struct ckey keys[] = {
 	C(S_NOTIFY, "smtp", K_STRING, smtp, 0, 0, NULL),
 	C(S_NOTIFY, "smtp_user", K_STRING, smtp_user, 0, 0, NULL),
 	C(S_NOTIFY, "smtp_password", K_STRING, smtp_password, 0, 0, NULL),
+	{ S_NOTIFY, "smtp_password_file", K_STRING,
+	    offsetof(struct config, smtp_password), 0, 0, NULL, F_FILE },
 	C(S_NOTIFY, "from", K_STRING, from, 0, 0, NULL),
 	C(S_NOTIFY, "webhook_secret", K_SECRET, webhook_secret, 0, 0, NULL),
+	{ S_NOTIFY, "webhook_secret_file", K_SECRET,
+	    offsetof(struct config, webhook_secret), 0, 0, NULL, F_FILE },
 	C(S_NOTIFY, "webhook_timeout", K_DURATION, webhook_timeout_ms, 1,
 	    DAY, "10s"),
 	C(S_NOTIFY, "webhook_attempts", K_INT, webhook_attempts, 1, 1000,
@@ -558,6 +565,47 @@ config_secret_key(const char *secret, unsigned char *key, size_t *keylen,
 	return 0;
 }
 
+static int set_key(struct ctx *, const struct ckey *, char *, const char *);
+
+/* set_from_file - NAME_file = PATH: the value of NAME is the file's one
+ * line (a trailing newline dropped); the file must not be readable by
+ * others, as the secret it holds */
+static int
+set_from_file(struct ctx *x, const struct ckey *k, char *base, const char *v)
+{
+	struct ckey plain = *k;
+	struct stat sb;
+	char *path, *text = NULL;
+	size_t len = 0;
+	int r;
+
+	path = abs_path(x, v);
+	if (stat(path, &sb) == -1 ||
+	    read_file(path, SECRET_FILE_MAX, &text, &len) == -1)
+		r = cf_err(x, x->line, "%s: %s: %s", k->name, path,
+		    strerror(errno));
+	else if (sb.st_mode & (S_IROTH | S_IWOTH))
+		r = cf_err(x, x->line, "%s: %s is readable by others (chmod"
+		    " o-rw)", k->name, path);
+	else {
+		while (len > 0 && (text[len - 1] == '\n' ||
+		    text[len - 1] == '\r'))
+			text[--len] = '\0';
+		if (len == 0 || strlen(text) != len || strchr(text, '\n'))
+			r = cf_err(x, x->line, "%s: %s: want one non-empty"
+			    " line", k->name, path);
+		else {
+			plain.flags &= ~F_FILE;
+			r = set_key(x, &plain, base, text);
+		}
+	}
+	if (text != NULL)
+		OPENSSL_cleanse(text, len);
+	free(text);
+	free(path);
+	return r;
+}
+
 /* set_key - parse v as k's kind into base (a config or an xtype) */
 static int
 set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
@@ -565,6 +613,8 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	char **sp = (char **)(void *)(base + k->off);
 	struct xtype *t = (struct xtype *)(void *)base;
 
+	if (k->flags & F_FILE)
+		return set_from_file(x, k, base, v);
 	switch (k->kind) {
 	case K_STRING:
 		free(*sp);
@@ -771,6 +821,11 @@ cf_handler(void *arg, const char *section, const char *name,
 	if (seen[i])
 		return cf_err(x, x->line, "%s set twice (first on line %d)",
 		    name, seen[i]);
+	if (((keys[i].flags & F_FILE) && seen[i - 1]) || (i + 1 < NKEYS &&
+	    (keys[i + 1].flags & F_FILE) && seen[i + 1]))
+		return cf_err(x, x->line, "%s and %s exclude each other",
+		    keys[i].name, keys[(keys[i].flags & F_FILE) ? i - 1 :
+		    i + 1].name);
 	seen[i] = x->line;
 	return set_key(x, &keys[i], base, value);
 }
@@ -1027,7 +1082,7 @@ config_free(struct config *c)
 	size_t i, j;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].sect != S_TYPE &&
+		if (keys[i].sect != S_TYPE && !(keys[i].flags & F_FILE) &&
 		    (keys[i].kind == K_STRING || keys[i].kind == K_SECRET ||
 		    keys[i].kind == K_PATH))
 			free(*(char **)(void *)((char *)c + keys[i].off));

@@ -179,35 +179,53 @@ keys_text(const struct keys *ks, struct buf *b)
 	}
 }
 
-/* keep_owner - root rewriting the file keeps its owner (or gives a new
- * file its directory's owner), so xspool-httpd running as that user can
- * still read it */
-static void
-keep_owner(int fd, const char *path)
+/* keys_perm - the keys file keeps its owner, group and group read when it
+ * exists; a new one gets the spool directory's (the service user's).  The
+ * [spool] group, when set, is the group and may read. */
+void
+keys_perm(const char *path, const char *spooldir, long gid,
+    struct keys_perm *p)
 {
-	char dir[PATH_MAX], *slash;
 	struct stat sb;
 
-	if (geteuid() != 0)
-		return;
-	if (stat(path, &sb) == -1) {
-		snprintf(dir, sizeof(dir), "%s", path);
-		if ((slash = strrchr(dir, '/')) == NULL)
-			snprintf(dir, sizeof(dir), ".");
-		else if (slash == dir)
-			dir[1] = '\0';
-		else
-			*slash = '\0';
-		if (stat(dir, &sb) == -1)
-			return;
+	p->uid = (uid_t)-1;
+	p->gid = (gid_t)-1;
+	p->mode = 0600;
+	p->strict = gid >= 0;
+	if (stat(path, &sb) == 0) {
+		p->uid = sb.st_uid;
+		p->gid = sb.st_gid;
+		if (sb.st_mode & S_IRGRP)
+			p->mode = 0640;
+	} else if (stat(spooldir, &sb) == 0) {
+		p->uid = sb.st_uid;
+		p->gid = sb.st_gid;
 	}
-	if (sb.st_uid != 0)
-		(void)fchown(fd, sb.st_uid, sb.st_gid);
+	if (gid >= 0) {
+		p->gid = (gid_t)gid;
+		p->mode = 0640;
+	}
+}
+
+/* apply_perm - only root gives the file away; a group we may not give
+ * (another user's file rewritten) falls back to 0600 unless it is the
+ * [spool] group, which must hold */
+static int
+apply_perm(int fd, const struct keys_perm *p)
+{
+	uid_t uid = geteuid() == 0 ? p->uid : (uid_t)-1;
+
+	if (fchown(fd, uid, p->gid) == -1) {
+		if (p->strict)
+			return -1;
+		return fchmod(fd, 0600);
+	}
+	return fchmod(fd, p->mode);
 }
 
 int
-keys_save(const struct keys *ks, const char *path, long gid, char *err,
-    size_t errlen)
+keys_save(const struct keys *ks, const char *path,
+    const struct keys_perm *perm, char *err, size_t errlen)
 {
 	struct atomic a;
 	struct buf b;
@@ -215,10 +233,7 @@ keys_save(const struct keys *ks, const char *path, long gid, char *err,
 
 	if (atomic_open(&a, path, 0600, 1) == -1)
 		goto fail;
-	keep_owner(a.fd, path);
-	/* [spool] group: the shim may run as another user of that group */
-	if ((gid >= 0 && fchown(a.fd, (uid_t)-1, (gid_t)gid) == -1) ||
-	    fchmod(a.fd, gid >= 0 ? 0640 : 0600) == -1) {
+	if (apply_perm(a.fd, perm) == -1) {
 		atomic_abort(&a);
 		goto fail;
 	}

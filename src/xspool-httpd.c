@@ -17,7 +17,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xspool-httpd [-dfV] [-c FILE] [-p PORTFILE]\n");
+	fprintf(stderr, "usage: xspool-httpd [-dftV] [-c FILE] [-p PORTFILE]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -112,17 +112,18 @@ main(int argc, char *argv[])
 			usage();
 		return 0;
 	}
-	log_init(p.name, p.fg);
+	if (p.test)
+		return proc_test(&p, 1);
 	/* block before any thread starts: only sigwait below sees them */
 	proc_signals(&set, 0);
 
 	if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		return EXIT_USAGE;
 	}
 	raise_nofile(c);
 	if ((a = api_new(c, k, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		config_free(c);
 		free(c);
 		keys_free(k);
@@ -130,27 +131,33 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (api_start(a, &port, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xspool-httpd: %s\n", err);
+		log_errx("%s", err);
 		api_free(a);
 		return 1;
 	}
+	log_init(p.name, p.fg);	/* start-up errors went to stderr */
 	if (portfile && write_port(portfile, port) == -1)
 		log_warn("%s", portfile);
 	log_info("serving the spool %s", c->dir);
+	if (proc_notify("READY=1") == -1)
+		log_warn("NOTIFY_SOCKET");
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig != SIGHUP)
 			break;
-		if (load(p.conf, &c, &k, err, sizeof(err)) == -1) {
+		proc_notify("RELOADING=1");
+		if (load(p.conf, &c, &k, err, sizeof(err)) == -1)
 			log_warnx("reload refused, keeping the old config: %s",
 			    err);
-			continue;
+		else {
+			api_reload(a, c, k);
+			log_info("reloaded %s and the keys", p.conf);
 		}
-		api_reload(a, c, k);
-		log_info("reloaded %s and the keys", p.conf);
+		proc_notify("READY=1");
 	}
+	proc_notify("STOPPING=1");
 	log_info("stopping (signal %d)", sig);
 	api_stop(a, STOP_GRACE_MS);
 	api_free(a);

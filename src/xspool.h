@@ -80,6 +80,8 @@ void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* an error the caller then stops on (LOG_ERR, <3> in the journal) */
+void	 log_errx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...)
@@ -694,10 +696,22 @@ struct keys {
 /* A missing file is no keys (0); a malformed line is -1, "FILE:LINE: ..."
  * in err.  Line format: see xspool(7). */
 int	 keys_load(struct keys *, const char *path, char *err, size_t);
-/* Writes through a temporary file and rename, mode 0600 (0640 of group
- * gid when gid >= 0: the shim may run as another user of that group). */
-int	 keys_save(const struct keys *, const char *path, long gid,
-	    char *err, size_t);
+/* Who owns the rewritten keys file, so that the service can still read it
+ * whoever runs xspool key: an existing file's owner, group and mode (0640
+ * if it was group-readable, else 0600); a new file's the spool
+ * directory's, 0600; [spool] group (gid >= 0) forces that group, 0640. */
+struct keys_perm {
+	uid_t		 uid;	/* (uid_t)-1: leave; only root changes it */
+	gid_t		 gid;	/* (gid_t)-1: leave */
+	mode_t		 mode;
+	int		 strict;	/* the group must hold ([spool] group) */
+};
+void	 keys_perm(const char *path, const char *spooldir, long gid,
+	    struct keys_perm *);
+/* Writes through a temporary file and rename, owned and moded as perm
+ * says (a group that cannot be given, unless strict: 0600). */
+int	 keys_save(const struct keys *, const char *path,
+	    const struct keys_perm *, char *err, size_t);
 void	 keys_free(struct keys *);
 /* Adds a key; the whole "KeyId.Secret" token (shown once) into token,
  * which holds 128 bytes. */
@@ -1155,19 +1169,44 @@ struct proc {
 	char		 version;	/* the option letter that prints it */
 	const char	*conf;		/* -c FILE */
 	int		 fg, debug;	/* -f, -d */
+	int		 test;		/* -t */
 };
 /* A program's own option ch (from more, getopt syntax) with its optarg;
  * 0, or -1 for a usage error. */
 typedef int (*proc_optfn)(int ch, const char *optarg, void *arg);
-/* getopt over -c FILE, -d, -f, the version letter (or --version) and the
+/* getopt over -c FILE, -d, -f, -t, the version letter (or --version) and the
  * letters in more (handed to fn); no operands.  Then the log goes to stderr, with debug
  * lines as -d says (log_init again to detach).  0: go on; 1: the version
  * was printed (exit 0); -1: a usage error. */
 int	 proc_options(struct proc *, int argc, char *argv[], const char *more,
 	    proc_optfn fn, void *arg);
+/* systemd's notify protocol (no libsystemd): state ("READY=1",
+ * "STOPPING=1", ...) as one datagram to the $NOTIFY_SOCKET proc_options
+ * found (then removed from the environment; '@': abstract).  1 sent, 0
+ * no socket, -1 with errno. */
+int	 proc_notify(const char *state);
+/* -t: loads the config and runs conftest.c's checks for the program
+ * (httpd: the spool must exist, keys and TLS files; else exporters, and
+ * a spool it may make), one line per problem and a last "ok" line on
+ * stderr.  The exit status: 0, or 1 on any problem. */
+int	 proc_test(const struct proc *, int httpd);
 /* Ignores SIGPIPE; blocks SIGTERM, SIGINT, SIGHUP (and SIGCHLD when chld)
  * in the calling thread, for sigwait or signalfd on set.  0 or -1. */
 int	 proc_signals(sigset_t *set, int chld);
+
+/* ------------------------------------------------------------ conftest.c */
+/* The -t checks of xspoold and xspool-httpd, as the user the process runs
+ * as; each appends one line per problem to out and returns how many. */
+/* Every type's exporter (xspool-sql for SQL types) is an executable file,
+ * a sqlite database readable. */
+int	 conftest_exporters(const struct config *, struct buf *out);
+/* The spool and its directories exist and are writable (the shim's: tmp,
+ * queued, cancelled, notify; the others readable); with create (the
+ * daemon, which makes what is missing) a missing one only needs a
+ * writable parent. */
+int	 conftest_spool(const struct config *, int create, struct buf *out);
+/* The keys file exists, is readable and parses; TLS files are readable. */
+int	 conftest_http(const struct config *, struct buf *out);
 
 /* -------------------------------------- daemon.c (daemon_*.c, daemon.h) */
 /* xspoold's engine; xspoold.c runs the event loop around it. */

@@ -93,6 +93,7 @@ cmd_key(struct ctx *x, int argc, char **argv)
 {
 	char e[ERRLEN];
 	struct keys ks;
+	struct keys_perm perm;
 	struct apikey *k;
 	const char *sub;
 	int lock, save = 1, r = 0;
@@ -122,8 +123,16 @@ cmd_key(struct ctx *x, int argc, char **argv)
 			k->disabled = strcmp(sub, "disable") == 0;
 	} else
 		usage();
-	if (save && keys_save(&ks, x->c.keys, x->c.gid, e, sizeof(e)) == -1)
+	keys_perm(x->c.keys, x->c.dir, x->c.gid, &perm);
+	if (save && keys_save(&ks, x->c.keys, &perm, e, sizeof(e)) == -1)
 		errx(EXIT_NO, "key: %s", e);
+	/* neither the file nor the spool existed: nobody to give it to */
+	if (save && geteuid() == 0 && perm.uid == (uid_t)-1 &&
+	    perm.mode == 0600)
+		warnx("key: %s is root's, mode 0600: a service running as"
+		    " another user cannot read it (make the spool %s first,"
+		    " owned by that user, or chown the file)", x->c.keys,
+		    x->c.dir);
 	keys_free(&ks);
 	close(lock);
 	return r;

@@ -23,7 +23,7 @@ struct opts {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: xspoold [-dfV] [-c file] [-g grace] "
+	fprintf(stderr, "usage: xspoold [-dftV] [-c file] [-g grace] "
 	    "[-n node]\n");
 	exit(EXIT_USAGE);
 }
@@ -69,15 +69,17 @@ signals(int fd, struct daemon *d, const char *path)
 			break;
 		case SIGTERM:
 		case SIGINT:
+			proc_notify("STOPPING=1");
 			daemon_stop(d);
 			break;
 		case SIGHUP:
-			if ((c = load(path, err, sizeof(err))) == NULL) {
+			proc_notify("RELOADING=1");
+			if ((c = load(path, err, sizeof(err))) == NULL)
 				log_warnx("reload refused, keeping the old "
 				    "config: %s", err);
-				break;
-			}
-			daemon_reload(d, c);
+			else
+				daemon_reload(d, c);
+			proc_notify("READY=1");
 			break;
 		}
 	}
@@ -117,8 +119,10 @@ main(int argc, char *argv[])
 			usage();
 		return 0;
 	}
+	if (p.test)
+		return proc_test(&p, 0);
 	if ((c = load(p.conf, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return EXIT_USAGE;
 	}
 	if (!p.fg && daemon(1, 0) == -1)
@@ -128,6 +132,8 @@ main(int argc, char *argv[])
 		fatal("signalfd");
 	if ((d = daemon_new(c, o.node, o.grace, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (proc_notify("READY=1") == -1)
+		log_warn("NOTIFY_SOCKET");
 	while (!daemon_done(d)) {
 		daemon_tick(d);
 		if (daemon_done(d))

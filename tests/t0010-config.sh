@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0010 - a bad config file is refused by every program with
 # FILE:LINE: reason and exit status 2; relative paths follow the current
-# directory; the shipped etc/xspool.conf loads.
+# directory; the shipped etc/xspool.conf loads; a secret's file
+# (webhook_secret_file) is refused when others may read it.
 . "$(dirname "$0")/lib.sh"
 
 # refused NAME LINE REASON : `xspool -c $T/NAME list` exits 2 and says
@@ -50,6 +51,19 @@ for prog in xspoold xspool-httpd; do
 	ok "$prog -c BAD says FILE:LINE: reason" \
 	    grep -qF "$T/value.conf:4: lease: bad value" "$T/err"
 done
+
+# secrets from files: one not readable by others is used, one that is
+# readable by others is refused
+printf 'whsec_QUJDRA==\n' > "$T/wh"
+chmod 644 "$T/wh"
+printf '[spool]\ndir = %s\n[notify]\nwebhook_secret_file = %s\n' \
+    "$SPOOL" "$T/wh" > "$T/open.conf"
+refused open.conf 4 "webhook_secret_file: $T/wh is readable by others"
+chmod 640 "$T/wh"
+xspool -c "$T/open.conf" list > /dev/null 2> "$T/err"
+is "$?" 0 "webhook_secret_file of mode 0640: loads"
+printf 'not base64!\n' > "$T/wh"
+refused open.conf 4 "webhook_secret: not base64"
 
 # a good config works
 mkconf < /dev/null

@@ -33,7 +33,7 @@ ok "unit runs the installed daemon on the installed config" grep -q \
     "$R/usr/lib/systemd/system/xspoold.service"
 ok "unit for xspool-httpd" grep -q '^ExecStart=/usr/sbin/xspool-httpd ' \
     "$R/usr/lib/systemd/system/xspool-httpd.service"
-is "$(stat -c %a "$C")" 644 "config mode 0644"
+is "$(stat -c %a "$C")" 640 "config mode 0640 (it may hold secrets)"
 
 # the installed programs and exporters work (paths moved under $R)
 sed -e "s|/usr/lib/xspool|$R/usr/lib/xspool|" -e "s|^dir = .*|dir = $SPOOL|" \

@@ -61,6 +61,7 @@ int
 fuzz_keys(const uint8_t *data, size_t size)
 {
 	struct keys ks, again;
+	struct keys_perm perm;
 	char err[ERRLEN], *saved;
 	const char *path;
 
@@ -70,7 +71,8 @@ fuzz_keys(const uint8_t *data, size_t size)
 		keys_addrs(&ks);
 		if (ks.n > 0) {
 			saved = xstrdup(path);
-			fuzz_check(keys_save(&ks, saved, -1, err, sizeof(err)) ==
+			keys_perm(saved, "/nonexistent", -1, &perm);
+			fuzz_check(keys_save(&ks, saved, &perm, err, sizeof(err)) ==
 			    0, "keys_save: %s", err);
 			fuzz_check(keys_load(&again, saved, err,
 			    sizeof(err)) == 0, "saved keys do not load: %s",

@@ -446,6 +446,78 @@ t_default(void)
 		return;
 }
 
+/* put - a secret's file in the test directory, with its mode */
+static void
+put(const char *name, const char *text, mode_t mode)
+{
+	char f[PATH_MAX + 32];
+	FILE *fp;
+
+	snprintf(f, sizeof(f), "%s/%s", dir, name);
+	if ((fp = fopen(f, "w")) == NULL)
+		return;
+	fputs(text, fp);
+	fclose(fp);
+	chmod(f, mode);
+}
+
+/* t_secret_files - smtp_password_file and webhook_secret_file: one line,
+ * newline dropped, refused when others may read it */
+static void
+t_secret_files(void)
+{
+	static const char *names[] = { "pw", "wh", "open", "two", "empty",
+	    "bad" };
+	struct config c;
+	char text[3 * PATH_MAX];
+	size_t i;
+
+	put("pw", "s3cret pass\n", 0600);
+	put("wh", "whsec_QUJDRA==\r\n", 0640);
+	put("open", "x\n", 0644);
+	put("two", "a\nb\n", 0600);
+	put("empty", "\n", 0600);
+	put("bad", "whsec_a!b\n", 0600);
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password_file = %s/pw\n"
+	    "webhook_secret_file = %s/wh\n", dir, dir);
+	ok(load(&c, text) == 0 && c.smtp_password != NULL &&
+	    strcmp(c.smtp_password, "s3cret pass") == 0 &&
+	    c.webhook_secret != NULL &&
+	    strcmp(c.webhook_secret, "whsec_QUJDRA==") == 0,
+	    "secrets from files, trailing newline dropped");
+	if (c.smtp_password == NULL)
+		printf("#   err: %s\n", err);
+	config_free(&c);
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password_file = %s/open\n",
+	    dir);
+	refused("a secret's file readable by others", text, 2,
+	    "is readable by others");
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password_file = %s/two\n",
+	    dir);
+	refused("a secret's file of two lines", text, 2, "want one non-empty");
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password_file = %s/empty\n",
+	    dir);
+	refused("an empty secret's file", text, 2, "want one non-empty");
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password_file = %s/none\n",
+	    dir);
+	refused("a missing secret's file", text, 2, "No such file");
+	snprintf(text, sizeof(text), "[notify]\nwebhook_secret_file = %s/bad\n",
+	    dir);
+	refused("webhook_secret_file not base64", text, 2,
+	    "webhook_secret: not base64");
+	snprintf(text, sizeof(text), "[notify]\nsmtp_password = x\n"
+	    "smtp_password_file = %s/pw\n", dir);
+	refused("smtp_password and its file", text, 3, "exclude each other");
+	snprintf(text, sizeof(text), "[notify]\nwebhook_secret_file = %s/wh\n"
+	    "webhook_secret = whsec_QUJDRA==\n", dir);
+	refused("webhook_secret after its file", text, 3,
+	    "exclude each other");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), "%s/%s", dir, names[i]);
+		unlink(text);
+	}
+}
+
 int
 main(void)
 {
@@ -460,6 +532,7 @@ main(void)
 	t_long();
 	t_misc();
 	t_default();
+	t_secret_files();
 	unlink(path);
 	rmdir(dir);
 	return done_testing();

@@ -70,6 +70,7 @@ main(void)
 	char dir[] = "/tmp/t-keys.XXXXXX", path[64], token[128], err[ERRLEN];
 	char keyid[128], secret[128], *dot, c0;
 	struct keys ks, ks2;
+	struct keys_perm perm;
 	struct apikey *k;
 	struct stat sb;
 	FILE *f;
@@ -105,9 +106,23 @@ main(void)
 	    "bad CIDR refused");
 	r = keys_add(&ks, "ops", 1, "127.0.0.1,::1", token, sizeof(token));
 	T(r == 0 && ks.n == 2, "second key, admin, allow-list");
-	T(keys_save(&ks, path, -1, err, sizeof(err)) == 0, "save");
+	keys_perm(path, dir, -1, &perm);
+	T(stat(dir, &sb) == 0 && perm.uid == sb.st_uid &&
+	    perm.gid == sb.st_gid && perm.mode == 0600 && !perm.strict,
+	    "a new keys file: the spool directory's owner, 0600");
+	T(keys_save(&ks, path, &perm, err, sizeof(err)) == 0, "save");
 	T(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600,
 	    "keys file mode 0600");
+	chmod(path, 0640);
+	keys_perm(path, "/nonexistent", -1, &perm);
+	T(perm.uid == sb.st_uid && perm.gid == sb.st_gid &&
+	    perm.mode == 0640, "an existing group-readable file: kept 0640");
+	keys_perm(path, dir, 4242, &perm);
+	T(perm.gid == 4242 && perm.mode == 0640 && perm.strict,
+	    "[spool] group: that group, 0640, must hold");
+	chmod(path, 0600);
+	keys_perm(path, dir, -1, &perm);
+	T(perm.mode == 0600, "an existing 0600 file stays 0600");
 	T(keys_load(&ks2, path, err, sizeof(err)) == 0 && ks2.n == 2,
 	    "load back");
 	k = keys_find(&ks2, keyid);
