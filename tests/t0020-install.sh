@@ -1,9 +1,9 @@
 #!/bin/sh
 # t0020 - make install DESTDIR=... PREFIX=/usr puts programs, man
 # pages, demo exporters, systemd units, openapi.yaml, the bash and zsh
-# completions and a config with the installed
-# paths in place; an edited config survives install and uninstall; make
-# uninstall removes everything else it installed.
+# completions and a config with the installed paths in place; an edited
+# config survives install and uninstall; make uninstall removes
+# everything else it installed.
 . "$(dirname "$0")/lib.sh"
 
 R=$T/root
