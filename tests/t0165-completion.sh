@@ -3,7 +3,8 @@
 # commands, global and per-command options, the export types of the
 # config given with -c (or $XSPOOL_CONF), the ids of the jobs in the
 # states each command takes, states and key ids; the zsh one
-# (etc/completion/_xspool) parses (zsh -n) where zsh is installed.
+# (etc/completion/_xspool), where zsh is installed, parses and offers the
+# same commands, types, formats, ids and states.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v bash > /dev/null 2>&1; then
@@ -71,9 +72,32 @@ is "$(comp xspool -c "$CONF" key add someone -)" "--admin --allow --help" \
     "key add: its options"
 [ -n "$k" ] || diag "key add printed no token"
 
-if command -v zsh > /dev/null 2>&1; then
-	ok "zsh -n _xspool" zsh -n "$TOP/etc/completion/_xspool"
-else
+# zcomp LINE : what zsh's _xspool offers after LINE and a tab (a zsh in
+# a pseudo-terminal, tests/helpers/zcomplete.zsh), sorted, one line
+zcomp() {
+	rm -f "$T/zc.out"
+	timeout 60 zsh -f "$TOP/tests/helpers/zcomplete.zsh" \
+	    "$TOP/etc/completion" "$T/zc.out" "$1" > /dev/null 2>&1
+	sort -u "$T/zc.out" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+if ! command -v zsh > /dev/null 2>&1; then
 	skip "zsh -n _xspool" "no zsh"
+	skip "zsh: completions" "no zsh"
+elif ! zsh -n "$TOP/etc/completion/_xspool"; then
+	ok "zsh -n _xspool" false
+else
+	ok "zsh -n _xspool" true
+	is "$(zcomp 'xspool ')" \
+	    "cancel check download key list retry status submit wait" \
+	    "zsh: the commands"
+	is "$(zcomp "xspool -c $CONF submit ")" "Other T" "zsh: submit: the types"
+	is "$(zcomp "xspool -c $CONF submit -f ")" "CSV JSON" \
+	    "zsh: submit -f: the formats"
+	is "$(zcomp "xspool -c $CONF cancel ")" "$(ids "$a" "$b")" \
+	    "zsh: cancel: the queued jobs"
+	is "$(zcomp "xspool -c $CONF retry ")" "$c" "zsh: retry: the cancelled"
+	is "$(zcomp 'xspool list ')" \
+	    "all cancelled completed failed processing queued" "zsh: list: states"
+	is "$($X list all | wc -l)" 4 "zsh: no completion ran the line"
 fi
 done_testing
