@@ -22,9 +22,23 @@ comp() {
 	    sed 's/ $//'
 }
 
+# has "LIST" WORD... : every WORD is in the blank-separated LIST
+has() {
+	_l=" $1 "; shift
+	for _w; do
+		case $_l in *" $_w "*) ;; *) return 1 ;; esac
+	done
+}
+CMDS="cancel check download key list retry status submit wait"
+
 is "$(comp xspool sta)" status "a command from its start"
-is "$(comp xspool '')" "cancel check download key list retry status submit wait" \
-    "every command of the usage"
+ok "every command of the usage" has "$(comp xspool '')" $CMDS
+# an xspool whose usage has another command: the words come from there
+mkdir "$T/other"
+printf '#!/bin/sh\necho "usage: xspool COMMAND"\necho "  frobnicate ID [-x]"\n' \
+    > "$T/other/xspool"
+chmod +x "$T/other/xspool"
+is "$(comp "$T/other/xspool" '')" frobnicate "the commands of that xspool's usage"
 is "$(comp xspool -c "$CONF" l)" list "a command after -c FILE"
 is "$(comp xspool -)" "--help --version -V -c -h" "the global options"
 is "$(comp xspool -c "$T/xspool.c")" "$T/xspool.conf" "-c: a file name"
@@ -87,9 +101,10 @@ elif ! zsh -n "$TOP/etc/completion/_xspool"; then
 	ok "zsh -n _xspool" false
 else
 	ok "zsh -n _xspool" true
-	is "$(zcomp 'xspool ')" \
-	    "cancel check download key list retry status submit wait" \
-	    "zsh: the commands"
+	ok "zsh: the commands" has "$(zcomp 'xspool ')" $CMDS
+	is "$(zcomp 'xspool sta')" status "zsh: a command from its start"
+	is "$(zcomp "$T/other/xspool ")" frobnicate \
+	    "zsh: the commands of that xspool's usage"
 	is "$(zcomp "xspool -c $CONF submit ")" "Other T" "zsh: submit: the types"
 	is "$(zcomp "xspool -c $CONF submit -f ")" "CSV JSON" \
 	    "zsh: submit -f: the formats"
