@@ -250,5 +250,5 @@ clean:
 	    bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
-.PHONY: all progs deps asan check bench soak run lint-man install uninstall clean \
-	fuzz
+.PHONY: all progs deps asan check bench soak run lint-man install uninstall \
+	clean fuzz
