@@ -12,6 +12,9 @@ LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
 SYSTEMDDIR ?= $(LIBDIR)/systemd/system
 SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
 TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
+DATADIR	?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
 DESTDIR	?=
 
 CC	?= cc
@@ -60,8 +63,11 @@ DEMOSRC	 = etc/exporters/data/demo.sql $(wildcard etc/exporters/data/*.tsv)
 
 HAVE_SQLITE3 := $(shell command -v sqlite3 > /dev/null 2>&1 && echo yes)
 
-all: $(PROGS:%=$(BIN)/%) $(SQLPROG) $(if $(HAVE_SQL),$(if $(HAVE_SQLITE3),$(DEMODB))) \
-	$(UNITS) $(HELPERS)
+all: progs $(UNITS) $(HELPERS)
+
+# what make install (and the Debian package) needs: no tests
+progs: $(PROGS:%=$(BIN)/%) $(SQLPROG) \
+	$(if $(HAVE_SQL),$(if $(HAVE_SQLITE3),$(DEMODB)))
 
 $(DEMODB): $(DEMOSRC)
 	rm -f $@.tmp
@@ -196,13 +202,18 @@ SYSD_SH	 = $(SYSUSERSDIR)/xspool.conf:etc/systemd/xspool.sysusers \
 	   $(TMPFILESDIR)/xspool.conf:etc/systemd/xspool.tmpfiles
 
 # A config already installed is kept (an operator's edits).
-install: all
+install: progs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/xspool $(DESTDIR)$(SYSTEMDDIR) \
 	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
-	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data
+	    $(DESTDIR)$(LIBDIR)/xspool/exporters/data \
+	    $(DESTDIR)$(DATADIR)/xspool $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 etc/openapi.yaml $(DESTDIR)$(DATADIR)/xspool/
+	install -m 644 etc/completion/xspool.bash $(DESTDIR)$(BASHCOMPDIR)/xspool
+	install -m 644 etc/completion/_xspool $(DESTDIR)$(ZSHCOMPDIR)/_xspool
 	install -m 755 bin/xspool $(DESTDIR)$(BINDIR)/xspool
 	install -m 755 bin/xspoold bin/xspool-httpd $(DESTDIR)$(SBINDIR)/
 	if test -f bin/xspool-sql; then \
@@ -232,6 +243,9 @@ uninstall:
 	for m in $(MANS); do s=$${m##*.}; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	rm -rf $(DESTDIR)$(LIBDIR)/xspool/exporters
+	rm -f $(DESTDIR)$(DATADIR)/xspool/openapi.yaml \
+	    $(DESTDIR)$(BASHCOMPDIR)/xspool $(DESTDIR)$(ZSHCOMPDIR)/_xspool
+	-rmdir $(DESTDIR)$(DATADIR)/xspool 2>/dev/null
 	-rmdir $(DESTDIR)$(LIBDIR)/xspool 2>/dev/null
 	for u in $(UNITS_SH); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$${u##*/}; done
 	for p in $(SYSD_SH); do rm -f $(DESTDIR)$${p%%:*}; done
@@ -246,5 +260,5 @@ clean:
 	    bin/unit \
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
-.PHONY: all deps asan check bench soak run lint-man install uninstall clean \
-	fuzz
+.PHONY: all progs deps asan check bench soak run lint-man install uninstall \
+	clean fuzz

@@ -8,7 +8,8 @@ libcurl4-openssl-dev libmicrohttpd-dev libinih-dev libssl-dev
 libpq-dev libsqlite3-dev sqlite3"
 test="curl p7zip-full libarchive-tools python3 python3-aiosmtpd perl mandoc
 procps psmisc strace time zip postgresql
-user-mode-linux nfs-kernel-server rpcbind kmod iproute2 faketime"
+user-mode-linux nfs-kernel-server rpcbind kmod iproute2 faketime
+dpkg-dev debhelper lintian zsh"
 bench="miller zip wrk nginx task-spooler hyperfine"
 
 case "${1:-}" in

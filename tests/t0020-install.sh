@@ -1,13 +1,14 @@
 #!/bin/sh
 # t0020 - make install DESTDIR=... PREFIX=/usr puts programs, man
-# pages, demo exporters, systemd units and a config with the installed
-# paths in place; an edited config survives install and uninstall; make
-# uninstall removes everything else it installed.
+# pages, demo exporters, systemd units, openapi.yaml, the bash and zsh
+# completions and a config with the installed paths in place; an edited
+# config survives install and uninstall; make uninstall removes
+# everything else it installed.
 . "$(dirname "$0")/lib.sh"
 
 R=$T/root
-# -o all: install what is built (the suite built it), never rebuild here
-inst() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" -o all "$@" DESTDIR="$R" PREFIX=/usr > "$T/make.out" 2>&1; }
+# -o progs: install what is built (the suite built it), never rebuild here
+inst() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" -o all -o progs "$@" DESTDIR="$R" PREFIX=/usr > "$T/make.out" 2>&1; }
 
 inst install
 is "$?" 0 "make install: exit 0"
@@ -21,6 +22,11 @@ for m in man1/xspool.1 man5/xspool.conf.5 man7/xspool.7 man8/xspoold.8 \
 	ok "man page /usr/share/man/$m" test -f "$R/usr/share/man/$m"
 done
 ok "demo data" test -s "$R/usr/lib/xspool/exporters/data/patients.tsv"
+for f in usr/share/xspool/openapi.yaml \
+    usr/share/bash-completion/completions/xspool \
+    usr/share/zsh/vendor-completions/_xspool; do
+	ok "installed: /$f" test -s "$R/$f"
+done
 C=$R/etc/xspool/xspool.conf
 ok "config in /etc/xspool (PREFIX=/usr: not /usr/etc)" test -f "$C"
 is "$(grep -E '^(dir|keys) ' "$C" | awk '{ print $3 }' | tr '\n' ' ')" \
