@@ -23,26 +23,18 @@
 
 static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
+	HELP_OPTION,
+	{ NULL, 0, NULL, 0 }
+};
+static const struct option help_opts[] = {
+	HELP_OPTION,
 	{ NULL, 0, NULL, 0 }
 };
 
 void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: xspool [-c FILE] COMMAND [ARGS]\n"
-	    "  submit TYPE [-f FORMAT] [-p PASSWORD|-] [-e EMAIL] "
-	    "[-w URL] [-C CLIENT] [-P NAME=VALUE]...\n"
-	    "  status ID [--json]\n"
-	    "  list [STATE|all] [--json]\n"
-	    "  cancel ID\n"
-	    "  wait ID [-t TIMEOUT]\n"
-	    "  download ID [-o FILE|-]\n"
-	    "  retry ID\n"
-	    "  check\n"
-	    "  key add NAME [--admin] [--allow IP,...]\n"
-	    "  key list\n"
-	    "  key disable|enable|del KEYID\n");
+	help_all(stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -153,7 +145,8 @@ cmd_submit(struct ctx *x, int argc, char **argv)
 
 	job_init(&j);
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt(argc, argv, "f:p:e:w:P:C:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:p:e:w:P:C:h", help_opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if ((j.format = format_parse(optarg)) == FMT_NONE)
@@ -187,16 +180,20 @@ cmd_submit(struct ctx *x, int argc, char **argv)
 				    "parameter name", optarg);
 			job_set_param(&j, optarg, eq + 1);
 			break;
+		case 'h':
+			help_exit("submit");
 		default:
-			usage();
+			cmd_usage("submit", NULL);
 		}
 	}
-	if (argc - optind != 1)
-		usage();
+	want_args("submit", argc, argv, 1, "export type");
 	j.type = xstrdup(argv[optind]);
 	ctx_spool(x);
-	if (job_validate(&x->c, &j, &code, e, sizeof(e)) == -1)
+	if (job_validate(&x->c, &j, &code, e, sizeof(e)) == -1) {
+		if (strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0)
+			errx(EXIT_USAGE, "submit: %s", e);
 		errx(EXIT_USAGE, "submit: %s: %s", argv[optind], e);
+	}
 	if (spool_submit(&x->s, &j, x->c.min_free, e, sizeof(e)) == -1) {
 		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
 		job_free(&j);
@@ -298,13 +295,14 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	int ch, json = 0;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt_long(argc, argv, "j", json_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jh", json_opts, NULL)) != -1) {
+		if (ch == 'h')
+			help_exit("status");
 		if (ch != 'j')
-			usage();
+			cmd_usage("status", NULL);
 		json = 1;
 	}
-	if (argc - optind != 1)
-		usage();
+	want_args("status", argc, argv, 1, "job id");
 	check_id(argv[optind]);
 	ctx_spool(x);
 	st = load(x, argv[optind], &j, node);
@@ -358,10 +356,12 @@ job_slim(struct job *j)
 	*j = t;
 }
 
-/* entries_read - parse every listed job file (gone ones are dropped);
- * slim: keep only the table's fields (a big spool lists in less memory) */
+/* entries_read - parse every listed job file (gone ones and those f
+ * filters out are dropped); slim: keep only the table's fields (a big
+ * spool lists in less memory) */
 static void
-entries_read(struct ctx *x, struct entries *es, int slim)
+entries_read(struct ctx *x, struct entries *es, int slim,
+    const struct lfilter *f)
 {
 	char path[PATH_MAX], e[ERRLEN];
 	size_t i, k = 0;
@@ -377,12 +377,16 @@ entries_read(struct ctx *x, struct entries *es, int slim)
 			en->ok = 1;
 			if (en->j.created != 0)
 				en->created = en->j.created;
-			if (slim)
-				job_slim(&en->j);
 		} else if (errno == ENOENT) {
 			job_free(&en->j);
 			continue;	/* moved on since the listing */
 		}
+		if (!lf_match(f, en)) {
+			job_free(&en->j);
+			continue;
+		}
+		if (en->ok && slim)
+			job_slim(&en->j);
 		es->v[k++] = *en;
 	}
 	es->n = k;
@@ -454,44 +458,100 @@ list_json(const struct entries *es)
 	buf_free(&b);
 }
 
+/* list_opt - one of list's options into f; exits on a bad value */
+static void
+list_opt(struct lfilter *f, int ch, char *arg, int64_t now)
+{
+	char *end;
+	long long n;
+
+	switch (ch) {
+	case 's':
+		if (lf_states(f, arg) == -1)
+			cmd_usage("list", "--state %s: unknown state (queued, "
+			    "processing, failed, completed, cancelled, all)",
+			    arg);
+		break;
+	case 't':
+		for (arg = strtok(arg, ","); arg; arg = strtok(NULL, ","))
+			lf_add(&f->types, &f->ntypes, arg);
+		break;
+	case 'C':
+		lf_add(&f->clients, &f->nclients, arg);
+		break;
+	case 'S':
+	case 'U':
+		if (lf_time(arg, now, ch == 'S' ? &f->since : &f->until) == -1)
+			cmd_usage("list", "--%s %s: want an ISO 8601 time "
+			    "(2026-12-01, 2026-12-01T10:00:00Z) or an age "
+			    "(90s, 15m, 2h, 7d)", ch == 'S' ? "since" : "until",
+			    arg);
+		break;
+	case 'n':
+		n = strtoll(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || n < 0)
+			cmd_usage("list", "--limit %s: want a number", arg);
+		f->limit = (size_t)n;
+		break;
+	}
+}
+
 static int
 cmd_list(struct ctx *x, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 's' },
+		{ "type", required_argument, NULL, 't' },
+		{ "client", required_argument, NULL, 'C' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "limit", required_argument, NULL, 'n' },
+		HELP_OPTION,
+		{ NULL, 0, NULL, 0 }
+	};
 	struct entries es = { NULL, 0, 0, ST_QUEUED };
-	int ch, json = 0, all = 0, st = ST_QUEUED, i;
+	struct lfilter f;
+	int64_t now = now_ms();
+	int ch, json = 0, i;
 
+	lf_init(&f);
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt_long(argc, argv, "j", json_opts, NULL)) != -1) {
-		if (ch != 'j')
-			usage();
-		json = 1;
+	while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (ch == 'h')
+			help_exit("list");
+		else if (ch == 'j')
+			json = 1;
+		else if (ch == '?' || ch == ':')
+			cmd_usage("list", NULL);
+		else
+			list_opt(&f, ch, optarg, now);
 	}
 	if (argc - optind > 1)
-		usage();
-	if (argc - optind == 1) {
-		if (strcasecmp(argv[optind], "all") == 0)
-			all = 1;
-		else if ((st = state_parse(argv[optind])) == -1)
-			errx(EXIT_USAGE, "list: %s: unknown state (queued, "
-			    "processing, failed, completed, cancelled, all)",
-			    argv[optind]);
-	}
+		cmd_usage("list", "unexpected argument %s", argv[optind + 1]);
+	if (argc - optind == 1 && lf_states(&f, argv[optind]) == -1)
+		cmd_usage("list", "%s: unknown state (queued, processing, "
+		    "failed, completed, cancelled, all)", argv[optind]);
+	if (f.states == 0)
+		f.states = 1u << ST_QUEUED;
 	ctx_spool(x);
 	for (i = 0; i < NSTATES; i++) {
-		if (!all && i != st)
+		if (!(f.states & (1u << i)))
 			continue;
 		es.st = (enum state)i;
 		if (spool_each(&x->s, es.st, collect, &es) == -1)
 			warn("list: %s", state_dir(es.st));
 	}
-	entries_read(x, &es, !json);
+	entries_read(x, &es, !json, &f);
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	lf_limit(&f, &es);
 	if (json)
 		list_json(&es);
 	else
-		list_table(&es, all, now_ms());
+		list_table(&es, (f.states & (f.states - 1)) != 0, now);
 	entries_free(&es);
+	lf_free(&f);
 	return 0;
 }
 
@@ -504,11 +564,16 @@ cmd_cancel(struct ctx *x, int argc, char **argv)
 	const char *id;
 	struct job j;
 	enum state st;
-	int r;
+	int r, ch;
 
-	if (argc != 2)
-		usage();
-	id = check_id(argv[1]);
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "h", help_opts, NULL)) != -1)
+		if (ch == 'h')
+			help_exit("cancel");
+		else
+			cmd_usage("cancel", NULL);
+	want_args("cancel", argc, argv, 1, "job id");
+	id = check_id(argv[optind]);
 	ctx_spool(x);
 	st = load(x, id, &j, node);
 	if (st != ST_QUEUED) {
@@ -542,11 +607,16 @@ cmd_retry(struct ctx *x, int argc, char **argv)
 	const char *id;
 	struct job j;
 	enum state st;
-	int e;
+	int e, ch;
 
-	if (argc != 2)
-		usage();
-	id = check_id(argv[1]);
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "h", help_opts, NULL)) != -1)
+		if (ch == 'h')
+			help_exit("retry");
+		else
+			cmd_usage("retry", NULL);
+	want_args("retry", argc, argv, 1, "job id");
+	id = check_id(argv[optind]);
 	ctx_spool(x);
 	st = load(x, id, &j, node);
 	if (st != ST_CANCELLED && st != ST_FAILED) {
@@ -599,13 +669,14 @@ cmd_download(struct ctx *x, int argc, char **argv)
 	int ch, in, fd;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt(argc, argv, "o:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:h", help_opts, NULL)) != -1) {
+		if (ch == 'h')
+			help_exit("download");
 		if (ch != 'o')
-			usage();
+			cmd_usage("download", NULL);
 		out = optarg;
 	}
-	if (argc - optind != 1)
-		usage();
+	want_args("download", argc, argv, 1, "job id");
 	id = check_id(argv[optind]);
 	ctx_spool(x);
 	st = load(x, id, &j, node);
@@ -669,12 +740,16 @@ cmd_wait(struct ctx *x, int argc, char **argv)
 	int ch, tty, tick = 0;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
-		if (ch != 't' || parse_duration(optarg, &timeout) == -1)
-			usage();
+	while ((ch = getopt_long(argc, argv, "t:h", help_opts, NULL)) != -1) {
+		if (ch == 'h')
+			help_exit("wait");
+		if (ch != 't')
+			cmd_usage("wait", NULL);
+		if (parse_duration(optarg, &timeout) == -1)
+			cmd_usage("wait", "-t %s: not a duration (30s, 5m, "
+			    "...)", optarg);
 	}
-	if (argc - optind != 1)
-		usage();
+	want_args("wait", argc, argv, 1, "job id");
 	id = check_id(argv[optind]);
 	ctx_spool(x);
 	tty = isatty(STDERR_FILENO);
@@ -716,6 +791,7 @@ static const struct command {
 	{ "retry", cmd_retry },
 	{ "check", cmd_check },
 	{ "key", cmd_key },
+	{ "help", cmd_help },
 };
 
 int
@@ -723,6 +799,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
+		HELP_OPTION,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctx x;
@@ -738,14 +815,19 @@ main(int argc, char **argv)
 		case 'V':
 			printf("xspool %s\n", XSPOOL_VERSION);
 			return 0;
+		case 'h':
+			help_all(stdout);
+			return fflush(stdout) == EOF ? EXIT_NO : 0;
 		default:
 			usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1) {
+		warnx("missing command");
 		usage();
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
@@ -753,6 +835,9 @@ main(int argc, char **argv)
 		warnx("%s: unknown command", argv[0]);
 		usage();
 	}
+	/* "xspool CMD -h": whatever CMD's own options are */
+	if (argc >= 2 && is_help(argv[1]))
+		help_exit(argv[0]);
 	r = commands[i].fn(&x, argc, argv);
 	ctx_free(&x);
 	if (fflush(stdout) == EOF)
