@@ -791,6 +791,7 @@ static const struct command {
 	{ "retry", cmd_retry },
 	{ "check", cmd_check },
 	{ "key", cmd_key },
+	{ "types", cmd_types },
 	{ "help", cmd_help },
 };
 

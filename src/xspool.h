@@ -289,6 +289,9 @@ enum format format_parse(const char *);
 const char *format_name(enum format);	/* "JSON", "CSV" */
 const char *format_ext(enum format);	/* "json", "csv" */
 const char *ptype_name(enum ptype);	/* "date", ... */
+/* A [type]'s database string for people: a password in it (user:PASS@
+ * or password=PASS) shown as "***", onto out. */
+void	 config_db_shown(const char *db, struct buf *out);
 /* The installed name of the SQL exporter, looked for next to the running
  * program (bin/, bin/asan/, SBINDIR). */
 #define SQL_EXPORTER	"xspool-sql"
@@ -666,6 +669,10 @@ int	 sqlq_scan(const char *q, int pg, sqlq_fn fn, void *arg);
  */
 int	 job_validate(const struct config *, struct job *j, const char **code,
 	    char *err, size_t errlen);
+/* "unknown export type NAME (known: A, B, ...)" into err: the message of
+ * UNKNOWN_EXPORT_TYPE (the name left out when it is not a legal one). */
+void	 type_unknown(const struct config *, const char *name, char *err,
+	    size_t errlen);
 /* param_value_ok - 1 when value is well-formed for type t: int a
  * decimal int64, number a JSON number, bool true/false/1/0, date
  * YYYY-MM-DD (a real day), timestamp YYYY-MM-DD[T ]HH:MM[:SS[.f]] with an

@@ -92,5 +92,6 @@ void	 lf_limit(const struct lfilter *f, struct entries *es);
 int	 cmd_check(struct ctx *, int argc, char **argv);	/* xspool_check.c */
 int	 cmd_key(struct ctx *, int argc, char **argv);	/* xspool_keys.c */
 int	 cmd_help(struct ctx *, int argc, char **argv);	/* xspool_help.c */
+int	 cmd_types(struct ctx *, int argc, char **argv);	/* xspool_types.c */
 
 #endif /* XSPOOL_CLI_H */
