@@ -100,16 +100,50 @@ fmt_age(int64_t ms, char *buf, size_t size)
 	return buf;
 }
 
-/* load - the job, or a message and exit 1 (no such job) */
+/* bad_view - the status of a dropped file that went to bad/: text or
+ * JSON onto b; -1 when id is not there */
+static int
+bad_view(struct ctx *x, const char *id, int json, struct buf *b)
+{
+	char name[NAME_MAX + 8], why[ERRLEN], t[32];
+	struct stat sb;
+
+	if (spool_bad_why(&x->s, id, name, sizeof(name), why, sizeof(why),
+	    &sb) == -1)
+		return -1;
+	if (!json) {
+		buf_addf(b, "%-13s %s\n%-13s BAD (not a job the daemon can "
+		    "run)\n%-13s %s\n%-13s %s\n%-13s %s\n", "id:", id,
+		    "state:", "reason:", why, "file:", name, "dropped:",
+		    fmt_time(node_mtime_ms(&sb), t));
+		return 0;
+	}
+	buf_adds(b, "{\"id\":");
+	json_quote(b, id, strlen(id));
+	buf_adds(b, ",\"status\":\"BAD\",\"reason\":");
+	json_quote(b, why, strlen(why));
+	buf_adds(b, ",\"file\":");
+	json_quote(b, name, strlen(name));
+	buf_addf(b, ",\"dropped\":\"%s\"}\n", fmt_time(node_mtime_ms(&sb), t));
+	return 0;
+}
+
+/* load - the job, or a message and exit 1 (no such job; a file in bad/:
+ * its reason, and "BAD" on stdout for wait) */
 static enum state
 load(struct ctx *x, const char *id, struct job *j, char *node)
 {
-	char e[ERRLEN];
+	char e[ERRLEN], name[NAME_MAX + 8], why[ERRLEN];
 	int st;
 
 	job_init(j);
 	if ((st = spool_load(&x->s, id, j, node, e, sizeof(e))) == -1) {
 		job_free(j);
+		if (errno == ENOENT && spool_bad_why(&x->s, id, name,
+		    sizeof(name), why, sizeof(why), NULL) == 0) {
+			ctx_free(x);
+			errx(EXIT_NO, "%s is BAD (%s): %s", id, name, why);
+		}
 		ctx_free(x);
 		errx(EXIT_NO, "%s", e);
 	}
@@ -305,6 +339,15 @@ cmd_status(struct ctx *x, int argc, char **argv)
 	want_args("status", argc, argv, 1, "job id");
 	check_id(argv[optind]);
 	ctx_spool(x);
+	if (spool_find(&x->s, argv[optind], NULL) == -1 && errno == ENOENT) {
+		buf_init(&b);
+		if (bad_view(x, argv[optind], json, &b) == 0) {
+			fwrite(b.p, 1, b.len, stdout);
+			buf_free(&b);
+			return 0;
+		}
+		buf_free(&b);
+	}
 	st = load(x, argv[optind], &j, node);
 	if (json) {
 		buf_init(&b);
@@ -709,12 +752,13 @@ cmd_download(struct ctx *x, int argc, char **argv)
 
 /* ---------------------------------------------------------------- wait */
 
-/* show_progress - one line on a terminal: a moving bar and the counts */
+/* show_progress - one line on a terminal: a moving bar and the counts
+ * read so far; once the job has a result, its records and zip size */
 static void
 show_progress(const struct job *j, enum state st, int64_t elapsed, int tick)
 {
 	char bar[21], sz[32];
-	int i, pos = tick % 34;
+	int i, pos = tick % 34, done = j->result.present && st != ST_PROCESSING;
 
 	if (pos > 17)
 		pos = 34 - pos;
@@ -723,10 +767,36 @@ show_progress(const struct job *j, enum state st, int64_t elapsed, int tick)
 	bar[20] = '\0';
 	if (st != ST_PROCESSING)
 		memset(bar, st == ST_COMPLETED ? '=' : ' ', 20);
-	fprintf(stderr, "\r[%s] %-10s %lld records %10s %5llds\033[K",
-	    bar, state_name(st), (long long)j->progress_records,
-	    fmt_size(j->progress_bytes, sz), (long long)(elapsed / 1000));
+	if (done)
+		fprintf(stderr, "\r[%s] %-10s %lld records, zip %s %5llds"
+		    "\033[K", bar, state_name(st),
+		    (long long)j->result.records,
+		    fmt_size(j->result.file_size, sz),
+		    (long long)(elapsed / 1000));
+	else
+		fprintf(stderr, "\r[%s] %-10s %lld records %10s %5llds"
+		    "\033[K", bar, state_name(st),
+		    (long long)j->progress_records,
+		    fmt_size(j->progress_bytes, sz),
+		    (long long)(elapsed / 1000));
 	fflush(stderr);
+}
+
+/* wait_bad - wait's job went to bad/: "BAD" and why; 1 when it did */
+static int
+wait_bad(struct ctx *x, const char *id, int tty)
+{
+	char name[NAME_MAX + 8], why[ERRLEN];
+
+	if (spool_find(&x->s, id, NULL) != -1 || errno != ENOENT ||
+	    spool_bad_why(&x->s, id, name, sizeof(name), why,
+	    sizeof(why), NULL) == -1)
+		return 0;
+	if (tty)
+		fprintf(stderr, "\n");
+	printf("BAD\n");
+	warnx("wait: %s is BAD (%s): %s", id, name, why);
+	return 1;
 }
 
 static int
@@ -755,6 +825,8 @@ cmd_wait(struct ctx *x, int argc, char **argv)
 	tty = isatty(STDERR_FILENO);
 	start = mono_ms();
 	for (;;) {
+		if (wait_bad(x, id, tty))
+			return EXIT_NO;
 		st = load(x, id, &j, node);
 		if (tty)
 			show_progress(&j, st, mono_ms() - start, tick++);

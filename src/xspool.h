@@ -532,6 +532,12 @@ int	 spool_find(struct spool *, const char *id, char *node);
  * err set (ENOENT -> "no such job"). */
 int	 spool_load(struct spool *, const char *id, struct job *j, char *node,
 	    char *err, size_t errlen);
+/* A dropped file of job id that went to bad/ (bad/ID.job, or the latest
+ * of ID.job.N): its name ("bad/ID.job") into name, the first line of
+ * its .why into why, its lstat into sb (may be NULL).  0, or -1 with
+ * errno ENOENT when there is none (EINVAL: not an id). */
+int	 spool_bad_why(struct spool *, const char *id, char *name,
+	    size_t namelen, char *why, size_t whylen, struct stat *sb);
 /* Reads the job file at path (parse + id from its name). */
 int	 spool_read(const char *path, struct job *, char *err, size_t errlen);
 /* Calls fn for every "*.job" in state's directory (all node directories
