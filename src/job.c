@@ -124,6 +124,7 @@ static const struct field job_fields[] = {
 	{ "type",		F_TYPE,	JOFF(type), NULL, 0 },
 	{ "format",		F_FORMAT, JOFF(format), NULL, 0 },
 	{ "password",		F_STR,	JOFF(password), NULL, 1 },
+	{ "encrypted",		F_TRI,	JOFF(encrypted), NULL, 0 },
 	{ "email",		F_STR,	JOFF(email), NULL, 0 },
 	{ "callback",		F_STR,	JOFF(callback), NULL, 0 },
 	{ "params",		F_PARAMS, 0, NULL, 0 },
@@ -211,6 +212,7 @@ job_init(struct job *j)
 	j->format = FMT_NONE;
 	j->result.callback_sent = -1;
 	j->result.email_sent = -1;
+	j->encrypted = -1;
 }
 
 static void
@@ -254,6 +256,13 @@ job_free(struct job *j)
 	}
 	free(j->extras);
 	job_init(j);
+}
+
+void
+job_mark_encrypted(struct job *j)
+{
+	if (j->password != NULL)
+		j->encrypted = 1;
 }
 
 void

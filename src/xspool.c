@@ -169,13 +169,36 @@ read_password(void)
 	return line;
 }
 
+/* queue - a new job j checked and written into queued/, its id printed;
+ * frees j; exits on an error (cmd names the command) */
+static void
+queue(struct ctx *x, struct job *j, const char *cmd)
+{
+	char e[ERRLEN];
+	const char *code;
+	int r;
+
+	if (job_validate(&x->c, j, &code, e, sizeof(e)) == -1) {
+		if (strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0)
+			errx(EXIT_USAGE, "%s: %s", cmd, e);
+		errx(EXIT_USAGE, "%s: %s: %s", cmd, j->type, e);
+	}
+	if (spool_submit(&x->s, j, x->c.min_free, e, sizeof(e)) == -1) {
+		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
+		job_free(j);
+		ctx_free(x);
+		errx(r, "%s: %s", cmd, e);
+	}
+	printf("%s\n", j->id);
+	job_free(j);
+}
+
 static int
 cmd_submit(struct ctx *x, int argc, char **argv)
 {
-	char e[ERRLEN], *eq;
-	const char *code;
+	char *eq;
 	struct job j;
-	int ch, r;
+	int ch;
 
 	job_init(&j);
 	optind = 0;	/* glibc: full reinit, permuting again */
@@ -223,19 +246,77 @@ cmd_submit(struct ctx *x, int argc, char **argv)
 	want_args("submit", argc, argv, 1, "export type");
 	j.type = xstrdup(argv[optind]);
 	ctx_spool(x);
-	if (job_validate(&x->c, &j, &code, e, sizeof(e)) == -1) {
-		if (strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0)
-			errx(EXIT_USAGE, "submit: %s", e);
-		errx(EXIT_USAGE, "submit: %s: %s", argv[optind], e);
+	queue(x, &j, "submit");
+	return 0;
+}
+
+/* resubmit_copy - the request of old (type, format, params, client,
+ * callback, e-mail) into a new j */
+static void
+resubmit_copy(struct job *j, const struct job *old)
+{
+	size_t i;
+
+	job_init(j);
+	j->type = xstrdup(old->type);
+	j->format = old->format;
+	for (i = 0; i < old->nparams; i++)
+		job_set_param(j, old->params[i].name, old->params[i].value);
+	j->client = old->client ? xstrdup(old->client) : NULL;
+	j->callback = old->callback ? xstrdup(old->callback) : NULL;
+	j->email = old->email ? xstrdup(old->email) : NULL;
+	j->password = old->password ? xstrdup(old->password) : NULL;
+}
+
+static int
+cmd_resubmit(struct ctx *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "password", required_argument, NULL, 'p' },
+		{ "no-password", no_argument, NULL, 'N' },
+		HELP_OPTION,
+		{ NULL, 0, NULL, 0 }
+	};
+	char node[NODE_MAX + 1], *pw = NULL;
+	const char *id;
+	struct job old, j;
+	enum state st;
+	int ch, nopw = 0;
+
+	optind = 0;	/* glibc: full reinit, permuting again */
+	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		if (ch == 'h')
+			help_exit("resubmit");
+		else if (ch == 'N')
+			nopw = 1;
+		else if (ch == 'p') {
+			free(pw);
+			pw = strcmp(optarg, "-") == 0 ? read_password() :
+			    xstrdup(optarg);
+		} else
+			cmd_usage("resubmit", NULL);
 	}
-	if (spool_submit(&x->s, &j, x->c.min_free, e, sizeof(e)) == -1) {
-		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
-		job_free(&j);
-		ctx_free(x);
-		errx(r, "submit: %s", e);
+	want_args("resubmit", argc, argv, 1, "job id");
+	if (pw != NULL && nopw)
+		cmd_usage("resubmit", "-p and --no-password together");
+	id = check_id(argv[optind]);
+	ctx_spool(x);
+	st = load(x, id, &old, node);
+	if (st != ST_COMPLETED && st != ST_FAILED && st != ST_CANCELLED)
+		errx(EXIT_NO, "resubmit: %s is %s: only a COMPLETED, FAILED "
+		    "or CANCELLED job is resubmitted", id, state_name(st));
+	if (old.encrypted == 1 && old.password == NULL && pw == NULL &&
+	    !nopw)
+		errx(EXIT_USAGE, "resubmit: %s's zip was encrypted and its "
+		    "password is not kept after a job ends: give it again "
+		    "with -p (or --no-password for a zip without one)", id);
+	resubmit_copy(&j, &old);
+	job_free(&old);
+	if (pw != NULL || nopw) {
+		free(j.password);
+		j.password = pw;
 	}
-	printf("%s\n", j.id);
-	job_free(&j);
+	queue(x, &j, "resubmit");
 	return 0;
 }
 
@@ -306,6 +387,8 @@ print_status(const struct job *j, enum state st, const char *node)
 		printf("%-13s %s\n", "callback URL:", j->callback);
 	if (j->password != NULL)
 		printf("%-13s %s\n", "password:", "(set)");
+	else if (j->encrypted == 1)
+		printf("%-13s %s\n", "password:", "(was set; not kept)");
 	print_time("created:", j->created);
 	print_time("started:", j->started);
 	print_time("finished:", j->finished);
@@ -600,45 +683,117 @@ cmd_list(struct ctx *x, int argc, char **argv)
 
 /* ---------------------------------------------------------------- cancel */
 
+#define CANCEL_WAIT_MS	60000	/* cancel --running: the daemon's answer */
+
+/* cancel_queued - ops_cancel of j, read from queued/; 0, or -1 when it
+ * is no longer queued (exits on another error) */
+static int
+cancel_queued(struct ctx *x, struct job *j)
+{
+	int r;
+
+	if ((r = ops_cancel(&x->s, j)) == -1) {
+		if (errno == ENOENT)
+			return -1;
+		err(EXIT_NO, "cancel: %s", j->id);
+	}
+	if (r == 1)
+		warn("cancel: %s: notification hint", j->id);
+	return 0;
+}
+
+/* cancel_running - asks the daemon running j (on node) to stop it, and
+ * waits for the job to leave processing/: its final state, or -1 when it
+ * is still there after CANCEL_WAIT_MS (the request stays) */
+static int
+cancel_running(struct ctx *x, struct job *j, char *node)
+{
+	char e[ERRLEN], now_node[NODE_MAX + 1];
+	int64_t start = mono_ms(), asked;
+	struct job cur;
+	int st;
+
+	if (ops_cancel_request(&x->s, j, node) == -1)
+		err(EXIT_NO, "cancel: %s: cannot write the request in "
+		    "processing/%s", j->id, node);
+	asked = j->started;
+	for (;;) {
+		nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+		job_init(&cur);
+		st = spool_load(&x->s, j->id, &cur, now_node, e, sizeof(e));
+		if (st == ST_PROCESSING && (cur.started != asked ||
+		    strcmp(now_node, node) != 0)) {
+			/* another attempt, or another node, since: ask it */
+			ops_cancel_clear(&x->s, node, j->id);
+			snprintf(node, NODE_MAX + 1, "%s", now_node);
+			if (ops_cancel_request(&x->s, &cur, node) == 0)
+				asked = cur.started;
+		}
+		job_free(&cur);
+		if (st != ST_PROCESSING && st != -1)
+			break;
+		if (mono_ms() - start >= CANCEL_WAIT_MS)
+			return -1;
+	}
+	ops_cancel_clear(&x->s, node, j->id);	/* when it ended first */
+	return st;
+}
+
 static int
 cmd_cancel(struct ctx *x, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "running", no_argument, NULL, 'r' },
+		HELP_OPTION,
+		{ NULL, 0, NULL, 0 }
+	};
 	char node[NODE_MAX + 1];
 	const char *id;
 	struct job j;
 	enum state st;
-	int r, ch;
+	int ch, running = 0, tries, r;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt_long(argc, argv, "h", help_opts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
 		if (ch == 'h')
 			help_exit("cancel");
+		else if (ch == 'r')
+			running = 1;
 		else
 			cmd_usage("cancel", NULL);
 	want_args("cancel", argc, argv, 1, "job id");
 	id = check_id(argv[optind]);
 	ctx_spool(x);
-	st = load(x, id, &j, node);
-	if (st != ST_QUEUED) {
+	for (tries = 0; ; tries++) {
+		st = load(x, id, &j, node);
+		if (st != ST_QUEUED || cancel_queued(x, &j) == 0)
+			break;
+		job_free(&j);
+		if (!running || tries == 3)	/* claimed meanwhile */
+			errx(EXIT_NO, "cancel: %s is no longer queued", id);
+	}
+	if (st == ST_QUEUED) {
+		job_free(&j);
+		return 0;
+	}
+	if (st != ST_PROCESSING || !running) {
 		job_free(&j);
 		ctx_free(x);
 		errx(EXIT_NO, "cancel: %s is %s: only a queued job can be "
-		    "cancelled", id, state_name(st));
+		    "cancelled%s", id, state_name(st), st == ST_PROCESSING ?
+		    " (--running stops a running one)" : "");
 	}
-	if ((r = ops_cancel(&x->s, &j)) == -1) {
-		int e = errno;
-
-		job_free(&j);
-		ctx_free(x);
-		if (e == ENOENT)
-			errx(EXIT_NO, "cancel: %s is no longer queued", id);
-		errno = e;
-		err(EXIT_NO, "cancel: %s", id);
-	}
-	if (r == 1)
-		warn("cancel: %s: notification hint", id);
+	r = cancel_running(x, &j, node);
 	job_free(&j);
-	return 0;
+	if (r == -1)
+		errx(EXIT_NO, "cancel: %s: requested, but still PROCESSING "
+		    "after %ds: is xspoold running on node %s?", id,
+		    CANCEL_WAIT_MS / 1000, node);
+	printf("%s\n", state_name(r));
+	if (r != ST_CANCELLED)
+		warnx("cancel: %s ended %s before it could be stopped", id,
+		    state_name(r));
+	return r == ST_CANCELLED ? 0 : EXIT_NO;
 }
 
 /* ---------------------------------------------------------------- retry */
@@ -668,6 +823,10 @@ cmd_retry(struct ctx *x, int argc, char **argv)
 		errx(EXIT_NO, "retry: %s is %s: only a cancelled or failed "
 		    "job can be retried", id, state_name(st));
 	}
+	if (j.encrypted == 1 && j.password == NULL)	/* never unencrypted */
+		errx(EXIT_NO, "retry: %s's zip was to be encrypted and its "
+		    "password is not kept: xspool resubmit %s -p PASSWORD "
+		    "makes a new job", id, id);
 	if (ops_retry(&x->s, &j, st) == -1) {
 		e = errno;
 		job_free(&j);
@@ -863,6 +1022,7 @@ static const struct command {
 	{ "retry", cmd_retry },
 	{ "check", cmd_check },
 	{ "key", cmd_key },
+	{ "resubmit", cmd_resubmit },
 	{ "types", cmd_types },
 	{ "help", cmd_help },
 };

@@ -390,6 +390,8 @@ struct job {
 	char		*type;
 	enum format	 format;	/* FMT_NONE until filled in */
 	char		*password;
+	int		 encrypted;	/* 1: asked with a password (kept once
+					 * the password is dropped); -1: not */
 	char		*email;
 	char		*callback;
 	char		*client;
@@ -426,6 +428,10 @@ int	 job_parse(struct job *j, const char *text, size_t len,
 /* Whole file text, "\n"-terminated, onto out.  with_password 0 omits it
  * (for status answers and listings). */
 void	 job_write(const struct job *, struct buf *out, int with_password);
+/* Marks j as asked with a password ("encrypted": true), which stays
+ * after the password itself is dropped; spool_submit and the daemon's
+ * claim of a dropped file call it. */
+void	 job_mark_encrypted(struct job *);
 /* A job's JSON view (the CLI's --json): its file without the password,
  * plus "status": the state's name; no final newline. */
 void	 job_view(const struct job *, enum state, struct buf *out);
@@ -977,6 +983,19 @@ int	 ops_cancel(struct spool *, struct job *j);
  * forgets its earlier run and attempts, a failed one runs now.  0, or -1
  * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
 int	 ops_retry(struct spool *, struct job *j, enum state st);
+/*
+ * Stopping a running job, on any node: processing/NODE/ID.cancel, written
+ * beside the job by ops_cancel_request, holds the "started" time of the
+ * attempt it is for.  The daemon of NODE looks for it about every second
+ * (ops_cancel_requested: 1 when there and for j's attempt; one for
+ * another attempt is stale and removed), kills the attempt, moves the job
+ * to cancelled/ and removes the request (ops_cancel_clear, node NULL: our
+ * own).  Request: 0 or -1 with errno.
+ */
+int	 ops_cancel_request(struct spool *, const struct job *j,
+	    const char *node);
+int	 ops_cancel_requested(struct spool *, const struct job *j);
+void	 ops_cancel_clear(struct spool *, const char *node, const char *id);
 
 /* ---------------------------------------------------------------- ratelimit.c */
 /* Per-key token buckets (the REST shim), thread-safe. */
