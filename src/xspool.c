@@ -322,6 +322,18 @@ cmd_resubmit(struct ctx *x, int argc, char **argv)
 
 /* ---------------------------------------------------------------- status */
 
+/* percent - " 42%" of records in total (none when total is unknown) */
+static const char *
+percent(int64_t records, int64_t total, char *buf, size_t size)
+{
+	if (total <= 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, " (%lld%%)", (long long)(records >= total ?
+		    100 : records * 100 / total));
+	return buf;
+}
+
 static void
 print_time(const char *label, int64_t ms)
 {
@@ -364,7 +376,7 @@ print_result(const struct result *r)
 static void
 print_status(const struct job *j, enum state st, const char *node)
 {
-	char sz[32];
+	char sz[32], pc[16];
 	size_t i;
 
 	printf("%-13s %s\n", "id:", j->id);
@@ -396,8 +408,9 @@ print_status(const struct job *j, enum state st, const char *node)
 	if (st == ST_FAILED)
 		print_time("next attempt:", j->next_attempt);
 	if (j->has_progress)
-		printf("%-13s %lld records, %s read\n", "progress:",
-		    (long long)j->progress_records,
+		printf("%-13s %lld records%s, %s read\n", "progress:",
+		    (long long)j->progress_records, percent(j->progress_records,
+		    j->progress_total, pc, sizeof(pc)),
 		    fmt_size(j->progress_bytes, sz));
 	print_result(&j->result);
 }
@@ -911,31 +924,35 @@ cmd_download(struct ctx *x, int argc, char **argv)
 
 /* ---------------------------------------------------------------- wait */
 
-/* show_progress - one line on a terminal: a moving bar and the counts
+/* show_progress - one line on a terminal: a bar (moving, or filled to
+ * the percentage when the exporter announced a total) and the counts
  * read so far; once the job has a result, its records and zip size */
 static void
-show_progress(const struct job *j, enum state st, int64_t elapsed, int tick)
+show_progress(const struct job *j, enum state st, int64_t total,
+    int64_t elapsed, int tick)
 {
-	char bar[21], sz[32];
+	char bar[21], sz[32], pc[16];
 	int i, pos = tick % 34, done = j->result.present && st != ST_PROCESSING;
+	int64_t recs = done ? j->result.records : j->progress_records;
 
 	if (pos > 17)
 		pos = 34 - pos;
 	for (i = 0; i < 20; i++)
-		bar[i] = (i >= pos && i < pos + 3) ? '=' : ' ';
+		bar[i] = total > 0 ? (recs * 20 >= (i + 1) * total ? '=' :
+		    ' ') : (i >= pos && i < pos + 3) ? '=' : ' ';
 	bar[20] = '\0';
 	if (st != ST_PROCESSING)
 		memset(bar, st == ST_COMPLETED ? '=' : ' ', 20);
 	if (done)
-		fprintf(stderr, "\r[%s] %-10s %lld records, zip %s %5llds"
-		    "\033[K", bar, state_name(st),
-		    (long long)j->result.records,
+		fprintf(stderr, "\r[%s] %-10s %lld records%s, zip %s %5llds"
+		    "\033[K", bar, state_name(st), (long long)recs,
+		    percent(recs, total, pc, sizeof(pc)),
 		    fmt_size(j->result.file_size, sz),
 		    (long long)(elapsed / 1000));
 	else
-		fprintf(stderr, "\r[%s] %-10s %lld records %10s %5llds"
-		    "\033[K", bar, state_name(st),
-		    (long long)j->progress_records,
+		fprintf(stderr, "\r[%s] %-10s %lld records%s %10s %5llds"
+		    "\033[K", bar, state_name(st), (long long)recs,
+		    percent(recs, total, pc, sizeof(pc)),
 		    fmt_size(j->progress_bytes, sz),
 		    (long long)(elapsed / 1000));
 	fflush(stderr);
@@ -962,7 +979,7 @@ static int
 cmd_wait(struct ctx *x, int argc, char **argv)
 {
 	char node[NODE_MAX + 1];
-	int64_t timeout = -1, start;
+	int64_t timeout = -1, start, total = 0;
 	const char *id;
 	struct job j;
 	enum state st;
@@ -987,8 +1004,11 @@ cmd_wait(struct ctx *x, int argc, char **argv)
 		if (wait_bad(x, id, tty))
 			return EXIT_NO;
 		st = load(x, id, &j, node);
+		if (j.has_progress && j.progress_total > 0)
+			total = j.progress_total;	/* gone at the end */
 		if (tty)
-			show_progress(&j, st, mono_ms() - start, tick++);
+			show_progress(&j, st, total, mono_ms() - start,
+			    tick++);
 		job_free(&j);
 		if (st == ST_COMPLETED || st == ST_CANCELLED)
 			break;

@@ -404,6 +404,8 @@ struct job {
 	char		*node;
 	int		 has_progress;
 	int64_t		 progress_records, progress_bytes;
+	int64_t		 progress_total;	/* records the exporter
+						 * announced, 0: unknown */
 	char		*cancelled_by;	/* "user", "attempts", NULL */
 	struct result	 result;
 	struct notify_track webhook, mail;	/* "notify" object */
@@ -835,6 +837,7 @@ struct runner {
 	int64_t		 kill_grace_ms;
 	int64_t		 max_bytes;
 	int64_t		 nbytes;	/* read from stdout so far */
+	int64_t		 total;		/* a "XSPOOL_TOTAL=N" stderr line's N */
 	char		 tail[4096];	/* last lines of stderr */
 	size_t		 taillen;
 	char		 reason[ERRLEN];	/* why runner_read failed */
@@ -891,8 +894,10 @@ int	 pack_zip(const char *path, const char *entry, const char *password,
 void	 pack_init(void);
 
 /* ---------------------------------------------------------------- export.c */
-/* Progress callback: records and input bytes so far. */
-typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes);
+/* Progress callback: records and input bytes so far, and the records the
+ * exporter announced (XSPOOL_TOTAL=N on stderr; 0: unknown). */
+typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes,
+	    int64_t total);
 /*
  * export_run - one attempt of job j: run the exporter, convert, zip into
  * zip_path.  Fills j->result (success, errors, durationMs, fileName,

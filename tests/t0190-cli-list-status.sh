@@ -2,7 +2,9 @@
 # t0190 - list's filters (--state, --type, --client, --since, --until,
 # --limit, combined, with --json); status and wait of a dropped file that
 # went to bad/ show BAD and the reason from its .why; wait's last line on
-# a terminal shows the finished job's records and zip size.
+# a terminal shows the finished job's records and zip size, and a
+# percentage when the exporter announces its total (XSPOOL_TOTAL=N on
+# stderr, which is then not taken for an error).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/daemon-lib.sh"
 
@@ -21,7 +23,28 @@ formats = JSON,CSV
 command = $EXP/ok 20000
 emits = csv
 formats = JSON,CSV
+
+[type Counted]
+command = $T/counted
+emits = csv
+formats = JSON,CSV
+
+[type CountedBad]
+command = $T/counted bad
+emits = csv
+formats = JSON,CSV
 EOF2
+cat > "$T/counted" <<'EOS'
+#!/bin/sh
+# 30 rows, 0.1 s apart, announced first; with "bad": fails after them
+echo "XSPOOL_TOTAL=30" >&2
+echo n
+i=1
+while [ $i -le 30 ]; do echo $i; sleep 0.1; i=$((i + 1)); done
+[ "${1:-}" = bad ] && { echo "boom" >&2; exit 1; }
+exit 0
+EOS
+chmod +x "$T/counted"
 X="xspool -c $CONF"
 py=/usr/bin/python3
 $X list > /dev/null	# makes the spool
@@ -99,5 +122,24 @@ last=$(tr '\r' '\n' < "$T/tty" | grep 'COMPLETED' | grep -v '^COMPLETED' | tail 
 diag "last line: $last"
 ok "the last line shows the 20000 records" sh -c "echo '$last' | grep -q ' 20000 records'"
 ok "and the zip's size" sh -c "echo '$last' | grep -Eq 'zip [0-9.]+ (B|KiB|MiB)'"
+nok "no percentage when the exporter announced no total" sh -c "echo '$last' | grep -q '%'"
+
+# an exporter that announces its total: a percentage while it runs and at
+# the end
+id=$($X submit Counted -f CSV)
+pct() { $X status "$id" | grep -Eq '^progress: +[0-9]+ records \([0-9]+%\)'; }
+ok "status shows the percentage while it runs" wait_for 30 pct
+is "$(field "$id" 'j["progress"]["total"]')" 30 "the job file's progress has the total"
+script -qec "$X wait -t 60s $id" /dev/null > "$T/tty2" 2>&1
+is "$?" 0 "wait: exit 0"
+last=$(tr '\r' '\n' < "$T/tty2" | grep 'COMPLETED' | grep -v '^COMPLETED' | tail -n 1)
+diag "last line: $last"
+ok "wait's last line: 30 records (100%)" sh -c "echo '$last' | grep -q ' 30 records (100%), zip'"
+ok "while running it showed a percentage" sh -c "tr '\r' '\n' < '$T/tty2' | grep -q 'PROCESSING.*records ([0-9]*%)'"
+nok "the finished job keeps no progress object" sh -c "$X status --json $id | grep -q '\"total\"'"
+bid=$($X submit CountedBad -f CSV)
+ok "a failing one fails" wait_for 60 sh -c "$X status $bid | grep -q 'attempt 1: boom'"
+nok "its announcement is not an error" sh -c "$X status $bid | grep -q XSPOOL_TOTAL"
+$X cancel --running "$bid" > /dev/null 2>&1
 stop d
 done_testing
