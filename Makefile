@@ -230,6 +230,18 @@ uninstall:
 	elif test -e $$c; then echo "kept $$c: it was edited" >&2; fi
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/xspool 2>/dev/null
 
+# shell completion for xspool(1), bash and zsh
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+install: install-completion
+install-completion:
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 etc/completion/xspool.bash $(DESTDIR)$(BASHCOMPDIR)/xspool
+	install -m 644 etc/completion/_xspool $(DESTDIR)$(ZSHCOMPDIR)/_xspool
+uninstall: uninstall-completion
+uninstall-completion:
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/xspool $(DESTDIR)$(ZSHCOMPDIR)/_xspool
+
 clean:
 	rm -rf build bin/xspool bin/xspoold bin/xspool-httpd bin/xspool-sql \
 	    $(DEMODB) \
@@ -237,4 +249,4 @@ clean:
 	    bin/helpers bin/asan bin/bench bin/fuzz
 
 .PHONY: all deps asan check bench soak run lint-man install uninstall clean \
-	fuzz
+	fuzz install-completion uninstall-completion
