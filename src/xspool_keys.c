@@ -102,6 +102,10 @@ cmd_key(struct ctx *x, int argc, char **argv)
 	if (argc < 2)
 		cmd_usage("key", "missing subcommand (add, list, disable, "
 		    "enable, del)");
+	for (r = 1; r < argc; r++)
+		if (is_help(argv[r]))
+			help_exit("key");
+	r = 0;
 	sub = argv[1];
 	ctx_config(x);
 	if (x->c.keys == NULL)

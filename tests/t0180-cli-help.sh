@@ -33,6 +33,8 @@ for c in $cmds; do
 done
 ok "help CMD, CMD --help, CMD -h: a paragraph on stdout, exit 0 (all commands)" \
     test ! -e "$T/bad"
+$X key list --help > "$T/out"
+ok "key SUB --help: key's help" grep -q '^usage: xspool key' "$T/out"
 $X submit T -f CSV --help > "$T/out"
 ok "--help after other options" grep -q '^usage: xspool submit' "$T/out"
 $X help submit > "$T/out"

@@ -4,7 +4,7 @@
 # to cancelled/ (cancelledBy "operator") within seconds, no zip and no
 # request file left, the node goes on with other jobs; the REST API still
 # refuses to cancel a running job (404 NOT_FOUND, as for any job not
-# QUEUED).  resubmit makes a new job from a finished one's request, and
+# QUEUED); an old request for no running job is swept.  resubmit makes a new job from a finished one's request, and
 # asks for the password again when the original's zip was encrypted.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/daemon-lib.sh"
@@ -77,7 +77,16 @@ ok "names its state" grep -q "is COMPLETED" "$T/c4"
 . "$TOP/tests/openapi/httpd.sh"
 A=$(newkey erp)
 hstart
+mkdir -p "$SPOOL/processing/nodea"
+echo 1 > "$SPOOL/processing/nodea/stale-1.cancel"
+touch -d '-2 min' "$SPOOL/processing/nodea/stale-1.cancel"
+echo 1 > "$SPOOL/processing/nodea/fresh-1.cancel"
 daemon a2 -n nodea
+ok "a daemon removes an old request for no running job" \
+    test ! -e "$SPOOL/processing/nodea/stale-1.cancel"
+ok "and leaves a fresh one (its writer may still be waiting)" \
+    test -e "$SPOOL/processing/nodea/fresh-1.cancel"
+rm -f "$SPOOL/processing/nodea/fresh-1.cancel"
 id4=$($X submit Slow -C erp -P sleep=60)
 ok "a job of client erp runs" wait_for 20 sh -c "[ -n \"\$(find '$SPOOL/processing' -name '$id4.job')\" ]"
 req DELETE "/api/v1/ExportRequest/Cancel/$id4" -H "X-Api-Key: $A"
