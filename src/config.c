@@ -873,7 +873,8 @@ config_db_shown(const char *db, struct buf *out)
 	if (a != NULL) {
 		a += 3;
 		end = a + strcspn(a, "/?");
-		at = memchr(a, '@', (size_t)(end - a));
+		/* the last '@': one in the password is not always escaped */
+		at = memrchr(a, '@', (size_t)(end - a));
 	}
 	colon = at != NULL ? memchr(a, ':', (size_t)(at - a)) : NULL;
 	for (p = db; *p != '\0'; ) {
