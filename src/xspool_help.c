@@ -34,11 +34,12 @@ static const struct cmdhelp {
 	    "FAILED or\n"
 	    "CANCELLED) job ID: same type, format, parameters, client, "
 	    "callback and\n"
-	    "e-mail; print the new id.  A password is never kept after a "
-	    "job ends: when\n"
-	    "ID's zip was to be encrypted, give the password again with -p, "
-	    "or\n"
-	    "--no-password to make an unencrypted zip on purpose.\n"
+	    "e-mail (and a FAILED job's password); print the new id.  A "
+	    "password is not\n"
+	    "kept once a job has completed or been cancelled: when ID's zip "
+	    "was to be\n"
+	    "encrypted, give it again with -p, or --no-password for an "
+	    "unencrypted zip.\n"
 	    "  -p PASSWORD    encrypt the new zip; -p - reads it from "
 	    "standard input\n"
 	    "  --no-password  ID was encrypted; make the new one without a "
@@ -82,9 +83,11 @@ static const struct cmdhelp {
 	    "a FAILED\n"
 	    "job is waited for, as it will be retried.  On a terminal a "
 	    "progress line\n"
-	    "is drawn on stderr.  Prints the final state, and on a terminal "
+	    "is drawn on stderr (with a percentage when the exporter announces "
+	    "its\n"
+	    "total); its last version shows the records and zip size.  Prints "
 	    "the final\n"
-	    "records and size.\n"
+	    "state; a file that went to bad/ prints BAD (exit 1).\n"
 	    "  -t TIMEOUT     give up after TIMEOUT (30s, 5m, ...): exit 1\n" },
 	{ "download", "ID [-o FILE|-]",
 	    "Copy the zip of COMPLETED job ID to TYPE-ID.zip in the current "
@@ -94,7 +97,9 @@ static const struct cmdhelp {
 	{ "retry", "ID",
 	    "Put FAILED or CANCELLED job ID back into queued/ (a cancelled "
 	    "one starts\n"
-	    "afresh, its attempts forgotten).\n" },
+	    "afresh, its attempts forgotten).  A cancelled job whose zip was "
+	    "to be\n"
+	    "encrypted is refused: its password is gone (use resubmit -p).\n" },
 	{ "types", "[--json]",
 	    "List the export types of the configuration: formats, "
 	    "parameters with\n"
