@@ -138,9 +138,10 @@ h_submit(struct rctx *x)
 	struct job j;
 	enum MHD_Result ret;
 
-	if (!type_valid(x->arg) || config_type(x->a->cfg, x->arg) == NULL)
-		return reply_err(x, 404, "UNKNOWN_EXPORT_TYPE",
-		    "unknown export type");
+	if (!type_valid(x->arg) || config_type(x->a->cfg, x->arg) == NULL) {
+		type_unknown(x->a->cfg, x->arg, err, sizeof(err));
+		return reply_err(x, 404, "UNKNOWN_EXPORT_TYPE", "%s", err);
+	}
 	job_init(&j);
 	j.type = xstrdup(x->arg);
 	j.client = xstrdup(x->key->client);

@@ -917,6 +917,35 @@ has_password(const char *db)
 	return strstr(db, "password=") != NULL;
 }
 
+/* config_db_shown - the database string with a password in it masked:
+ * "postgresql://u:***@h/db", "...?password=***&..." */
+void
+config_db_shown(const char *db, struct buf *out)
+{
+	const char *a = strstr(db, "://"), *at, *end, *p, *colon;
+
+	at = end = NULL;
+	if (a != NULL) {
+		a += 3;
+		end = a + strcspn(a, "/?");
+		/* the last '@': one in the password is not always escaped */
+		at = memrchr(a, '@', (size_t)(end - a));
+	}
+	colon = at != NULL ? memchr(a, ':', (size_t)(at - a)) : NULL;
+	for (p = db; *p != '\0'; ) {
+		if (p == colon) {
+			buf_adds(out, ":***");
+			p = at;
+		} else if (strncmp(p, "password=", 9) == 0 && (p == db ||
+		    strchr("?& ", p[-1]) != NULL)) {
+			buf_adds(out, "password=***");
+			p += 9;
+			p += strcspn(p, "& ");
+		} else
+			buf_addc(out, *p++);
+	}
+}
+
 struct phcheck {
 	const struct xtype *t;
 	char		 bad[80];

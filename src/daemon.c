@@ -82,6 +82,7 @@ slot_end(struct slot *sl)
 	sl->why[0] = '\0';
 	sl->pending = 0;
 	sl->shutdown = 0;
+	sl->cancel = 0;
 }
 
 /* drop_stale_zip - a retry's out/ID.zip is an earlier attempt's, whose
@@ -148,6 +149,7 @@ start(struct daemon *d, struct job *j, enum state from)
 	/* the first progress rewrite comes PROGRESS_MS after the start, so
 	 * a quick job never pays for one */
 	sl->flushed = mono_ms();
+	sl->cancel_due = sl->flushed + CANCEL_POLL_MS;
 	d->nrun++;
 	/* a failure leaves the earlier text: the attempt still runs; not
 	 * synced, see claimsp */
@@ -306,14 +308,14 @@ gone(struct daemon *d, struct slot *sl)
 {
 	struct worker *w = &sl->wk;
 	int64_t mono = mono_ms(), born = w->born;
-	int busy = w->phase != W_IDLE, stale = sl->stale;
+	int busy = w->phase != W_IDLE, stale = sl->stale, cancel = sl->cancel;
 
 	events(d, sl);
 	if (w->phase == W_RUN)
 		attempt_over(d, sl);	/* worker_result says it died */
 	if (w->phase == W_SETTLE)
 		move_lost(d, sl);
-	if (!stale && !d->stopping)
+	if (!stale && !d->stopping && !cancel)
 		log_warnx("worker %ld %s: %s", (long)w->pid,
 		    WIFSIGNALED(w->status) ? "killed by signal" : "exited",
 		    busy ? "its job was settled as it got" : "replaced");
@@ -521,6 +523,21 @@ daemon_input(struct daemon *d, const struct pollfd *pfd, int n)
 	}
 }
 
+/* cancel_check - an operator asked (xspool cancel --running) that the
+ * slot's running job stop: its worker is killed with the exporter, and
+ * attempt_over moves the job to cancelled/ */
+static void
+cancel_check(struct daemon *d, struct slot *sl, int64_t mono)
+{
+	sl->cancel_due = mono + CANCEL_POLL_MS;
+	if (sl->cancel || sl->shutdown ||
+	    !ops_cancel_requested(&d->sp, &sl->wk.job))
+		return;
+	sl->cancel = 1;
+	log_info("%s: cancel requested: stopping its export", sl->wk.job.id);
+	worker_hurry(&sl->wk);
+}
+
 /* timers - what is due on the monotonic clock */
 /*
  * stalled - the time since mono, plus how late the poll ended, is time
@@ -583,12 +600,14 @@ timers(struct daemon *d, int64_t mono, int64_t late)
 			    &w->job) == -1)
 				log_warn("%s: progress", w->job.id);
 		}
+		if (w->phase == W_RUN && mono >= sl->cancel_due)
+			cancel_check(d, sl, mono);
 		if (d->stopping && mono >= d->stop_at && !sl->shutdown &&
 		    w->phase == W_RUN) {
 			sl->shutdown = 1;
 			worker_hurry(w);
 		}
-		if (worker_overdue(w, mono) && !sl->shutdown)
+		if (worker_overdue(w, mono) && !sl->shutdown && !sl->cancel)
 			log_warnx("%s: the worker overran its deadline: "
 			    "killed", w->job.id);
 	}
@@ -632,6 +651,8 @@ daemon_timeout(struct daemon *d)
 			continue;
 		if (w->phase == W_RUN && w->dirty)
 			SOONER(sl->flushed + PROGRESS_MS);
+		if (w->phase == W_RUN)
+			SOONER(sl->cancel_due);
 		SOONER(worker_due(w));
 	}
 	if (!d->stopping && d->nrun < d->cfg->workers &&

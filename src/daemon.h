@@ -13,10 +13,12 @@
 #define RESPAWN_MS	1000		/* a worker that died young: wait */
 #define STOP_WAIT_MS	2000		/* idle workers' exit at the end */
 #define DAEMON_STALL_MS	1000		/* a tick this late: we were stalled */
+#define CANCEL_POLL_MS	1000		/* a running job's cancel request */
 
 /* how an attempt ends; END_ABANDON: our lease lapsed, the job is left
- * where it is for whoever holds it now */
-enum end { END_OK, END_FAIL, END_SHUTDOWN, END_ABANDON };
+ * where it is for whoever holds it now; END_CANCEL: an operator's
+ * cancel --running stopped it */
+enum end { END_OK, END_FAIL, END_SHUTDOWN, END_ABANDON, END_CANCEL };
 
 /* a worker slot: worker.c's process and job, and what the daemon alone
  * decides about them */
@@ -27,6 +29,8 @@ struct slot {
 	char		 why[ERRLEN + 64];	/* for the log line */
 	int		 pending;	/* a notification was prepared */
 	int		 shutdown;	/* stopped because the daemon stops */
+	int		 cancel;	/* stopped by a cancel request */
+	int64_t		 cancel_due;	/* mono_ms() of the next look for one */
 	int		 stale;		/* reloaded: respawn when idle */
 	int64_t		 respawn;	/* empty slot: mono_ms() to fork */
 	int64_t		 flushed;	/* mono_ms() of the last progress write */

@@ -106,6 +106,7 @@ check_drop(struct daemon *d, const char *name, struct job *j)
 	}
 	if (job_validate(d->cfg, j, &code, err, sizeof(err)) == -1)
 		goto bad;
+	job_mark_encrypted(j);	/* a dropped file's password */
 	if (j->created == 0)
 		j->created = mt;
 	return 0;

@@ -114,6 +114,12 @@ end_decide(struct daemon *d, struct job *j, enum end how, int *pending)
 		to = ST_COMPLETED;
 	} else if (how == END_SHUTDOWN) {
 		j->next_attempt = snow;
+	} else if (how == END_CANCEL) {
+		j->attempts++;
+		to = ST_CANCELLED;
+		free(j->cancelled_by);
+		j->cancelled_by = xstrdup("operator");
+		drop_password(j);
 	} else if (++j->attempts >= d->cfg->max_attempts) {
 		to = ST_CANCELLED;
 		free(j->cancelled_by);
@@ -158,7 +164,7 @@ end_record(struct daemon *d, struct job *j, enum end how, enum state to,
 		notifyq_add(d->nq, j->id);
 	if (to == ST_FAILED)
 		watch_add(d->w, j->id, ST_FAILED, ns_now(), j->next_attempt);
-	if (to == ST_CANCELLED) {
+	if (to == ST_CANCELLED && how != END_CANCEL) {
 		snprintf(line, sizeof(line), "gave up after %d attempts: %s",
 		    j->attempts, why);
 		why = line;
@@ -237,6 +243,8 @@ move_reported(struct daemon *d, struct slot *sl, int rc)
 	struct worker *w = &sl->wk;
 
 	end_record(d, &w->job, sl->how, w->to, sl->pending, sl->why, rc);
+	if (sl->cancel)
+		ops_cancel_clear(&d->sp, NULL, w->job.id);
 	slot_end(sl);
 	d->nrun--;
 	if (sl->stale && worker_alive(w))
@@ -250,7 +258,7 @@ move_reported(struct daemon *d, struct slot *sl, int rc)
 void
 attempt_over(struct daemon *d, struct slot *sl)
 {
-	char id[ID_MAX + 1], lost[ERRLEN];
+	char id[ID_MAX + 1], lost[ERRLEN], zip[PATH_MAX];
 	struct worker *w = &sl->wk;
 	struct result res;
 	const char *why;
@@ -265,7 +273,7 @@ attempt_over(struct daemon *d, struct slot *sl)
 	ok = worker_result(w, &res) == 0;
 	if (!ok)
 		spool_drop_tmpzip(&d->sp, d->node, w->job.id);
-	if (!ok && !w->has_result && !sl->shutdown) {
+	if (!ok && !w->has_result && !sl->shutdown && !sl->cancel) {
 		/* it died mid-attempt: the job file says how far it got (a
 		 * recorded success whose zip is in place completes) */
 		snprintf(id, sizeof(id), "%s", w->job.id);
@@ -277,10 +285,11 @@ attempt_over(struct daemon *d, struct slot *sl)
 		recover(d, id, lost);
 		return;
 	}
-	if (!ok && sl->shutdown) {
+	if (!ok && (sl->shutdown || sl->cancel)) {
 		result_clear(&res);
 		res.errors = xcalloc(1, sizeof(*res.errors));
-		res.errors[0] = xstrdup("interrupted by shutdown");
+		res.errors[0] = xstrdup(sl->cancel ? "cancelled by an "
+		    "operator while running" : "interrupted by shutdown");
 		res.nerrors = 1;
 	}
 	merge(&w->job, &res, ok);
@@ -290,6 +299,12 @@ attempt_over(struct daemon *d, struct slot *sl)
 	} else if (sl->shutdown) {
 		sl->how = END_SHUTDOWN;
 		why = "interrupted by shutdown";
+	} else if (sl->cancel) {
+		sl->how = END_CANCEL;
+		why = "cancelled while running";
+		/* killed after its zip was in place, before it said so */
+		if (spool_zip_path(&d->sp, zip, sizeof(zip), w->job.id) == 0)
+			(void)unlink(zip);
 	} else {
 		sl->how = END_FAIL;
 		why = w->job.result.nerrors > 0 ?

@@ -1,5 +1,6 @@
 /* daemon_sweep.c - the daemon's housekeeping: results past retention,
- * stale tmp/ files and out/ zips without a job. */
+ * stale tmp/ files, out/ zips without a job, and cancel requests for no
+ * running job. */
 #include <sys/file.h>
 #include <sys/wait.h>
 
@@ -66,6 +67,39 @@ completed(struct daemon *d, const char *id)
 	    id) == 0 && stat(path, &sb) == 0;
 }
 
+/* sweep_cancels - processing/NODE/ID.cancel requests of ours older than
+ * a minute whose job no worker runs: the job ended before the request
+ * was seen, or its writer stopped waiting */
+static void
+sweep_cancels(struct daemon *d, int64_t now)
+{
+	char dir[PATH_MAX], id[ID_MAX + 1];
+	struct dirent *de;
+	struct stat sb;
+	size_t n;
+	DIR *dp;
+
+	if (spool_sub(&d->sp, dir, sizeof(dir), SD_PROCESSING, d->node,
+	    NULL) == -1 || (dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		n = strlen(de->d_name);
+		if (n <= 7 || n - 7 > ID_MAX ||
+		    strcmp(de->d_name + n - 7, ".cancel") != 0)
+			continue;
+		memcpy(id, de->d_name, n - 7);
+		id[n - 7] = '\0';
+		if (!id_valid(id) || slot_of(d, id) != NULL ||
+		    fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || node_mtime_ms(&sb) >= now - ORPHAN_AGE_MS)
+			continue;
+		if (unlinkat(dirfd(dp), de->d_name, 0) == 0)
+			log_info("processing/%s/%s: removed (no such running "
+			    "job)", d->node, de->d_name);
+	}
+	closedir(dp);
+}
+
 /* sweep - tmp/ files older than an hour (what killed processes, here or
  * on other nodes, left), and with out too (at start) out/ zips of jobs
  * that exist nowhere (not younger than a minute: the zip is put in place
@@ -81,6 +115,7 @@ sweep(struct daemon *d, int out)
 	DIR *dp;
 	int i;
 
+	sweep_cancels(d, now);
 	for (i = 0; i < (out ? 2 : 1); i++) {
 		if (spool_sub(&d->sp, dir, sizeof(dir), i == 0 ? SD_TMP :
 		    SD_OUT, NULL, NULL) == -1 || (dp = opendir(dir)) == NULL)

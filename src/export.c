@@ -45,7 +45,7 @@ tick(struct export *x, int force)
 	x->last_ms = now;
 	x->last_bytes = x->r.nbytes;
 	x->last_records = records;
-	x->progress(x->arg, records, x->r.nbytes);
+	x->progress(x->arg, records, x->r.nbytes, x->r.total);
 }
 
 /* at_eof - the exporter closed stdout: its exit status decides before the

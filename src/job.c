@@ -20,6 +20,7 @@ enum fkind {
 	F_TIME,		/* int64_t ms, ISO 8601 UTC string */
 	F_INT,		/* int >= 0 */
 	F_I64,		/* int64_t >= 0 */
+	F_I64Z,		/* the same, not written when 0 */
 	F_BOOL,		/* int 0/1 */
 	F_TRI,		/* int -1 (absent), 0, 1 */
 	F_NSTATE,	/* enum notify_state */
@@ -79,6 +80,7 @@ static int	 track_present(const void *);
 static const struct field progress_fields[] = {
 	{ "records",		F_I64,	JOFF(progress_records), NULL, 0 },
 	{ "bytes",		F_I64,	JOFF(progress_bytes), NULL, 0 },
+	{ "total",		F_I64Z,	JOFF(progress_total), NULL, 0 },
 };
 static const struct ftab progress_tab = {
 	progress_fields, NF(progress_fields), progress_present, progress_mark,
@@ -124,6 +126,7 @@ static const struct field job_fields[] = {
 	{ "type",		F_TYPE,	JOFF(type), NULL, 0 },
 	{ "format",		F_FORMAT, JOFF(format), NULL, 0 },
 	{ "password",		F_STR,	JOFF(password), NULL, 1 },
+	{ "encrypted",		F_TRI,	JOFF(encrypted), NULL, 0 },
 	{ "email",		F_STR,	JOFF(email), NULL, 0 },
 	{ "callback",		F_STR,	JOFF(callback), NULL, 0 },
 	{ "params",		F_PARAMS, 0, NULL, 0 },
@@ -211,6 +214,7 @@ job_init(struct job *j)
 	j->format = FMT_NONE;
 	j->result.callback_sent = -1;
 	j->result.email_sent = -1;
+	j->encrypted = -1;
 }
 
 static void
@@ -254,6 +258,13 @@ job_free(struct job *j)
 	}
 	free(j->extras);
 	job_init(j);
+}
+
+void
+job_mark_encrypted(struct job *j)
+{
+	if (j->password != NULL)
+		j->encrypted = 1;
 }
 
 void
@@ -307,7 +318,7 @@ job_forget_run(struct job *j)
 	free(j->node);
 	j->node = NULL;
 	j->has_progress = 0;
-	j->progress_records = j->progress_bytes = 0;
+	j->progress_records = j->progress_bytes = j->progress_total = 0;
 	j->started = j->finished = j->next_attempt = 0;
 }
 
@@ -640,6 +651,7 @@ read_field(struct rctx *c, const struct field *f, void *base, int v)
 		*AT(base, f->off, int) = (int)x;
 		return 0;
 	case F_I64:
+	case F_I64Z:
 		return get_i64(c, f->name, v, AT(base, f->off, int64_t));
 	case F_BOOL:
 	case F_TRI:
@@ -773,6 +785,7 @@ field_set(const struct field *f, const void *base, int with_password)
 		return *CAT(base, f->off, enum format) == FMT_JSON ||
 		    *CAT(base, f->off, enum format) == FMT_CSV;
 	case F_TIME:
+	case F_I64Z:
 		return *CAT(base, f->off, int64_t) != 0;
 	case F_TRI:
 		return *CAT(base, f->off, int) != -1;
@@ -860,6 +873,7 @@ write_value(struct buf *b, const struct field *f, const void *base,
 		buf_addf(b, "%d", *CAT(base, f->off, int));
 		break;
 	case F_I64:
+	case F_I64Z:
 		buf_addf(b, "%lld", (long long)*CAT(base, f->off, int64_t));
 		break;
 	case F_BOOL:

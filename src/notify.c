@@ -66,6 +66,8 @@ event_name(enum state st)
 static const char *
 cancel_reason(const struct job *j)
 {
+	if (j->cancelled_by && strcmp(j->cancelled_by, "operator") == 0)
+		return "cancelled by an operator while running";
 	return j->cancelled_by && strcmp(j->cancelled_by, "attempts") == 0 ?
 	    "cancelled after the last attempt" : "cancelled by user";
 }

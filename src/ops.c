@@ -1,8 +1,13 @@
 /* ops.c - the operations a front end performs on a job, each one call
  * that the CLI and the REST shim both use: cancel (the user's mark, the
  * notification, the move, the hint for the daemon) and retry (back to
- * queued/, a cancelled job afresh). */
+ * queued/, a cancelled job afresh), and the request that has the daemon
+ * running a job stop it (cancel --running). */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "xspool.h"
 
@@ -34,4 +39,60 @@ ops_retry(struct spool *s, struct job *j, enum state st)
 		return -1;
 	}
 	return spool_move(s, j->id, st, NULL, ST_QUEUED, j);
+}
+
+/* cancel_path - processing/NODE/ID.cancel, the request to stop a running
+ * job (spool_each lists only *.job: it is never taken for a job) */
+static int
+cancel_path(const struct spool *s, const char *node, const char *id,
+    char *buf, size_t size)
+{
+	char name[ID_MAX + 8];
+
+	if (!id_valid(id) || snprintf(name, sizeof(name), "%s.cancel",
+	    id) >= (int)sizeof(name))
+		return errno = EINVAL, -1;
+	return spool_sub(s, buf, size, SD_PROCESSING, node, name);
+}
+
+int
+ops_cancel_request(struct spool *s, const struct job *j, const char *node)
+{
+	char path[PATH_MAX], text[32];
+	int n;
+
+	if (cancel_path(s, node, j->id, path, sizeof(path)) == -1)
+		return -1;
+	n = snprintf(text, sizeof(text), "%lld\n", (long long)j->started);
+	return atomic_write_file(path, text, (size_t)n, s->fmode, s->sync);
+}
+
+int
+ops_cancel_requested(struct spool *s, const struct job *j)
+{
+	char path[PATH_MAX], *text = NULL, *end;
+	long long started;
+	size_t len;
+	int ok;
+
+	if (cancel_path(s, s->node, j->id, path, sizeof(path)) == -1 ||
+	    read_spool_file(path, 64, &text, &len) == -1)
+		return 0;
+	started = strtoll(text, &end, 10);
+	ok = started == j->started && (*end == '\n' || *end == '\0');
+	free(text);
+	if (ok)
+		return 1;
+	unlink(path);		/* for another attempt: stale */
+	return 0;
+}
+
+void
+ops_cancel_clear(struct spool *s, const char *node, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (cancel_path(s, node != NULL ? node : s->node, id, path,
+	    sizeof(path)) == 0)
+		(void)unlink(path);
 }

@@ -348,6 +348,40 @@ tail_add(struct runner *r, const char *s, size_t n)
 	r->taillen += n;
 }
 
+/* total_line - a stderr line "XSPOOL_TOTAL=N": the records the exporter
+ * will write, for a percentage; its N, or -1 when it is not one */
+static int64_t
+total_line(const char *p, size_t len)
+{
+	static const char key[] = "XSPOOL_TOTAL=";
+	int64_t v = 0;
+	size_t i = sizeof(key) - 1;
+
+	if (len <= i || memcmp(p, key, i) != 0)
+		return -1;
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	while (i < len && (p[i] == '\r' || p[i] == ' '))
+		i++;
+	return i == len ? v : -1;
+}
+
+/* scan_total - the last whole "XSPOOL_TOTAL=N" line of the tail */
+static void
+scan_total(struct runner *r)
+{
+	char *p = r->tail, *end = r->tail + r->taillen, *nl;
+	int64_t v;
+
+	for (; p < end && (nl = memchr(p, '\n', end - p)) != NULL;
+	    p = nl + 1)
+		if ((v = total_line(p, nl - p)) >= 0)
+			r->total = v;
+}
+
 /* drain_err - read what stderr has now; closes it at EOF */
 static void
 drain_err(struct runner *r)
@@ -359,6 +393,7 @@ drain_err(struct runner *r)
 		n = read(r->err, buf, sizeof(buf));
 		if (n > 0) {
 			tail_add(r, buf, n);
+			scan_total(r);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -596,6 +631,8 @@ tail_errors(struct runner *r, struct job *j)
 		while (k > 0 && (p[k - 1] == '\r' || p[k - 1] == ' ' ||
 		    p[k - 1] == '\t'))
 			k--;
+		if (k > 0 && total_line(p, k) >= 0)
+			k = 0;		/* progress, not an error */
 		if (k > 0) {
 			if (n == TAIL_LINES) {
 				memmove(start, start + 1,

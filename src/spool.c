@@ -664,6 +664,7 @@ spool_submit(struct spool *s, struct job *j, int64_t min_free, char *err,
 		j->created = now_ms();
 	if (j->format == FMT_NONE)
 		j->format = FMT_JSON;
+	job_mark_encrypted(j);
 	if (spool_path(s, path, sizeof(path), ST_QUEUED, NULL, j->id) == -1 ||
 	    write_tmp(s, j, tmp, sizeof(tmp)) == -1) {
 		seterr(err, errlen, "%s/tmp: %s", s->dir, strerror(errno));

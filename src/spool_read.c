@@ -189,6 +189,49 @@ spool_load(struct spool *s, const char *id, struct job *j, char *node,
 	return -1;
 }
 
+int
+spool_bad_why(struct spool *s, const char *id, char *name, size_t namelen,
+    char *why, size_t whylen, struct stat *sb)
+{
+	char base[NAME_MAX + 1], path[PATH_MAX], *text = NULL;
+	struct stat st;
+	size_t len;
+	int i, found = -1;
+
+	if (!id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* bad/ID.job, then ID.job.1, ...: the last one is the latest */
+	for (i = 0; i < 100; i++) {
+		if (i == 0)
+			snprintf(base, sizeof(base), "%s.job", id);
+		else
+			snprintf(base, sizeof(base), "%s.job.%d", id, i);
+		if (spool_sub(s, path, sizeof(path), SD_BAD, base, NULL) == -1 ||
+		    lstat(path, &st) == -1)
+			break;
+		found = i;
+		if (sb != NULL)
+			*sb = st;
+		snprintf(name, namelen, "bad/%s", base);
+	}
+	if (found == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(why, whylen, "(no reason recorded)");
+	if (strlen(name) + 4 < sizeof(base) &&
+	    snprintf(base, sizeof(base), "%s.why", name + 4) > 0 &&
+	    spool_sub(s, path, sizeof(path), SD_BAD, base, NULL) == 0 &&
+	    read_spool_file(path, 65536, &text, &len) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		snprintf(why, whylen, "%s", text);
+		free(text);
+	}
+	return 0;
+}
+
 /* each_dir - fn for every ID.job in one directory */
 static int
 each_dir(const char *dir, const char *node, spool_each_fn fn, void *arg)

@@ -306,6 +306,25 @@ params_typed(const struct xtype *t, const struct job *j, char *err,
 	return 0;
 }
 
+void
+type_unknown(const struct config *c, const char *name, char *err,
+    size_t errlen)
+{
+	struct buf names;
+	size_t i;
+
+	buf_init(&names);
+	for (i = 0; i < c->ntypes; i++)
+		buf_addf(&names, "%s%s", i ? ", " : "", c->types[i].name);
+	if (name != NULL && type_valid(name))
+		seterr(err, errlen, "unknown export type %s (known: %s)", name,
+		    c->ntypes ? names.p : "none");
+	else
+		seterr(err, errlen, "unknown export type (known: %s)",
+		    c->ntypes ? names.p : "none");
+	buf_free(&names);
+}
+
 int
 job_validate(const struct config *c, struct job *j, const char **code,
     char *err, size_t errlen)
@@ -316,7 +335,7 @@ job_validate(const struct config *c, struct job *j, const char **code,
 	if (j->type == NULL || !type_valid(j->type) ||
 	    (t = config_type(c, j->type)) == NULL) {
 		*code = "UNKNOWN_EXPORT_TYPE";
-		seterr(err, errlen, "unknown export type");
+		type_unknown(c, j->type, err, errlen);
 		return -1;
 	}
 	if (j->format == FMT_NONE)

@@ -75,9 +75,10 @@ child_term(int sig)
 	_exit(3);
 }
 
-/* child_progress - export_run's callback: a "P records bytes" line */
+/* child_progress - export_run's callback: a "P records bytes total"
+ * line */
 static void
-child_progress(void *arg, int64_t records, int64_t bytes)
+child_progress(void *arg, int64_t records, int64_t bytes, int64_t total)
 {
 	char line[64];
 	int n;
@@ -86,8 +87,8 @@ child_progress(void *arg, int64_t records, int64_t bytes)
 	if (mono_ms() - child_last < PROGRESS_MIN_MS)
 		return;
 	child_last = mono_ms();
-	n = snprintf(line, sizeof(line), "P %lld %lld\n", (long long)records,
-	    (long long)bytes);
+	n = snprintf(line, sizeof(line), "P %lld %lld %lld\n",
+	    (long long)records, (long long)bytes, (long long)total);
 	(void)write_all(WORKER_FD, line, n);
 }
 
@@ -456,18 +457,19 @@ worker_settle(struct worker *w, enum state to)
 	return 0;
 }
 
-/* progress - one "P r b" line into w->job */
+/* progress - one "P r b t" line into w->job */
 static void
 progress(struct worker *w, const char *line)
 {
-	long long r, b;
+	long long r, b, t;
 
-	if (sscanf(line, "P %lld %lld", &r, &b) == 2 &&
+	if (sscanf(line, "P %lld %lld %lld", &r, &b, &t) == 3 &&
 	    (r != w->job.progress_records || b != w->job.progress_bytes ||
-	    !w->job.has_progress)) {
+	    t != w->job.progress_total || !w->job.has_progress)) {
 		w->job.has_progress = 1;
 		w->job.progress_records = r;
 		w->job.progress_bytes = b;
+		w->job.progress_total = t > 0 ? t : 0;
 		w->dirty = 1;
 	}
 }

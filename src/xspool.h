@@ -291,6 +291,9 @@ enum format format_parse(const char *);
 const char *format_name(enum format);	/* "JSON", "CSV" */
 const char *format_ext(enum format);	/* "json", "csv" */
 const char *ptype_name(enum ptype);	/* "date", ... */
+/* A [type]'s database string for people: a password in it (user:PASS@
+ * or password=PASS) shown as "***", onto out. */
+void	 config_db_shown(const char *db, struct buf *out);
 /* The installed name of the SQL exporter, looked for next to the running
  * program (bin/, bin/asan/, SBINDIR). */
 #define SQL_EXPORTER	"xspool-sql"
@@ -389,6 +392,8 @@ struct job {
 	char		*type;
 	enum format	 format;	/* FMT_NONE until filled in */
 	char		*password;
+	int		 encrypted;	/* 1: asked with a password (kept once
+					 * the password is dropped); -1: not */
 	char		*email;
 	char		*callback;
 	char		*client;
@@ -401,6 +406,8 @@ struct job {
 	char		*node;
 	int		 has_progress;
 	int64_t		 progress_records, progress_bytes;
+	int64_t		 progress_total;	/* records the exporter
+						 * announced, 0: unknown */
 	char		*cancelled_by;	/* "user", "attempts", NULL */
 	struct result	 result;
 	struct notify_track webhook, mail;	/* "notify" object */
@@ -425,6 +432,10 @@ int	 job_parse(struct job *j, const char *text, size_t len,
 /* Whole file text, "\n"-terminated, onto out.  with_password 0 omits it
  * (for status answers and listings). */
 void	 job_write(const struct job *, struct buf *out, int with_password);
+/* Marks j as asked with a password ("encrypted": true), which stays
+ * after the password itself is dropped; spool_submit and the daemon's
+ * claim of a dropped file call it. */
+void	 job_mark_encrypted(struct job *);
 /* A job's JSON view (the CLI's --json): its file without the password,
  * plus "status": the state's name; no final newline. */
 void	 job_view(const struct job *, enum state, struct buf *out);
@@ -531,6 +542,12 @@ int	 spool_find(struct spool *, const char *id, char *node);
  * err set (ENOENT -> "no such job"). */
 int	 spool_load(struct spool *, const char *id, struct job *j, char *node,
 	    char *err, size_t errlen);
+/* A dropped file of job id that went to bad/ (bad/ID.job, or the latest
+ * of ID.job.N): its name ("bad/ID.job") into name, the first line of
+ * its .why into why, its lstat into sb (may be NULL).  0, or -1 with
+ * errno ENOENT when there is none (EINVAL: not an id). */
+int	 spool_bad_why(struct spool *, const char *id, char *name,
+	    size_t namelen, char *why, size_t whylen, struct stat *sb);
 /* Reads the job file at path (parse + id from its name). */
 int	 spool_read(const char *path, struct job *, char *err, size_t errlen);
 /* Calls fn for every "*.job" in state's directory (all node directories
@@ -668,6 +685,10 @@ int	 sqlq_scan(const char *q, int pg, sqlq_fn fn, void *arg);
  */
 int	 job_validate(const struct config *, struct job *j, const char **code,
 	    char *err, size_t errlen);
+/* "unknown export type NAME (known: A, B, ...)" into err: the message of
+ * UNKNOWN_EXPORT_TYPE (the name left out when it is not a legal one). */
+void	 type_unknown(const struct config *, const char *name, char *err,
+	    size_t errlen);
 /* param_value_ok - 1 when value is well-formed for type t: int a
  * decimal int64, number a JSON number, bool true/false/1/0, date
  * YYYY-MM-DD (a real day), timestamp YYYY-MM-DD[T ]HH:MM[:SS[.f]] with an
@@ -830,6 +851,7 @@ struct runner {
 	int64_t		 kill_grace_ms;
 	int64_t		 max_bytes;
 	int64_t		 nbytes;	/* read from stdout so far */
+	int64_t		 total;		/* a "XSPOOL_TOTAL=N" stderr line's N */
 	char		 tail[4096];	/* last lines of stderr */
 	size_t		 taillen;
 	char		 reason[ERRLEN];	/* why runner_read failed */
@@ -886,8 +908,10 @@ int	 pack_zip(const char *path, const char *entry, const char *password,
 void	 pack_init(void);
 
 /* ---------------------------------------------------------------- export.c */
-/* Progress callback: records and input bytes so far. */
-typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes);
+/* Progress callback: records and input bytes so far, and the records the
+ * exporter announced (XSPOOL_TOTAL=N on stderr; 0: unknown). */
+typedef void (*export_progress_fn)(void *arg, int64_t records, int64_t bytes,
+	    int64_t total);
 /*
  * export_run - one attempt of job j: run the exporter, convert, zip into
  * zip_path.  Fills j->result (success, errors, durationMs, fileName,
@@ -978,6 +1002,19 @@ int	 ops_cancel(struct spool *, struct job *j);
  * forgets its earlier run and attempts, a failed one runs now.  0, or -1
  * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
 int	 ops_retry(struct spool *, struct job *j, enum state st);
+/*
+ * Stopping a running job, on any node: processing/NODE/ID.cancel, written
+ * beside the job by ops_cancel_request, holds the "started" time of the
+ * attempt it is for.  The daemon of NODE looks for it about every second
+ * (ops_cancel_requested: 1 when there and for j's attempt; one for
+ * another attempt is stale and removed), kills the attempt, moves the job
+ * to cancelled/ and removes the request (ops_cancel_clear, node NULL: our
+ * own).  Request: 0 or -1 with errno.
+ */
+int	 ops_cancel_request(struct spool *, const struct job *j,
+	    const char *node);
+int	 ops_cancel_requested(struct spool *, const struct job *j);
+void	 ops_cancel_clear(struct spool *, const char *node, const char *id);
 
 /* ---------------------------------------------------------------- ratelimit.c */
 /* Per-key token buckets (the REST shim), thread-safe. */

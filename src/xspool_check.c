@@ -303,7 +303,7 @@ cmd_check(struct ctx *x, int argc, char **argv)
 	int st;
 
 	if (argc != 1)
-		usage();
+		cmd_usage("check", "unexpected argument %s", argv[1]);
 	ctx_spool(x);
 	memset(&ck, 0, sizeof(ck));
 	ck.x = x;

@@ -30,6 +30,17 @@ struct entries {
 	enum state	 st;
 };
 
+/* list's filters: all must match */
+struct lfilter {
+	unsigned	  states;	/* 1 << state; 0: none given */
+	const char	**types;	/* any of these (none: any type) */
+	size_t		  ntypes;
+	const char	**clients;	/* any of these (none: any client) */
+	size_t		  nclients;
+	int64_t		  since, until;	/* created in [since, until) */
+	size_t		  limit;	/* the newest limit, SIZE_MAX: all */
+};
+
 /* xspool.c */
 void	 usage(void) __attribute__((noreturn));
 /* The config file (-c, else config_default()); exits on an error. */
@@ -43,8 +54,44 @@ char	*fmt_age(int64_t ms, char *buf, size_t size);
 int	 collect(const char *id, const char *node, const struct stat *sb,
 	    void *arg);
 
+/* xspool_help.c */
+#include <stdio.h>
+/* the --help long option every command's getopt_long takes ('h') */
+#define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
+int	 is_help(const char *arg);	/* "-h" or "--help" */
+/* The commands' list and synopses onto fp. */
+void	 help_all(FILE *fp);
+/* Command name's help on stdout, exit 0 (an unknown name: exit 2). */
+void	 help_exit(const char *name) __attribute__((noreturn));
+/* A usage error of command name: "xspool NAME: MESSAGE" (fmt NULL: none)
+ * and its synopsis on stderr, exit 2. */
+void	 cmd_usage(const char *name, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+/* After getopt: exactly want operands, else a usage error naming what is
+ * missing ("missing job id") or the first one too many. */
+void	 want_args(const char *name, int argc, char **argv, int want,
+	    const char *what);
+
+/* xspool_filter.c */
+void	 lf_init(struct lfilter *);	/* no filter */
+void	 lf_free(struct lfilter *);	/* the arrays, not their strings */
+/* "queued,failed", "all": into f->states (list is cut up); -1 when a
+ * name is unknown */
+int	 lf_states(struct lfilter *f, char *list);
+void	 lf_add(const char ***v, size_t *n, const char *s);
+/* ISO 8601 ("2026-12-01", "2026-12-01T10:00:00Z", "...+02:00"; local
+ * time without a zone) or an age before now ("90s", "2h", "7d") into
+ * *ms; -1 when it is neither. */
+int	 lf_time(const char *s, int64_t now, int64_t *ms);
+/* 1 when read entry e passes f's type, client and time filters */
+int	 lf_match(const struct lfilter *f, const struct entry *e);
+/* Keeps the last f->limit of the sorted es (the newest). */
+void	 lf_limit(const struct lfilter *f, struct entries *es);
+
 /* the subcommands: argv[0] is the subcommand's name; the exit status */
 int	 cmd_check(struct ctx *, int argc, char **argv);	/* xspool_check.c */
 int	 cmd_key(struct ctx *, int argc, char **argv);	/* xspool_keys.c */
+int	 cmd_help(struct ctx *, int argc, char **argv);	/* xspool_help.c */
+int	 cmd_types(struct ctx *, int argc, char **argv);	/* xspool_types.c */
 
 #endif /* XSPOOL_CLI_H */

@@ -22,6 +22,7 @@
 static const struct option key_opts[] = {
 	{ "admin", no_argument, NULL, 'a' },
 	{ "allow", required_argument, NULL, 'A' },
+	HELP_OPTION,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -63,16 +64,17 @@ key_add(struct keys *ks, int argc, char **argv)
 	int ch, admin = 0;
 
 	optind = 0;	/* glibc: full reinit, permuting again */
-	while ((ch = getopt_long(argc, argv, "", key_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", key_opts, NULL)) != -1) {
 		if (ch == 'a')
 			admin = 1;
 		else if (ch == 'A')
 			allow = optarg;
+		else if (ch == 'h')
+			help_exit("key");
 		else
-			usage();
+			cmd_usage("key", NULL);
 	}
-	if (argc - optind != 1)
-		usage();
+	want_args("key add", argc, argv, 1, "client name");
 	if (keys_add(ks, argv[optind], admin, allow, token,
 	    sizeof(token)) == -1) {
 		if (errno == EINVAL)
@@ -99,7 +101,12 @@ cmd_key(struct ctx *x, int argc, char **argv)
 	int lock, save = 1, r = 0;
 
 	if (argc < 2)
-		usage();
+		cmd_usage("key", "missing subcommand (add, list, disable, "
+		    "enable, del)");
+	for (r = 1; r < argc; r++)
+		if (is_help(argv[r]))
+			help_exit("key");
+	r = 0;
 	sub = argv[1];
 	ctx_config(x);
 	if (x->c.keys == NULL)
@@ -122,7 +129,8 @@ cmd_key(struct ctx *x, int argc, char **argv)
 		else
 			k->disabled = strcmp(sub, "disable") == 0;
 	} else
-		usage();
+		cmd_usage("key", "%s: unknown subcommand, or a missing or "
+		    "extra argument", sub);
 	keys_perm(x->c.keys, x->c.dir, x->c.gid, &perm);
 	if (save && keys_save(&ks, x->c.keys, &perm, e, sizeof(e)) == -1)
 		errx(EXIT_NO, "key: %s", e);

@@ -42,9 +42,12 @@ print_errors(const struct job *j)
 }
 
 static void
-progress(void *arg, int64_t records, int64_t bytes)
+progress(void *arg, int64_t records, int64_t bytes, int64_t total)
 {
-	if (verbose)
+	if (verbose && total > 0)
+		fprintf(stderr, "progress %lld records %lld bytes of %lld\n",
+		    (long long)records, (long long)bytes, (long long)total);
+	else if (verbose)
 		fprintf(stderr, "progress %lld records %lld bytes\n",
 		    (long long)records, (long long)bytes);
 }
