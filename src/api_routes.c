@@ -116,7 +116,7 @@ h_cancel(struct rctx *x)
 	job_init(&j);
 	if (load_own(x, &j, ST_QUEUED, NULL, &ret) == -1)
 		goto out;
-	if ((r = ops_cancel(&x->a->sp, &j)) == -1) {
+	if ((r = ops_cancel_by(&x->a->sp, &j, "client")) == -1) {
 		if (errno == ENOENT)
 			ret = reply_err(x, 404, "NOT_FOUND",
 			    "job %s is no longer QUEUED", j.id);

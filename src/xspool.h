@@ -960,6 +960,9 @@ int	 notifyq_busy(struct notifyq *);
  * 0; 1 when cancelled but the hint could not be written (errno); -1 when
  * not moved (errno; ENOENT: no longer queued). */
 int	 ops_cancel(struct spool *, struct job *j);
+/* The same, recording by as "cancelledBy" ("client": the REST API; NULL:
+ * job_cancel_user's "user", the CLI). */
+int	 ops_cancel_by(struct spool *, struct job *j, const char *by);
 /* j, read from st (CANCELLED or FAILED), back to queued/: a cancelled job
  * forgets its earlier run and attempts, a failed one runs now.  0, or -1
  * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
