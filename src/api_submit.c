@@ -185,6 +185,10 @@ h_submit(struct rctx *x)
 		    404 : 400, code, "%s", err);
 		goto out;
 	}
+	if (notify_deliverable(x->a->cfg, &j, err, sizeof(err)) == -1) {
+		ret = reply_err(x, 400, "INVALID_PARAMETER", "%s", err);
+		goto out;
+	}
 	pthread_mutex_lock(&x->a->submit_mtx);
 	ret = queue_job(x, &j);
 	pthread_mutex_unlock(&x->a->submit_mtx);

@@ -33,6 +33,9 @@ CONF
 		cat <<CONF
 
 [notify]
+# a relay that is not there: jobs with an e-mail are accepted (a server
+# without smtp refuses them), and their mails fail
+smtp = smtp://127.0.0.1:9
 
 [type Patients]
 command = $EXP/patients
