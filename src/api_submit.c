@@ -125,7 +125,8 @@ queue_job(struct rctx *x, struct job *j)
 	view_queued(&b, j->id, j->type, j->format, j->created);
 	return reply_json(x, 200, &b);
 full:
-	return reply_err(x, 503, "SPOOL_FULL", "the spool is short of space; "
+	return reply_errx(x, 503, "SPOOL_FULL", NULL, "Retry-After", "60",
+	    "the spool is short of space; "
 	    "try again later");
 }
 

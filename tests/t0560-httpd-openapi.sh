@@ -90,6 +90,7 @@ req HEAD "/api/v1/ExportResult/Download/$ID" -H "$H"
 req PUT /api/v1/Identity -H "$H"
 req GET /nowhere
 req GET /healthz
+req GET /livez
 req GET /metrics
 ok "a session of every endpoint matches the document" node \
     "$TOP/tests/openapi/validate.mjs" "$TOP/etc/openapi.yaml" \
