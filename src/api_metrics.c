@@ -33,6 +33,9 @@ struct tcount {
  * the oldest queued job, jobs held per node (its busy workers), the live
  * nodes, and notifications pending or given up per channel */
 struct jstats {
+	pthread_mutex_t	 mtx;	/* the job pass and everything it counts
+				 * (m's jobs, js_*): reading the files does
+				 * not hold up metrics_request */
 	struct tcount	*types, *nodes;
 	size_t		 ntypes, nnodes;
 	int64_t		 oldest;	/* created of the oldest queued, 0 */
@@ -73,6 +76,7 @@ metrics_init(struct api *a)
 	pthread_mutex_init(&a->m.mtx, NULL);
 	a->m.js_mark = now_ms() - JS_DELAY_MS;
 	a->m.st = xcalloc(1, sizeof(*a->m.st));
+	pthread_mutex_init(&a->m.st->mtx, NULL);
 }
 
 void
@@ -80,6 +84,7 @@ metrics_free(struct api *a)
 {
 	tcounts_free(&a->m.st->types, &a->m.st->ntypes);
 	tcounts_free(&a->m.st->nodes, &a->m.st->nnodes);
+	pthread_mutex_destroy(&a->m.st->mtx);
 	free(a->m.st);
 	pthread_mutex_destroy(&a->m.mtx);
 }
@@ -213,7 +218,7 @@ live_one(const char *name, void *arg)
 }
 
 /* metrics_jobs - files per state directory, and the jobs that ended,
- * counted at most once a second.  Under m.mtx. */
+ * counted at most once a second.  Under m.st->mtx. */
 static void
 metrics_jobs(struct api *a)
 {
@@ -350,7 +355,7 @@ h_metrics(struct rctx *x)
 	int i;
 
 	buf_init(&b);
-	pthread_mutex_lock(&m->mtx);
+	pthread_mutex_lock(&m->st->mtx);
 	metrics_jobs(x->a);
 	buf_adds(&b, "# HELP xspool_jobs Jobs per state (files per spool "
 	    "directory).\n# TYPE xspool_jobs gauge\n");
@@ -366,6 +371,8 @@ h_metrics(struct rctx *x)
 	}
 	metrics_stats(&b, m->st);
 	metrics_ended(&b, m);
+	pthread_mutex_unlock(&m->st->mtx);
+	pthread_mutex_lock(&m->mtx);
 	buf_addf(&b, "# HELP xspool_submitted_total Jobs submitted through "
 	    "this shim.\n# TYPE xspool_submitted_total counter\n"
 	    "xspool_submitted_total %" PRIu64 "\n", m->submitted);
