@@ -1,7 +1,9 @@
 /* api_metrics.c - GET /metrics: the REST shim's counters (requests by
  * status, their durations, jobs submitted) and the spool's jobs per state
- * and jobs ended, counted from the directories at most once a second, in
- * the Prometheus text format. */
+ * and per type, the oldest queued job, live nodes and their busy workers,
+ * notifications pending or given up, and jobs ended, counted from the
+ * directories and job files at most once a second, in the Prometheus text
+ * format. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdint.h>

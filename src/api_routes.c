@@ -1,6 +1,6 @@
 /* api_routes.c - the REST shim's route table and the handlers of the
  * routes that read or cancel: Identity, Status, Queued, Download, Cancel
- * and /healthz (submit is api_submit.c, /metrics api_metrics.c). */
+ * and /healthz, /livez (submit is api_submit.c, /metrics api_metrics.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
