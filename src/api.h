@@ -112,6 +112,7 @@ struct idem {
 	int64_t	 at;
 };
 
+struct jstats;
 struct metrics {
 	pthread_mutex_t	 mtx;
 	uint64_t	 codes[600];
@@ -128,6 +129,7 @@ struct metrics {
 	uint64_t	 js_hist[NJBUCKETS];
 	uint64_t	 js_count;
 	double		 js_sum;
+	struct jstats	*st;	/* by type, nodes, notifications: api_metrics.c */
 };
 
 struct api {
@@ -214,6 +216,7 @@ enum MHD_Result h_status(struct rctx *);
 enum MHD_Result h_queued(struct rctx *);
 enum MHD_Result h_download(struct rctx *);
 enum MHD_Result h_cancel(struct rctx *);
+enum MHD_Result h_livez(struct rctx *);
 enum MHD_Result h_healthz(struct rctx *);
 
 /* ---------------------------------------------------------------- api_submit.c */

@@ -123,16 +123,34 @@ parse_queued_arg(void *cls, enum MHD_ValueKind kind, const char *k,
 	return MHD_YES;
 }
 
+/* deep_name - "params[NAME]" (the exporter parameters as a client that
+ * serialises objects as deepObject sends them): 1 with NAME in buf */
+static int
+deep_name(const char *k, char *buf, size_t size)
+{
+	size_t n = strlen(k);
+
+	if (strncmp(k, "params[", 7) != 0 || n < 9 || k[n - 1] != ']' ||
+	    n - 8 >= size)
+		return 0;
+	memcpy(buf, k + 7, n - 8);
+	buf[n - 8] = '\0';
+	return param_name_valid(buf);
+}
+
 /* parse_submit_arg - one argument of a submit's query */
 enum MHD_Result
 parse_submit_arg(void *cls, enum MHD_ValueKind kind, const char *k,
     const char *v)
 {
 	struct sargs *s = cls;
+	char name[64 + 1];	/* param_name_valid's limit */
 	size_t i;
 
 	if (v == NULL)
 		v = "";
+	if (deep_name(k, name, sizeof(name)))
+		k = name;	/* params[NAME]=V, a deepObject client's NAME=V */
 	if (strcasecmp(k, "format") == 0) {
 		s->fmt = v;
 		s->nfmt++;

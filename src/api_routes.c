@@ -1,6 +1,6 @@
 /* api_routes.c - the REST shim's route table and the handlers of the
  * routes that read or cancel: Identity, Status, Queued, Download, Cancel
- * and /healthz (submit is api_submit.c, /metrics api_metrics.c). */
+ * and /healthz, /livez (submit is api_submit.c, /metrics api_metrics.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,6 +20,7 @@ const struct route api_routes[] = {
 	{ "DELETE", "/api/v1/ExportRequest/Cancel/", R_AUTH | R_ARG,
 	    h_cancel },
 	{ "GET", "/healthz", 0, h_healthz },
+	{ "GET", "/livez", 0, h_livez },
 	{ "GET", "/metrics", 0, h_metrics },
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);
@@ -116,7 +117,7 @@ h_cancel(struct rctx *x)
 	job_init(&j);
 	if (load_own(x, &j, ST_QUEUED, NULL, &ret) == -1)
 		goto out;
-	if ((r = ops_cancel(&x->a->sp, &j)) == -1) {
+	if ((r = ops_cancel_by(&x->a->sp, &j, "client")) == -1) {
 		if (errno == ENOENT)
 			ret = reply_err(x, 404, "NOT_FOUND",
 			    "job %s is no longer QUEUED", j.id);
@@ -302,21 +303,52 @@ out:
 
 /* ------------------------------------------------------------ health */
 
+/* health_node - one live node into the /healthz body's list */
+static void
+health_node(const char *name, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->p[b->len - 1] != '[')
+		buf_addc(b, ',');
+	view_str(b, name);
+}
+
+/* h_healthz - ready: the spool writable (a file made in tmp/, the
+ * server's clock) and at least one node's heartbeat live by node.c's
+ * lease rule; 503 with Retry-After and the reason otherwise */
 enum MHD_Result
 h_healthz(struct rctx *x)
 {
-	char path[4096];
 	struct buf b;
-	int fd;
+	int n;
 
-	if ((fd = spool_tmpfile(&x->a->sp, path, sizeof(path),
-	    "healthz")) == -1) {
-		log_warn("healthz: cannot create a file in the spool");
-		return reply_err(x, 503, "SPOOL_UNAVAILABLE", "the spool is "
-		    "not writable: %s", strerror(errno));
+	buf_init(&b);
+	buf_adds(&b, "{\"status\":\"ok\",\"nodes\":[");
+	n = node_live(&x->a->sp, x->a->cfg->lease_ms, health_node, &b);
+	if (n == -1) {
+		buf_free(&b);
+		log_warn("healthz: the spool");
+		return reply_errx(x, 503, "SPOOL_UNAVAILABLE", NULL,
+		    "Retry-After", "10", "the spool is not writable: %s",
+		    strerror(errno));
 	}
-	close(fd);
-	unlink(path);
+	if (n == 0) {
+		buf_free(&b);
+		return reply_errx(x, 503, "NO_LIVE_NODE", NULL, "Retry-After",
+		    "10", "no xspoold has a live heartbeat in nodes/: jobs "
+		    "are queued but not run");
+	}
+	buf_adds(&b, "]}");
+	return reply_json(x, 200, &b);
+}
+
+/* h_livez - the server answers: 200 while it runs, whatever the spool */
+enum MHD_Result
+h_livez(struct rctx *x)
+{
+	struct buf b;
+
 	buf_init(&b);
 	buf_adds(&b, "{\"status\":\"ok\"}");
 	return reply_json(x, 200, &b);

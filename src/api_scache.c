@@ -142,6 +142,8 @@ not_a_job(struct api *a, int st, const char *node, const char *id)
 }
 
 /* scache_lookup - spool_load, but first where the job was last found.
+ * A job file without "created" (one dropped into queued/ by hand) gets
+ * its file's mtime, the rule qcache.c's listing follows too.
  * A rename moves a job file whole, so a file found there is the job's
  * current state; when it is gone, spool_load looks everywhere. */
 int
@@ -166,6 +168,8 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 		/* the stat is older than the read: a file changed in
 		 * between only makes the kept answer look out of date */
 		fid_set(fid, &sb);
+		if (j->created == 0)
+			j->created = node_mtime_ms(&sb);
 		return st;
 	}
 	job_free(j);
@@ -178,6 +182,10 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 		errno = ENOENT;
 		st = -1;
 	}
+	if (st != -1 && j->created == 0 && spool_path(&a->sp, path,
+	    sizeof(path), (enum state)st, node, id) == 0 &&
+	    job_lstat(a, path, &sb) == 0)
+		j->created = node_mtime_ms(&sb);
 	pthread_mutex_lock(&a->loc_mtx);
 	loc_forget(l);
 	if (st == -1)

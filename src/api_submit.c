@@ -125,7 +125,8 @@ queue_job(struct rctx *x, struct job *j)
 	view_queued(&b, j->id, j->type, j->format, j->created);
 	return reply_json(x, 200, &b);
 full:
-	return reply_err(x, 503, "SPOOL_FULL", "the spool is short of space; "
+	return reply_errx(x, 503, "SPOOL_FULL", NULL, "Retry-After", "60",
+	    "the spool is short of space; "
 	    "try again later");
 }
 
@@ -184,6 +185,10 @@ h_submit(struct rctx *x)
 	if (job_validate(x->a->cfg, &j, &code, err, sizeof(err)) == -1) {
 		ret = reply_err(x, strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0 ?
 		    404 : 400, code, "%s", err);
+		goto out;
+	}
+	if (notify_deliverable(x->a->cfg, &j, err, sizeof(err)) == -1) {
+		ret = reply_err(x, 400, "INVALID_PARAMETER", "%s", err);
 		goto out;
 	}
 	pthread_mutex_lock(&x->a->submit_mtx);

@@ -34,10 +34,53 @@ view_sent(struct buf *b, int v)
 	buf_adds(b, v > 0 ? "true" : "false");
 }
 
-/* view_result - the result object of a status answer */
+/* view_track - callbackStatus/notifyEmailStatus and the last error of a
+ * notification: none (not asked for, or not due yet), pending (being
+ * tried: the error is the last try's), sent, failed (given up) */
 static void
-view_result(struct buf *b, const struct result *res)
+view_track(struct buf *b, const char *name, int asked,
+    const struct notify_track *t)
 {
+	static const char *const names[] = {
+		[NS_NONE] = "none", [NS_PENDING] = "pending",
+		[NS_SENT] = "sent", [NS_FAILED] = "failed",
+	};
+	unsigned s = (unsigned)t->state;
+
+	buf_addf(b, ",\"%sStatus\":\"%s\",\"%sError\":", name,
+	    asked && s <= NS_FAILED ? names[s] : "none", name);
+	view_str(b, asked && s != NS_SENT ? t->error : NULL);
+}
+
+/* view_cancel - cancelReason: who cancelled a CANCELLED job ("client":
+ * DELETE through the API, "user": the xspool command, "operator": an
+ * operator's stop, "attempts": after its last attempt failed); null when
+ * not CANCELLED or when the job file does not say */
+static void
+view_cancel(struct buf *b, const struct job *j, enum state st)
+{
+	static const char *const why[][2] = {
+		{ "client", "CLIENT" }, { "user", "OPERATOR" },
+		{ "operator", "OPERATOR" }, { "attempts", "ATTEMPTS" },
+	};
+	size_t i;
+
+	buf_adds(b, ",\"cancelReason\":");
+	if (st == ST_CANCELLED && j->cancelled_by != NULL)
+		for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+			if (strcmp(j->cancelled_by, why[i][0]) == 0) {
+				view_str(b, why[i][1]);
+				return;
+			}
+	buf_adds(b, "null");	/* not cancelled, or no reason recorded */
+}
+
+/* view_result - the result object of a status answer (of a job in st) */
+static void
+view_result(struct buf *b, const struct job *j, enum state st)
+{
+	const struct result *res = &j->result;
+
 	size_t i;
 
 	if (!res->present) {
@@ -51,11 +94,19 @@ view_result(struct buf *b, const struct result *res)
 			buf_addc(b, ',');
 		view_str(b, res->errors[i]);
 	}
-	buf_addf(b, "],\"durationMs\":%" PRId64 ",\"fileSizeBytes\":%" PRId64
-	    ",\"callbackSent\":", res->duration_ms, res->file_size);
+	buf_addf(b, "],\"durationMs\":%" PRId64 ",\"fileSizeBytes\":",
+	    res->duration_ms);
+	/* as the webhook says it (notify.c): a size only with a zip */
+	if (st == ST_COMPLETED)
+		buf_addf(b, "%" PRId64, res->file_size);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"callbackSent\":");
 	view_sent(b, res->callback_sent);
+	view_track(b, "callback", res->callback_sent != -1, &j->webhook);
 	buf_adds(b, ",\"notifyEmailSent\":");
 	view_sent(b, res->email_sent);
+	view_track(b, "notifyEmail", res->email_sent != -1, &j->mail);
 	buf_adds(b, ",\"fileName\":");
 	view_str(b, res->file_name);
 	buf_addf(b, ",\"records\":%" PRId64 "}", res->records);
@@ -95,13 +146,16 @@ view_job(struct buf *b, const struct job *j, enum state st)
 	view_time(b, j->started);
 	buf_adds(b, ",\"finished\":");
 	view_time(b, j->finished);
-	buf_addf(b, ",\"attempts\":%d,\"progress\":", j->attempts);
+	buf_addf(b, ",\"attempts\":%d,\"nextAttempt\":", j->attempts);
+	view_time(b, st == ST_FAILED ? j->next_attempt : 0);
+	view_cancel(b, j, st);
+	buf_adds(b, ",\"progress\":");
 	if (j->has_progress)
 		buf_addf(b, "{\"records\":%" PRId64 ",\"bytes\":%" PRId64 "}",
 		    j->progress_records, j->progress_bytes);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"result\":");
-	view_result(b, &j->result);
+	view_result(b, j, st);
 	buf_addc(b, '}');
 }

@@ -5,6 +5,7 @@
  * judge nodes only through here. */
 #include <sys/mman.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -126,6 +127,33 @@ int
 node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms)
 {
 	return server_now - mtime > lease_ms;
+}
+
+int
+node_live(struct spool *s, int64_t lease_ms, node_live_fn fn, void *arg)
+{
+	char path[PATH_MAX];
+	struct nodeid id;
+	struct dirent *de;
+	int64_t now;
+	DIR *d;
+	int n = 0;
+
+	if (node_clock(s, &now) == -1 ||
+	    spool_sub(s, path, sizeof(path), SD_NODES, NULL, NULL) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    node_read(s, de->d_name, &id) == -1 ||
+		    node_expired(id.mtime, now, lease_ms))
+			continue;
+		n++;
+		if (fn != NULL)
+			fn(de->d_name, arg);
+	}
+	closedir(d);
+	return n;
 }
 
 /* ident_text - what our heartbeat file holds */

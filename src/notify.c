@@ -232,6 +232,35 @@ fail:
 	return rc;
 }
 
+int
+notify_deliverable(const struct config *cfg, const struct job *j,
+    char *err, size_t errlen)
+{
+	struct net_url u;
+	unsigned char a[16];
+	int refused;
+
+	if (j->email != NULL && *j->email != '\0' &&
+	    (cfg->smtp == NULL || *cfg->smtp == '\0'))
+		return seterr(err, errlen, "an e-mail was asked for, but "
+		    "this server has no SMTP relay configured ([notify] "
+		    "smtp)"), -1;
+	if (j->callback == NULL || net_callback_url(cfg->callback_allow,
+	    j->callback, &u, err, errlen) == -1)
+		return j->callback == NULL ? 0 : -1;
+	/* a name is resolved at delivery, each time; a literal address is
+	 * known now (resolve_pin's rule) */
+	refused = net_addr_parse(u.host, strlen(u.host), a) != 0 &&
+	    !net_addr_reachable(cfg->callback_allow, a);
+	if (refused)
+		seterr(err, errlen, "callback address %s is %s, and no "
+		    "address or range in [notify] callback_allow covers it: "
+		    "the webhook would never be sent", u.host,
+		    net_class_name(net_addr_class(a)));
+	net_url_free(&u);
+	return refused ? -1 : 0;
+}
+
 /* guard_socket - curl's opensocket callback: the address rule again at
  * each connect, whatever curl resolved (the pin is the usual path) */
 static curl_socket_t

@@ -14,9 +14,19 @@
 int
 ops_cancel(struct spool *s, struct job *j)
 {
+	return ops_cancel_by(s, j, NULL);
+}
+
+int
+ops_cancel_by(struct spool *s, struct job *j, const char *by)
+{
 	int notify;
 
 	job_cancel_user(j, now_ms());
+	if (by != NULL) {
+		free(j->cancelled_by);
+		j->cancelled_by = xstrdup(by);
+	}
 	notify = notifyq_prepare(NULL, j, ST_CANCELLED);
 	if (spool_move(s, j->id, ST_QUEUED, NULL, ST_CANCELLED, j) == -1)
 		return -1;

@@ -654,6 +654,12 @@ int	 node_lost(struct node *, const char *other);
 int	 node_read(struct spool *, const char *name, struct nodeid *);
 int	 node_clock(struct spool *, int64_t *ms);
 int	 node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms);
+/* The nodes whose heartbeat is live by the rule above, on the server's
+ * clock (node_clock: which also proves tmp/ writable): fn(name, arg) for
+ * each (fn may be NULL); their number, or -1 with errno when the clock
+ * cannot be read or nodes/ listed.  For /healthz and /metrics. */
+typedef void (*node_live_fn)(const char *name, void *arg);
+int	 node_live(struct spool *, int64_t lease_ms, node_live_fn, void *arg);
 int64_t	 node_mtime_ms(const struct stat *);
 /* The mount that holds dir, from /proc/self/mountinfo, described in desc;
  * on NFS (1), a warning in warn when lease is shorter than twice the
@@ -936,6 +942,13 @@ int	 notify_webhook_try(const struct config *, const struct job *,
 	    enum state, int64_t *retry_after_ms, char *err, size_t);
 int	 notify_email_try(const struct config *, const struct job *,
 	    enum state, char *err, size_t);
+/* Whether j's notifications can ever be sent, as far as is known at
+ * submission: an e-mail needs [notify] smtp; a callback whose host is an
+ * address literal must pass the delivery rule (net_addr_reachable with
+ * callback_allow; names are judged when resolved, at delivery).  0, or
+ * -1 with a reason in err. */
+int	 notify_deliverable(const struct config *, const struct job *,
+	    char *err, size_t errlen);
 /* "v1,BASE64(HMAC-SHA256(key, id.ts.body))" into out (at least 64 bytes),
  * key being the base64 after an optional "whsec_" in secret.  0, or -1
  * with a reason in err when the secret is not base64. */
@@ -998,6 +1011,9 @@ int	 notifyq_busy(struct notifyq *);
  * 0; 1 when cancelled but the hint could not be written (errno); -1 when
  * not moved (errno; ENOENT: no longer queued). */
 int	 ops_cancel(struct spool *, struct job *j);
+/* The same, recording by as "cancelledBy" ("client": the REST API; NULL:
+ * job_cancel_user's "user", the CLI). */
+int	 ops_cancel_by(struct spool *, struct job *j, const char *by);
 /* j, read from st (CANCELLED or FAILED), back to queued/: a cancelled job
  * forgets its earlier run and attempts, a failed one runs now.  0, or -1
  * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */

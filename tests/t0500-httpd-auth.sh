@@ -45,7 +45,7 @@ req GET /api/v1/Identity -H "X-Api-Key: $LOCAL"
 is "$CODE" 200 "peer on the allow-list (IPv4): 200"
 
 V6=$(sed -n 's/^listening on http:\/\/\[::1\]:\([0-9]*\)$/\1/p' "$T/httpd.err")
-if [ -n "$V6" ] && curl -s -o /dev/null "http://[::1]:$V6/healthz"; then
+if [ -n "$V6" ] && curl -s -o /dev/null "http://[::1]:$V6/livez"; then
 	c=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $LOCAL" \
 	    "http://[::1]:$V6/api/v1/Identity")
 	is "$c" 200 "IPv6 listener; ::1 on the allow-list: 200"

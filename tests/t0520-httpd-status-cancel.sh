@@ -27,7 +27,7 @@ is "$CODE $(jf .id) $(jf .status) $(jf .exportType) $(jf .format)" \
 is "$(jq -c '[.attempts, .started, .finished, .progress, .result]' "$T/body")" \
     '[0,null,null,null,null]' "queued: no attempts, times, progress or result"
 is "$(jq -r 'keys_unsorted | join(",")' "$T/body")" \
-    "id,exportType,format,status,created,started,finished,attempts,progress,result" \
+    "id,exportType,format,status,created,started,finished,attempts,nextAttempt,cancelReason,progress,result" \
     "the status body has exactly the documented fields"
 ok "no password in the status answer" sh -c "! grep -qi 'pw-query-7\|password' '$T/body'"
 
@@ -43,7 +43,7 @@ is "$(jq -c '[.status, .attempts, .result.success, .result.durationMs, .result.f
     '["COMPLETED",1,true,5321,812,12,"Patients.csv",true,false,[]]' \
     "completed: the result with the right values and types"
 is "$(jq -r '.result | keys | join(",")' "$T/body")" \
-    "callbackSent,durationMs,errors,fileName,fileSizeBytes,notifyEmailSent,records,success" \
+    "callbackError,callbackSent,callbackStatus,durationMs,errors,fileName,fileSizeBytes,notifyEmailError,notifyEmailSent,notifyEmailStatus,records,success" \
     "the result object has exactly the documented fields"
 
 mkjob completed job-quiet erp '"attempts":1,"result":{"success":true,"errors":[],"durationMs":5,"fileName":"Patients.csv","fileSizeBytes":8,"records":1,"callbackSent":null}'
@@ -62,7 +62,7 @@ is "$CODE $(jf .id) $(jf .status)" "200 $Q CANCELLED" "cancel a queued job: 200"
 ok "its file moved to cancelled/" test -f "$SPOOL/cancelled/$Q.job" -a \
     ! -e "$SPOOL/queued/$Q.job"
 is "$(jq -r '[.cancelledBy, (.password // "none")] | join(" ")' "$SPOOL/cancelled/$Q.job")" \
-    "user none" "cancelledBy user, the password dropped from the file"
+    "client none" "cancelledBy client (the API), the password dropped from the file"
 req GET "$S/$Q" -H "X-Api-Key: $A"
 is "$(jq -c '[.status, .result.success, (.finished != null)]' "$T/body")" \
     '["CANCELLED",false,true]' "status after cancel: CANCELLED with finished"

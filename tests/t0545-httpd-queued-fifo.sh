@@ -64,7 +64,7 @@ q /api/v1/ExportResult/Download/shadow-1
 is "$CODE" 404 "... nor a download"
 q /metrics
 is "$CODE" 200 "/metrics counts past the FIFOs"
-q /healthz
+q /livez
 is "$CODE" 200 "the server is well"
 
 openapi_check

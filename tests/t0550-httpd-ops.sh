@@ -36,17 +36,22 @@ ok "the line has the request id, key id, method, path, status" sh -c \
     "echo '$line' | grep -q ' 127.0.0.1 ${A%%.*} POST /api/v1/ExportRequest/Patients 200 [0-9]* [0-9.]*ms$'"
 is "$(wc -l < "$T/access.log")" 5 "one line per request"
 
+req GET /livez
+is "$CODE $(jf .status)" "200 ok" "/livez: 200 ok while the server runs"
 req GET /healthz
-is "$CODE $(jf .status)" "200 ok" "/healthz: 200 ok"
+errcheck 503 NO_LIVE_NODE "/healthz with no daemon: 503 NO_LIVE_NODE (t0596)"
 ls "$SPOOL/tmp" > "$T/tmpls"
 ok "/healthz leaves nothing in tmp/" test ! -s "$T/tmpls"
 # tmp/ gone (as root, a mode would not stop the write)
 mv "$SPOOL/tmp" "$SPOOL/tmp.away"
 req GET /healthz
 errcheck 503 SPOOL_UNAVAILABLE "/healthz with no writable tmp/: 503"
+req GET /livez
+is "$CODE" 200 "/livez: still 200"
 mv "$SPOOL/tmp.away" "$SPOOL/tmp"
 req GET /healthz
-is "$CODE" 200 "/healthz: 200 again once tmp/ is back"
+is "$CODE $(jf .Code)" "503 NO_LIVE_NODE" \
+    "/healthz: back to NO_LIVE_NODE once tmp/ is back"
 
 req GET /metrics
 is "$CODE $(hdr Content-Type)" "200 text/plain; version=0.0.4; charset=utf-8" \
@@ -93,7 +98,7 @@ cpid=$!
 /usr/bin/python3 - "$PORT" <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
 s.recv(4096)
 time.sleep(8)
 PY
@@ -111,7 +116,7 @@ ok "an idle keep-alive connection does not hold the stop ($((t1 - t0)) s)" \
 ok "the download in flight completed" cmp -s "$T/dl" "$SPOOL/out/$ID.zip"
 ok "its access log line is written before the exit" grep -q \
     " GET /api/v1/ExportResult/Download/$ID 200 40000000 " "$T/access.log"
-nok "no new connections after the stop" curl -s -o /dev/null "$URL/healthz"
+nok "no new connections after the stop" curl -s -o /dev/null "$URL/livez"
 
 openapi_check
 done_testing

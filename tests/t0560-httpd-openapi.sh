@@ -3,54 +3,13 @@
 # the validator (tests/openapi/validate.mjs) both passes a real session
 # of every endpoint and catches answers that drift from the document.
 # Installs tests/openapi/package.json's packages into tests/node_modules
-# with npm when they are missing; skips when npm cannot reach a registry.
+# with npm when they are missing (openapi_need); skips when npm cannot
+# reach a registry.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/openapi/httpd.sh"
 
 NM=$TOP/tests/node_modules
-export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
-export NO_UPDATE_NOTIFIER=1 npm_config_update_notifier=false
-
-# the packages pinned in tests/openapi/package.json, as NAME@VERSION
-pkgs() {
-	node -e 'const d = require(process.argv[1]).dependencies;
-	    console.log(Object.entries(d).map(([n, v]) => n + "@" + v).join(" "))' \
-	    "$TOP/tests/openapi/package.json"
-}
-
-if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
-	echo "1..0 # SKIP node and npm are not installed"
-	exit 0
-fi
-if ! openapi_installed && ! timeout 20 npm ping --fetch-retries=0 \
-    --fetch-timeout=10000 > /dev/null 2>&1; then
-	echo "1..0 # SKIP npm cannot reach its registry to install $(pkgs)"
-	exit 0
-fi
-# a lock left by an install that was killed (an install takes about a
-# minute)
-if [ -n "$(find "$TOP/tests/.npm-lock" -maxdepth 0 -mmin +10 2>/dev/null)" ]
-then
-	rmdir "$TOP/tests/.npm-lock"
-fi
-if ! openapi_installed; then
-	# several test files may start at once: one installs, the others wait
-	if mkdir "$TOP/tests/.npm-lock" 2>/dev/null; then
-		trap 'rmdir "$TOP/tests/.npm-lock"; cleanup' EXIT
-		npm install --prefix "$TOP/tests" --no-save --no-package-lock \
-		    --no-audit --no-fund --loglevel=error --fetch-retries=1 \
-		    --fetch-timeout=30000 $(pkgs) \
-		    > "$T/npm.log" 2>&1
-		rmdir "$TOP/tests/.npm-lock"
-		trap cleanup EXIT
-	else
-		wait_for 300 test ! -d "$TOP/tests/.npm-lock"
-	fi
-	if ! openapi_installed; then
-		echo "1..0 # SKIP npm could not install $(pkgs) (no registry?)"
-		exit 0
-	fi
-fi
+openapi_need
 
 ok "redocly lint: etc/openapi.yaml is a clean OpenAPI 3.1 document" \
     sh -c "'$NM/.bin/redocly' lint --format=stylish '$TOP/etc/openapi.yaml' > '$T/lint' 2>&1"
@@ -90,6 +49,7 @@ req HEAD "/api/v1/ExportResult/Download/$ID" -H "$H"
 req PUT /api/v1/Identity -H "$H"
 req GET /nowhere
 req GET /healthz
+req GET /livez
 req GET /metrics
 ok "a session of every endpoint matches the document" node \
     "$TOP/tests/openapi/validate.mjs" "$TOP/etc/openapi.yaml" \

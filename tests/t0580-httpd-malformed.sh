@@ -13,7 +13,7 @@ hstart
 S=/api/v1/ExportResult/Status
 
 alive() {
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/livez")" = 200 ]
 }
 
 # is4xx DESCRIPTION : the last answer was a 4xx with a JSON Code
@@ -60,7 +60,7 @@ req GET "/api/v1/Identity" -H "X-Api-Key: $A" -H "X-Big: $(head -c 3000 /dev/zer
 errcheck 431 HEADERS_TOO_LARGE "headers over max_header: 431"
 req GET "/api/v1/Identity" -H "X-Api-Key: $A" -H "X-Big: $long"
 errcheck 431 HEADERS_TOO_LARGE "a 20 KB header: 431"
-curl -s -o /dev/null -H "X-Big: $huge" "$URL/healthz"
+curl -s -o /dev/null -H "X-Big: $huge" "$URL/livez"
 ok "still alive after the big ones" alive
 
 head -c 200000 /dev/zero > "$T/big"
@@ -91,13 +91,13 @@ except OSError:
 print(data.split(b"\r\n")[0].decode("latin-1"))
 PY
 }
-c=$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')
+c=$(raw 'GET /livez HTTP/1.1\r\nHost: x\r\n\r\n')
 is "$c" "HTTP/1.1 200 OK" "raw HTTP/1.1 works"
 c=$(raw 'GARBAGE\r\n\r\n')
 ok "a garbage request line: an error or a close ($c)" alive
-c=$(raw 'GET /healthz HTTP/1.1\r\n\r\n')
+c=$(raw 'GET /livez HTTP/1.1\r\n\r\n')
 ok "HTTP/1.1 without Host ($c): the server lives" alive
-c=$(raw 'GET /healthz HTTP/1.0\r\n\r\n')
+c=$(raw 'GET /livez HTTP/1.0\r\n\r\n')
 is "$c" "HTTP/1.1 200 OK" "HTTP/1.0 is served"
 c=$(raw 'GET /api/v1/ExportResult/Status/a\x00b HTTP/1.1\r\nHost: x\r\n\r\n')
 ok "a NUL byte in the request line ($c): the server lives" alive
@@ -107,7 +107,7 @@ t0=$(date +%s)
 /usr/bin/python3 - "$PORT" <<'PY'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+s.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n")
 s.settimeout(10)
 try:
     while s.recv(100):
@@ -150,7 +150,7 @@ hold = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
 time.sleep(0.3)
 s = socket.create_connection(("127.0.0.1", port), timeout=10)
 try:
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
     d = s.recv(100)
     print(d.split(b"\r\n")[0].decode() if d else "closed")
 except OSError:

@@ -20,7 +20,7 @@ stat() {
 # then "ended" if the flood (20 s) was over by then: the old server
 # answered once the slow clients had gone
 served() {
-	curl -s -m 12 -o /dev/null -w '%{http_code}' "$URL/healthz"
+	curl -s -m 12 -o /dev/null -w '%{http_code}' "$URL/livez"
 	kill -0 "$(pid_of flood)" 2>/dev/null || echo " ended"
 }
 # flood ARGS... : the helper in the background, waits until it is connected
@@ -81,7 +81,7 @@ import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.settimeout(30)
 # a body of 8 bytes, one every 0.5 s: 4 s, twice header_timeout
-s.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n")
+s.sendall(b"POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n")
 for i in range(8):
     time.sleep(0.5)
     s.sendall(b"a")

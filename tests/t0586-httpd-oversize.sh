@@ -20,7 +20,7 @@ query() {
 print("&".join("a" if bare else "p%d=1" % i for i in range(n)))' "$@"
 }
 alive() {
-	[ "$(curl -s -m 15 -o /dev/null -w '%{http_code}' "$URL/healthz")" = 200 ]
+	[ "$(curl -s -m 15 -o /dev/null -w '%{http_code}' "$URL/livez")" = 200 ]
 }
 
 for n in 65 460 600 2000; do
@@ -28,17 +28,17 @@ for n in 65 460 600 2000; do
 	errcheck 400 INVALID_PARAMETER "$n query parameters: 400"
 done
 for n in 600 4000; do
-	req GET "/healthz?$(query $n bare)" -m 15
+	req GET "/livez?$(query $n bare)" -m 15
 	errcheck 400 INVALID_PARAMETER "$n bare query parameters (a&a&...): 400"
 done
-req GET "/healthz?$(query 64)" -m 15
+req GET "/livez?$(query 64)" -m 15
 is "$CODE" 200 "64 query parameters are not refused"
 req POST "$P?$(query 33)" -m 15 -H "X-Api-Key: $A"
 errcheck 400 INVALID_PARAMETER "33 exporter parameters: 400 (the API's own limit)"
 ls "$SPOOL/queued" > "$T/q"
 ok "none of them queued a job" test ! -s "$T/q"
 
-# status CURL-ARGS... : the status of a GET /healthz (000: no answer)
+# status CURL-ARGS... : the status of a GET /livez (000: no answer)
 status() {
 	curl -s -m 15 -o /dev/null -w '%{http_code}' "$@"
 }
@@ -47,15 +47,15 @@ status() {
 # answers 414 itself, without JSON (xspool-httpd(8) says so); not captured
 is "$(status -X POST -H "X-Api-Key: $A" "$URL$P?$(query 5000)")" 414 \
     "5000 query parameters (a 40 KB request line): 414"
-is "$(status -H @"$T/hdrs" "$URL/healthz")" 431 "2000 headers: 431"
+is "$(status -H @"$T/hdrs" "$URL/livez")" 431 "2000 headers: 431"
 /usr/bin/python3 -c 'for i in range(300): print("X-H%d: v" % i)' > "$T/hdrs"
-is "$(status -H @"$T/hdrs" "$URL/healthz")" 200 "300 headers are served"
+is "$(status -H @"$T/hdrs" "$URL/livez")" 200 "300 headers are served"
 for n in 20000 100000; do
 	is "$(status -H "X-Big: $(head -c $n /dev/zero | tr '\0' b)" \
-	    "$URL/healthz")" 431 "one header of $n bytes: 431"
+	    "$URL/livez")" 431 "one header of $n bytes: 431"
 done
 c=$(/usr/bin/python3 -c 'print("; ".join("c%d=1" % i for i in range(1500)))')
-is "$(status -H "Cookie: $c" "$URL/healthz")" 431 "1500 cookies: 431"
+is "$(status -H "Cookie: $c" "$URL/livez")" 431 "1500 cookies: 431"
 for n in 20000 100000; do
 	is "$(status "$URL/api/v1/ExportResult/Status/$(head -c $n /dev/zero |
 	    tr '\0' a)")" 414 "a URL of $n bytes: 414"
@@ -79,9 +79,9 @@ except OSError as e:
     print("error", e)
 PY
 }
-is "$(raw 'b"POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n" + b"".join(b"T%d: v\r\n" % i for i in range(3000)) + b"\r\n"')" \
+is "$(raw 'b"POST /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n" + b"".join(b"T%d: v\r\n" % i for i in range(3000)) + b"\r\n"')" \
     "HTTP/1.1 431 Request Header Fields Too Large" "3000 chunked trailers: 431"
-is "$(raw 'b"GET /healthz?" + b"&".join(b"p%d=1" % i for i in range(600)) + b" HTTP/1.1\r\nHost: x\r\n\r\n"')" \
+is "$(raw 'b"GET /livez?" + b"&".join(b"p%d=1" % i for i in range(600)) + b" HTTP/1.1\r\nHost: x\r\n\r\n"')" \
     "HTTP/1.1 400 Bad Request" "600 parameters, raw: 400"
 ok "the server lives" alive
 

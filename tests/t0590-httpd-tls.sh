@@ -22,7 +22,7 @@ c=$(curl -s --cacert "$T/cert.pem" -o "$T/body" -w '%{http_code}' \
     -H "X-Api-Key: $A" "https://localhost:$PORT/api/v1/Identity")
 is "$c $(jq -r .client "$T/body")" "200 erp" "Identity over HTTPS, certificate verified"
 nok "plain HTTP on the TLS port gets no answer" \
-    curl -s -m 3 -o /dev/null "http://127.0.0.1:$PORT/healthz"
+    curl -s -m 3 -o /dev/null "http://127.0.0.1:$PORT/livez"
 stop httpd
 is "$?" 0 "exits 0 on SIGTERM"
 

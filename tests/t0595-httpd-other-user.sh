@@ -52,6 +52,8 @@ listen = 127.0.0.1:0
 keys = $T/keys
 
 [notify]
+# a relay that is not there: an e-mail is accepted, its mail fails
+smtp = smtp://127.0.0.1:9
 
 [type Patients]
 command = $EXP/patients

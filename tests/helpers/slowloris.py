@@ -23,7 +23,7 @@ import selectors
 import socket
 import time
 
-HEAD = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+HEAD = b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: "
 
 
 def main():

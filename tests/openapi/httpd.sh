@@ -33,6 +33,9 @@ CONF
 		cat <<CONF
 
 [notify]
+# a relay that is not there: jobs with an e-mail are accepted (a server
+# without smtp refuses them), and their mails fail
+smtp = smtp://127.0.0.1:9
 
 [type Patients]
 command = $EXP/patients
@@ -148,6 +151,55 @@ openapi_installed() {
 				process.exit(1)' \
 	    "$TOP/tests/openapi/package.json" "$TOP/tests/node_modules" \
 	    2> /dev/null
+}
+
+# openapi_pkgs : the packages pinned in tests/openapi/package.json, as
+# NAME@VERSION
+openapi_pkgs() {
+	node -e 'const d = require(process.argv[1]).dependencies;
+	    console.log(Object.entries(d).map(([n, v]) => n + "@" + v).join(" "))' \
+	    "$TOP/tests/openapi/package.json"
+}
+
+# openapi_need : tests/openapi/package.json's packages in
+# tests/node_modules, installed with npm when missing (one test installs,
+# others that start meanwhile wait); else "1..0 # SKIP" and exit
+openapi_need() {
+	export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+	export NO_UPDATE_NOTIFIER=1 npm_config_update_notifier=false
+	if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+		echo "1..0 # SKIP node and npm are not installed"
+		exit 0
+	fi
+	if ! openapi_installed && ! timeout 20 npm ping --fetch-retries=0 \
+	    --fetch-timeout=10000 > /dev/null 2>&1; then
+		echo "1..0 # SKIP npm cannot reach its registry to install $(openapi_pkgs)"
+		exit 0
+	fi
+	# a lock left by an install that was killed (an install takes about a
+	# minute)
+	if [ -n "$(find "$TOP/tests/.npm-lock" -maxdepth 0 -mmin +10 2>/dev/null)" ]
+	then
+		rmdir "$TOP/tests/.npm-lock"
+	fi
+	if ! openapi_installed; then
+		# several test files may start at once: one installs, the others wait
+		if mkdir "$TOP/tests/.npm-lock" 2>/dev/null; then
+			trap 'rmdir "$TOP/tests/.npm-lock"; cleanup' EXIT
+			npm install --prefix "$TOP/tests" --no-save --no-package-lock \
+			    --no-audit --no-fund --loglevel=error --fetch-retries=1 \
+			    --fetch-timeout=30000 $(openapi_pkgs) \
+			    > "$T/npm.log" 2>&1
+			rmdir "$TOP/tests/.npm-lock"
+			trap cleanup EXIT
+		else
+			wait_for 300 test ! -d "$TOP/tests/.npm-lock"
+		fi
+		if ! openapi_installed; then
+			echo "1..0 # SKIP npm could not install $(openapi_pkgs) (no registry?)"
+			exit 0
+		fi
+	fi
 }
 
 # openapi_check : the captured answers against etc/openapi.yaml
