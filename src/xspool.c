@@ -343,7 +343,8 @@ collect(const char *id, const char *node, const struct stat *sb, void *arg)
 	return 0;
 }
 
-/* job_slim - keep only what the table shows (type, format, attempts) */
+/* job_slim - keep only what the table shows (type, format, attempts)
+ * and its order needs (client) */
 static void
 job_slim(struct job *j)
 {
@@ -352,6 +353,8 @@ job_slim(struct job *j)
 	job_init(&t);
 	t.type = j->type;
 	j->type = NULL;
+	t.client = j->client;
+	j->client = NULL;
 	t.format = j->format;
 	t.attempts = j->attempts;
 	job_free(j);
@@ -396,6 +399,29 @@ entry_cmp(const void *a, const void *b)
 	if (ea->created != eb->created)
 		return ea->created < eb->created ? -1 : 1;
 	return strcmp(ea->id, eb->id);
+}
+
+/* queued_order - queued jobs in the order a node takes them (sched.c) */
+static void
+queued_order(const struct config *c, struct entries *es)
+{
+	struct sorder *v = xcalloc(es->n, sizeof(*v));
+	struct entry *out = xcalloc(es->n, sizeof(*out));
+	size_t i;
+
+	for (i = 0; i < es->n; i++) {
+		v[i].client = es->v[i].ok ? es->v[i].j.client : NULL;
+		v[i].created = es->v[i].created;
+		v[i].id = es->v[i].id;
+		v[i].data = &es->v[i];
+	}
+	sched_order(c, v, es->n);
+	for (i = 0; i < es->n; i++)
+		out[i] = *(const struct entry *)v[i].data;
+	free(es->v);
+	es->v = out;
+	es->cap = es->n;
+	free(v);
 }
 
 static void
@@ -487,6 +513,8 @@ cmd_list(struct ctx *x, int argc, char **argv)
 	entries_read(x, &es, !json);
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
+	if (!all && st == ST_QUEUED && es.n > 1)
+		queued_order(&x->c, &es);
 	if (json)
 		list_json(&es);
 	else
