@@ -197,6 +197,11 @@ cmd_submit(struct ctx *x, int argc, char **argv)
 	ctx_spool(x);
 	if (job_validate(&x->c, &j, &code, e, sizeof(e)) == -1)
 		errx(EXIT_USAGE, "submit: %s: %s", argv[optind], e);
+	if ((r = config_client(&x->c.max_queued, j.client)) > 0 &&
+	    spool_queued_of(&x->s, j.client) >= r)
+		errx(EXIT_NO, "submit: client %s has its max_queued (%d) jobs "
+		    "queued; try again once some have started",
+		    j.client ? j.client : "-", r);
 	if (spool_submit(&x->s, &j, x->c.min_free, e, sizeof(e)) == -1) {
 		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
 		job_free(&j);

@@ -551,6 +551,10 @@ int	 spool_read(const char *path, struct job *, char *err, size_t errlen);
 typedef int (*spool_each_fn)(const char *id, const char *node,
 	    const struct stat *, void *arg);
 int	 spool_each(struct spool *, enum state, spool_each_fn, void *arg);
+/* How many queued jobs client (NULL: those without one) has, reading
+ * every queued file (the CLI's max_queued check; xspool-httpd counts in
+ * its qcache); -1 with errno. */
+int64_t	 spool_queued_of(struct spool *, const char *client);
 /* Puts a dropped file queued/NAME into bad/NAME with bad/NAME.why. */
 /* An earlier bad/NAME is kept: the new one becomes NAME.1, NAME.2, ... */
 int	 spool_bad(struct spool *, const char *name, const char *why);
@@ -1021,6 +1025,15 @@ int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
 /* A queued job of client with request hash hash or idempotency key idem
  * (either may be NULL): 1 with its id copied to id (ID_MAX+1), 0 when
  * none, -1 with errno. */
+/* Every client's queued jobs in the order a node takes them (sched.c's,
+ * under cfg's schedule and weights), after the job after_id when it is
+ * still queued (from the head again when not).  As qcache_page. */
+int	 qcache_page_all(struct qcache *, const struct config *cfg,
+	    const char *after_id, size_t limit, qcache_fn, void *arg,
+	    int *more);
+/* How many queued jobs client (NULL: those without one) has; -1 when
+ * queued/ cannot be read. */
+int64_t	 qcache_count(struct qcache *, const char *client);
 int	 qcache_find(struct qcache *, const char *client, const char *hash,
 	    const char *idem, char *id);
 void	 qcache_stats(struct qcache *, size_t *n, uint64_t *scans,
