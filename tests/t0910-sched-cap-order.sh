@@ -59,6 +59,15 @@ ok "the admin's Queued pages show the same order as xspool list" diff -u "$T/lis
 ok "each client once, then erp (weight 2) again: erp has two of the first four" \
     test "$(head -n 4 "$T/list" | while read -r id; do cat "$SPOOL/queued/$id.job"; done | grep -c '"erp"')" -eq 2
 
+req GET /metrics
+grep '^xspool_\(client\|type\)_queued_jobs' "$T/body" > "$T/m"
+is "$(grep -c . "$T/m")" 4 "/metrics: queued per client (3) and per type (1)"
+ok "... erp 3, crm 2, - 2" sh -c "grep -qx 'xspool_client_queued_jobs{client=\"erp\"} 3' '$T/m' &&
+    grep -qx 'xspool_client_queued_jobs{client=\"crm\"} 2' '$T/m' &&
+    grep -qx 'xspool_client_queued_jobs{client=\"-\"} 2' '$T/m'"
+ok "... Turn 7" grep -qx 'xspool_type_queued_jobs{type="Turn"} 7' "$T/m"
+ok "... and the running gauges" grep -q '^# TYPE xspool_client_running_jobs gauge' "$T/body"
+
 bg d xspoold -f -c "$CONF"
 ok "all 7 complete, the drop over the cap too" wait_for 30 sh -c "[ \$(ls '$SPOOL/completed' | grep -c job) -eq 7 ]"
 ok "nothing went to bad/" test -z "$(ls "$SPOOL/bad" 2>/dev/null)"
