@@ -5,7 +5,9 @@
 # fifo does); weights 3 : 1 give A 150 of the first 200 claims; a type's
 # max_running is never exceeded under load while other types run.  The
 # order is read from what the exporter logged (tests/exporters/turn) and
-# from the daemon's claim lines, never from times.
+# from the daemon's claim lines, never from times.  A failed job's retry
+# keeps its place (before its client's younger jobs), and a restarted
+# daemon takes the jobs in the order xspool list showed.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/daemon-lib.sh"
 
@@ -94,4 +96,42 @@ ok "Heavy (max_running = 2) never ran more than 2 at once" test "$(peak Heavy)" 
 ok "Heavy used its 2" test "$(peak Heavy)" -eq 2
 ok "Turn took the other workers meanwhile (2 at once)" test "$(peak Turn)" -ge 2
 stop m
+
+# 4. a failed job keeps its place: A's oldest job fails once; its retry
+# comes before A's younger jobs (by mtime, the old order, it went last)
+claims() { awk '/-> processing/ { print $3 }' "$T/$1.err"; }
+rm -f "$SPOOL"/queued/* "$SPOOL"/completed/* "$SPOOL"/out/*
+turn_types workers=1
+cat >> "$CONF" <<CONF
+
+[type Flaky]
+command = $EXP/flaky 2
+emits = csv
+CONF
+many 1 f A Flaky 0
+many 5 a A Turn 1
+rm "$SPOOL/queued/a0.job"
+daemon r
+ok "retry: all 5 complete" wait_for 60 sh -c "[ \$(ls '$SPOOL/completed' | grep -c job) -eq 5 ]"
+is "$(claims r | tr '\n' ' ')" "f0 a1 f0 a2 a3 a4 " \
+    "the failed job's retry is taken before its client's younger jobs"
+stop r
+
+# 5. a restart keeps the order: stopped after three claims, the next
+# node takes the rest in the order xspool list showed before it started
+: > "$log"
+rm -f "$SPOOL"/queued/* "$SPOOL"/completed/* "$SPOOL"/out/*
+turn_types workers=1 "weights=1, A:2"
+many 6 a A Turn 0.5
+many 6 b B Turn 0.5
+daemon s1
+ok "three started" wait_for 30 sh -c "[ \$(grep -c '^start' '$log') -ge 3 ]"
+stop s1
+xspool -c "$CONF" list | awk 'NR > 1 { print $1 }' > "$T/list"
+left=$(wc -l < "$T/list")
+daemon s2
+ok "after the restart the rest complete" wait_for 60 sh -c "[ \$(ls '$SPOOL/completed' | grep -c job) -eq 12 ]"
+claims s2 > "$T/ran"
+ok "the restarted node took the $left left in the listed order" diff -u "$T/list" "$T/ran"
+stop s2
 done_testing
