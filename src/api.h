@@ -343,6 +343,10 @@ void	 metrics_request(struct api *, unsigned status, double secs);
 void	 metrics_submitted(struct api *);
 enum MHD_Result h_metrics(struct rctx *);
 
+/* api_sched.c */
+/* Queued and running jobs per client and per type, as gauges onto b. */
+void	 metrics_sched(struct api *, struct buf *b);
+
 /* ---------------------------------------------------------------- api_log.c */
 /* The access log: one line per request, written by a thread of its own. */
 /* The fd of path: "-" is stderr, NULL or "" none (-1, errno 0). */

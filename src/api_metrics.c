@@ -398,6 +398,7 @@ h_metrics(struct rctx *x)
 	    "xspool_http_request_duration_seconds_count %" PRIu64 "\n",
 	    m->count, m->sum, m->count);
 	pthread_mutex_unlock(&m->mtx);
+	metrics_sched(x->a, &b);
 	buf_addf(&b, "# HELP xspool_http_header_timeouts_total Connections "
 	    "closed for sending no whole request header within "
 	    "header_timeout.\n# TYPE xspool_http_header_timeouts_total "

@@ -185,8 +185,12 @@ h_queued(struct rctx *x)
 	memset(&p, 0, sizeof(p));
 	buf_init(&p.b);
 	buf_adds(&p.b, "{\"items\":[");
-	n = qcache_page(x->a->qc, x->key->admin ? NULL : x->key->client,
-	    created, qa.cursor ? after : NULL, limit, page_item, &p, &more);
+	/* a client's own jobs run oldest first; an admin sees everyone's
+	 * in the order a node takes them */
+	n = x->key->admin ? qcache_page_all(x->a->qc, x->a->cfg, qa.cursor ?
+	    after : NULL, limit, page_item, &p, &more) : qcache_page(x->a->qc,
+	    x->key->client, created, qa.cursor ? after : NULL, limit,
+	    page_item, &p, &more);
 	if (n == -1) {
 		buf_free(&p.b);
 		log_warn("queued/");

@@ -88,6 +88,17 @@ replay(struct rctx *x, const char *id, const char *hash, const struct job *nj)
 	return ret;
 }
 
+#define CAP_RETRY	"30"	/* s: a queued job or two will have run */
+
+/* over_cap - client has its max_queued jobs queued (or more) */
+static int
+over_cap(struct api *a, const char *client)
+{
+	int cap = config_client(&a->cfg->max_queued, client);
+
+	return cap > 0 && qcache_count(a->qc, client) >= cap;
+}
+
 /* queue_job - the checks that need the spool, then spool_submit; under
  * submit_mtx so that two identical requests cannot both pass */
 static enum MHD_Result
@@ -108,6 +119,12 @@ queue_job(struct rctx *x, struct job *j)
 		    NULL, "the same export is already queued or running as "
 		    "job %s", id);
 	}
+	if (over_cap(a, j->client))
+		return reply_errx(x, 429, "QUEUE_LIMIT_EXCEEDED",
+		    "\"RetryAfterSeconds\":" CAP_RETRY, "Retry-After", CAP_RETRY,
+		    "client %s has its max_queued (%d) jobs queued; try again "
+		    "once some have started", j->client ? j->client : "-",
+		    config_client(&a->cfg->max_queued, j->client));
 	if (spool_has_room(&a->sp, a->cfg->min_free) == 0)
 		goto full;
 	if (spool_submit(&a->sp, j, a->cfg->min_free, err,

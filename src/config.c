@@ -26,7 +26,7 @@ enum sect { S_NONE = 0, S_SPOOL, S_HTTP, S_NOTIFY, S_TYPE };
 enum kind {
 	K_STRING, K_SECRET, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
 	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS, K_PARAMS, K_DATABASE,
-	K_QUERY, K_QUERY_FILE
+	K_QUERY, K_QUERY_FILE, K_SCHEDULE, K_CMAP
 };
 
 #define CONF_LINE_MAX	65536	/* bytes in one line */
@@ -72,6 +72,9 @@ static const struct ckey keys[] = {
 	C(S_SPOOL, "sync", K_BOOL, sync, 0, 1, "yes"),
 	C(S_SPOOL, "zip_level", K_INT, zip_level, 0, 9, "6"),
 	C(S_SPOOL, "group", K_STRING, group, 0, 0, NULL),
+	C(S_SPOOL, "schedule", K_SCHEDULE, fair, 0, 0, "fair"),
+	C(S_SPOOL, "weights", K_CMAP, weights, 1, 1000, "1"),
+	C(S_SPOOL, "max_queued", K_CMAP, max_queued, 0, 100000000, "0"),
 	C(S_HTTP, "listen", K_STRING, listen, 0, 0, "127.0.0.1:8080"),
 	C(S_HTTP, "keys", K_PATH, keys, 0, 0, "etc/keys"),
 	C(S_HTTP, "max_connections", K_INT, max_connections, 1, 1000000,
@@ -119,6 +122,7 @@ static const struct ckey keys[] = {
 	T("database", K_DATABASE, database, 0, 0, NULL),
 	T("query", K_QUERY, query, 0, 0, NULL),
 	T("query_file", K_QUERY_FILE, query, 0, 0, NULL),
+	T("max_running", K_INT, max_running, 0, 1024, "0"),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -606,6 +610,74 @@ set_from_file(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	return r;
 }
 
+#define CNAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789._-"
+
+static void
+cmap_free(struct cmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->name[i]);
+	free(m->name);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+int
+config_client(const struct cmap *m, const char *client)
+{
+	size_t i;
+
+	if (client == NULL)
+		client = "-";
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->name[i], client) == 0)
+			return m->v[i];
+	return m->dflt;
+}
+
+/* set_cmap - "N, client:N, ...": a bare number is the default, "-" the
+ * jobs without a client */
+static int
+set_cmap(struct ctx *x, const struct ckey *k, struct cmap *m, const char *v)
+{
+	char *copy = xstrdup(v), *rest = copy, *it, *colon, *end;
+	const char *why = NULL;
+	long long n;
+
+	cmap_free(m);
+	m->dflt = (int)k->min;
+	while (why == NULL && (it = next_item(&rest)) != NULL) {
+		colon = strrchr(it, ':');
+		errno = 0;
+		n = strtoll(colon ? colon + 1 : it, &end, 10);
+		if (end == (colon ? colon + 1 : it) || *end != '\0' || errno ||
+		    n < k->min || n > k->max)
+			why = "a value is not a number in range";
+		else if (colon == NULL)
+			m->dflt = (int)n;
+		else if ((*colon = '\0', strcmp(it, "-") != 0 &&
+		    strspn(it, CNAME_CHARS) != strlen(it)) || *it == '\0' ||
+		    strlen(it) > 64)
+			why = "a client name is empty or invalid";
+		else {
+			m->name = xreallocarray(m->name, m->n + 1,
+			    sizeof(*m->name));
+			m->v = xreallocarray(m->v, m->n + 1, sizeof(*m->v));
+			m->name[m->n] = xstrdup(it);
+			m->v[m->n++] = (int)n;
+		}
+	}
+	free(copy);
+	if (why != NULL)
+		return cf_err(x, x->line, "%s: %s (want N, CLIENT:N, ... with"
+		    " N from %lld to %lld)", k->name, why, (long long)k->min,
+		    (long long)k->max);
+	return 1;
+}
+
 /* set_key - parse v as k's kind into base (a config or an xtype) */
 static int
 set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
@@ -665,6 +737,15 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	case K_QUERY:
 	case K_QUERY_FILE:
 		return set_query(x, t, v, k->kind == K_QUERY_FILE);
+	case K_SCHEDULE:
+		if (strcmp(v, "fair") != 0 && strcmp(v, "fifo") != 0)
+			return cf_err(x, x->line, "schedule: '%s' is not fair"
+			    " or fifo", v);
+		*(int *)(void *)(base + k->off) = strcmp(v, "fair") == 0;
+		return 1;
+	case K_CMAP:
+		return set_cmap(x, k, (struct cmap *)(void *)(base + k->off),
+		    v);
 	default:
 		return set_number(x, k, base, v);
 	}
@@ -1115,6 +1196,9 @@ config_free(struct config *c)
 		    (keys[i].kind == K_STRING || keys[i].kind == K_SECRET ||
 		    keys[i].kind == K_PATH))
 			free(*(char **)(void *)((char *)c + keys[i].off));
+		else if (keys[i].kind == K_CMAP)
+			cmap_free((struct cmap *)(void *)((char *)c +
+			    keys[i].off));
 	for (i = 0; i < c->ntypes; i++) {
 		t = &c->types[i];
 		free(t->name);

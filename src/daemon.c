@@ -1,4 +1,4 @@
-/* daemon.c - xspoold's engine: claims jobs oldest first, hands each to a
+/* daemon.c - xspoold's engine: claims jobs in sched.c's order, hands each to a
  * long-lived worker process in one of its slots, and runs the timers.
  * How an attempt ends is daemon_end.c's, dropped files daemon_drop.c's,
  * heartbeat and leases daemon_lease.c's, housekeeping daemon_sweep.c's
@@ -243,6 +243,19 @@ claim_failed(struct daemon *d, const char *name)
 	job_free(&j);
 }
 
+/* count_running - the schedule's running jobs per type: this node's busy
+ * workers (max_running is per node) */
+static void
+count_running(struct daemon *d)
+{
+	int i;
+
+	sched_clear_running(d->sched);
+	for (i = 0; i < d->nwk; i++)
+		if (d->slot[i].wk.phase != W_IDLE)
+			sched_running(d->sched, d->slot[i].wk.job.type, 1);
+}
+
 /* claim - as many due candidates as there are free workers */
 static void
 claim(struct daemon *d)
@@ -252,7 +265,7 @@ claim(struct daemon *d)
 
 	while (!d->stopping && !d->fenced && node_current(&d->nd) &&
 	    d->nrun < d->cfg->workers &&
-	    idle_slot(d) != NULL &&
+	    idle_slot(d) != NULL && (count_running(d), 1) &&
 	    (st = watch_next(d->w, server_now(d), name, sizeof(name))) != -1) {
 		if (st == ST_QUEUED)
 			claim_queued(d, name);
@@ -396,7 +409,9 @@ daemon_new(struct config *c, const char *node, int64_t grace_ms, char *err,
 	d->have_node = 1;
 	node_mount_check(d->sp.dir, c->lease_ms, mnt, sizeof(mnt), warn,
 	    sizeof(warn));
-	if ((d->w = watch_new(d->sp.dir, err, errlen)) == NULL) {
+	d->sched = sched_new();
+	sched_config(d->sched, c);
+	if ((d->w = watch_new(d->sp.dir, d->sched, err, errlen)) == NULL) {
 		daemon_free(d);
 		return NULL;
 	}
@@ -471,6 +486,7 @@ daemon_free(struct daemon *d)
 	if (d->nq)
 		notifyq_free(d->nq);
 	watch_free(d->w);
+	sched_free(d->sched);
 	/* a clean stop: nothing to reclaim (a heartbeat taken over by
 	 * another process is its own now) */
 	if (d->have_node)
@@ -688,6 +704,7 @@ daemon_reload(struct daemon *d, struct config *c)
 	d->cfg = c;
 	d->sp.sync = c->sync;
 	d->claimsp.sync = 0;
+	sched_config(d->sched, c);
 	notifyq_config(d->nq, c);
 	config_free(old);
 	free(old);

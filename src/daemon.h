@@ -42,6 +42,7 @@ struct daemon {
 	struct spool	 sp;
 	struct spool	 claimsp;	/* sp without directory fsyncs */
 	struct watch	*w;
+	struct sched	*sched;		/* the order of w's ready candidates */
 	struct notifyq	*nq;
 	struct slot	*slot;
 	int		 nwk;		/* slots */

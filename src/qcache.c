@@ -35,6 +35,10 @@ struct qcache {
 	struct timespec	 mtime;		/* queued/'s mtime at the last scan */
 	int64_t		 scanned;	/* now_ms() when it started */
 	uint64_t	 scans, parsed;	/* for tests and metrics */
+	uint64_t	 gen;		/* bumped by every change of byorder */
+	struct sorder	*fair;		/* byorder in sched_order's order */
+	uint64_t	 fair_gen;	/* gen it was made at, + 1; 0: none */
+	const struct config *fair_cfg;	/* and under which config */
 };
 
 struct qcache *
@@ -80,6 +84,7 @@ qcache_free(struct qcache *qc)
 		qitem_free(qc->byorder[i]);
 	free(qc->byorder);
 	free(qc->hash);
+	free(qc->fair);
 	if (qc->ifd != -1)
 		close(qc->ifd);
 	pthread_mutex_destroy(&qc->mtx);
@@ -233,6 +238,7 @@ qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 	qc->byorder = v;
 	qc->n = n;
 	qc->cap = room;
+	qc->gen++;
 }
 
 /* qcache_scan - bring the index up to readdir(queued/): parse what is
@@ -357,6 +363,7 @@ qcache_remove(struct qcache *qc, const char *id)
 		    (qc->n - i - 1) * sizeof(*qc->byorder));
 		qc->n--;
 	}
+	qc->gen++;
 	qitem_free(q);
 }
 
@@ -376,6 +383,7 @@ qcache_insert(struct qcache *qc, struct qitem *q)
 	    (qc->n - i) * sizeof(*qc->byorder));
 	qc->byorder[i] = q;
 	qc->n++;
+	qc->gen++;
 	if (qc->hsize < qc->n * 2 + 1)
 		qcache_rehash(qc);	/* grows it, with q */
 	else
@@ -510,6 +518,83 @@ qcache_page(struct qcache *qc, const char *client, int64_t after_created,
 		}
 		fn(q, arg);
 		n++;
+	}
+	pthread_mutex_unlock(&qc->mtx);
+	return n;
+}
+
+/* fair_order - qc->fair up to date: the order a node takes the queued
+ * jobs in, made again (O(n log n)) only when the queue or config changed */
+static void
+fair_order(struct qcache *qc, const struct config *cfg)
+{
+	size_t i;
+
+	if (qc->fair_gen == qc->gen + 1 && qc->fair_cfg == cfg)
+		return;
+	free(qc->fair);
+	qc->fair = xcalloc(qc->n + 1, sizeof(*qc->fair));
+	for (i = 0; i < qc->n; i++) {
+		qc->fair[i].client = qc->byorder[i]->client;
+		qc->fair[i].created = qc->byorder[i]->created;
+		qc->fair[i].id = qc->byorder[i]->id;
+		qc->fair[i].data = qc->byorder[i];
+	}
+	sched_order(cfg, qc->fair, qc->n);
+	qc->fair_gen = qc->gen + 1;
+	qc->fair_cfg = cfg;
+}
+
+int
+qcache_page_all(struct qcache *qc, const struct config *cfg,
+    const char *after_id, size_t limit, qcache_fn fn, void *arg, int *more)
+{
+	size_t i = 0;
+	int n = 0;
+
+	*more = 0;
+	pthread_mutex_lock(&qc->mtx);
+	if (qcache_refresh(qc) == -1) {
+		pthread_mutex_unlock(&qc->mtx);
+		return -1;
+	}
+	fair_order(qc, cfg);
+	/* after the cursor's job; from the head again when it has gone */
+	for (; after_id != NULL && i < qc->n; i++)
+		if (strcmp(qc->fair[i].id, after_id) == 0) {
+			i++;
+			break;
+		}
+	if (i == qc->n && after_id != NULL)
+		i = 0;
+	for (; i < qc->n; i++) {
+		if ((size_t)n == limit) {
+			*more = 1;
+			break;
+		}
+		fn(qc->fair[i].data, arg);
+		n++;
+	}
+	pthread_mutex_unlock(&qc->mtx);
+	return n;
+}
+
+int64_t
+qcache_count(struct qcache *qc, const char *client)
+{
+	int64_t n = 0;
+	size_t i;
+
+	pthread_mutex_lock(&qc->mtx);
+	if (qcache_refresh(qc) == -1) {
+		pthread_mutex_unlock(&qc->mtx);
+		return -1;
+	}
+	for (i = 0; i < qc->n; i++) {
+		const char *c = qc->byorder[i]->client;
+
+		n += c == NULL ? client == NULL : client != NULL &&
+		    strcmp(c, client) == 0;
 	}
 	pthread_mutex_unlock(&qc->mtx);
 	return n;

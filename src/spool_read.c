@@ -356,3 +356,38 @@ spool_has_room(struct spool *s, int64_t min_free)
 		return 0;
 	return 1;
 }
+
+struct qcount {
+	struct spool	*sp;
+	const char	*client;
+	size_t		 n;
+};
+
+/* qcount_one - spool_each callback: is queued/ID.job client's? */
+static int
+qcount_one(const char *id, const char *node, const struct stat *sb,
+    void *arg)
+{
+	char path[PATH_MAX], err[ERRLEN];
+	struct qcount *q = arg;
+	struct job j;
+
+	job_init(&j);
+	if (spool_path(q->sp, path, sizeof(path), ST_QUEUED, NULL, id) == 0 &&
+	    spool_read(path, &j, err, sizeof(err)) == 0 &&
+	    (j.client == NULL ? q->client == NULL : q->client != NULL &&
+	    strcmp(j.client, q->client) == 0))
+		q->n++;
+	job_free(&j);
+	return 0;
+}
+
+int64_t
+spool_queued_of(struct spool *sp, const char *client)
+{
+	struct qcount q = { sp, client, 0 };
+
+	if (spool_each(sp, ST_QUEUED, qcount_one, &q) == -1)
+		return -1;
+	return (int64_t)q.n;
+}

@@ -1,5 +1,8 @@
 /* watch.c - the daemon's candidate jobs: inotify on queued/ and failed/ is
- * a hint, a rescan of the directories is the truth; handed out oldest first. */
+ * a hint, a rescan of the directories is the truth; those due are handed
+ * out in sched.c's order (each candidate's client, type and creation time
+ * are read from its file when it is added), those not yet due wait in a
+ * heap by due time. */
 #include <sys/inotify.h>
 
 #include <dirent.h>
@@ -17,10 +20,12 @@
 
 struct cand {
 	enum state	 st;		/* ST_QUEUED or ST_FAILED */
-	int64_t		 mtime;		/* ns, for the order */
+	int64_t		 mtime;		/* ns */
+	int64_t		 when;		/* ns, the order: created, else mtime */
+	char		*client, *type;	/* from the file, NULL: none */
 	int64_t		 due;		/* ms; 0: now */
-	size_t		 hidx;		/* place in its heap */
-	int		 ready;		/* in the ready heap, else waiting */
+	size_t		 hidx;		/* place in the waiting heap */
+	struct sent	*se;		/* ready: its place in the schedule */
 	struct cand	*next;		/* hash chain */
 	char		 name[];	/* file name less .job */
 };
@@ -28,7 +33,6 @@ struct cand {
 struct heap {
 	struct cand	**c;
 	size_t		 n, cap;
-	int		 ready;		/* ordered by mtime, else by due */
 };
 
 struct watch {
@@ -38,7 +42,8 @@ struct watch {
 	int		 dfd[2];	/* the two directories, open */
 	struct cand	**ht;
 	size_t		 htsize, n;
-	struct heap	 rdy, wait;
+	struct sched	*sched;		/* the ready ones */
+	struct heap	 wait;
 };
 
 static const enum state watch_states[2] = { ST_QUEUED, ST_FAILED };
@@ -57,11 +62,7 @@ hash(const char *s, enum state st)
 static int
 before(const struct heap *h, const struct cand *a, const struct cand *b)
 {
-	if (!h->ready)
-		return a->due < b->due;
-	if (a->mtime != b->mtime)
-		return a->mtime < b->mtime;
-	return strcmp(a->name, b->name) < 0;
+	return a->due < b->due;
 }
 
 static void
@@ -110,7 +111,6 @@ heap_push(struct heap *h, struct cand *c)
 		h->cap = h->cap ? h->cap * 2 : 64;
 		h->c = xreallocarray(h->c, h->cap, sizeof(*h->c));
 	}
-	c->ready = h->ready;
 	h->c[h->n] = c;
 	c->hidx = h->n++;
 	heap_up(h, c->hidx);
@@ -160,6 +160,26 @@ grow(struct watch *w)
 	w->htsize = size;
 }
 
+/* unqueue - c out of the schedule or the waiting heap */
+static void
+unqueue(struct watch *w, struct cand *c)
+{
+	if (c->se != NULL)
+		sched_remove(w->sched, c->se);
+	else if (c->due != -1)
+		heap_remove(&w->wait, c);
+	c->se = NULL;
+	c->due = -1;
+}
+
+/* ready - c into the schedule */
+static void
+ready(struct watch *w, struct cand *c)
+{
+	c->due = 0;
+	c->se = sched_add(w->sched, c->client, c->type, c->when, c->name, c);
+}
+
 /* drop - takes c out of the hash table and its heap, frees it */
 static void
 drop(struct watch *w, struct cand *c)
@@ -170,13 +190,16 @@ drop(struct watch *w, struct cand *c)
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;
-	heap_remove(c->ready ? &w->rdy : &w->wait, c);
+	unqueue(w, c);
 	w->n--;
+	free(c->client);
+	free(c->type);
 	free(c);
 }
 
 struct watch *
-watch_new(const char *spooldir, char *err, size_t errlen)
+watch_new(const char *spooldir, struct sched *sched, char *err,
+    size_t errlen)
 {
 	struct watch *w;
 	int i;
@@ -184,7 +207,7 @@ watch_new(const char *spooldir, char *err, size_t errlen)
 	w = xcalloc(1, sizeof(*w));
 	w->htsize = 1024;
 	w->ht = xcalloc(w->htsize, sizeof(*w->ht));
-	w->rdy.ready = 1;
+	w->sched = sched;
 	w->fd = w->dfd[0] = w->dfd[1] = -1;
 	for (i = 0; i < 2; i++) {
 		xasprintf(&w->dir[i], "%s/%s", spooldir,
@@ -227,10 +250,13 @@ watch_free(struct watch *w)
 	for (i = 0; i < w->htsize; i++)
 		for (c = w->ht[i]; c; c = nx) {
 			nx = c->next;
+			if (c->se != NULL)
+				sched_remove(w->sched, c->se);
+			free(c->client);
+			free(c->type);
 			free(c);
 		}
 	free(w->ht);
-	free(w->rdy.c);
 	free(w->wait.c);
 	if (w->fd != -1)
 		close(w->fd);
@@ -254,6 +280,31 @@ watch_count(const struct watch *w)
 	return w->n;
 }
 
+/* meta - client, type and creation time from c's file as it is now; a
+ * file that cannot be read or parsed (being written, not a job: the claim
+ * decides) has none, and its mtime for a creation time */
+static void
+meta(struct watch *w, struct cand *c)
+{
+	char path[PATH_MAX], err[ERRLEN];
+	struct job j;
+
+	free(c->client);
+	free(c->type);
+	c->client = c->type = NULL;
+	c->when = c->mtime;
+	job_init(&j);
+	if (snprintf(path, sizeof(path), "%s/%s.job",
+	    w->dir[c->st == ST_QUEUED ? 0 : 1], c->name) < (int)sizeof(path) &&
+	    spool_read(path, &j, err, sizeof(err)) == 0) {
+		c->client = j.client ? xstrdup(j.client) : NULL;
+		c->type = j.type ? xstrdup(j.type) : NULL;
+		if (j.created > 0)
+			c->when = j.created * 1000000;
+	}
+	job_free(&j);
+}
+
 void
 watch_add(struct watch *w, const char *name, enum state st,
     int64_t mtime_ns, int64_t due_ms)
@@ -264,21 +315,26 @@ watch_add(struct watch *w, const char *name, enum state st,
 	if (strlen(name) > WATCH_NAME_MAX)
 		return;
 	if ((c = find(w, name, st)) != NULL) {
-		heap_remove(c->ready ? &w->rdy : &w->wait, c);
+		unqueue(w, c);
 	} else {
 		if (w->n >= w->htsize)
 			grow(w);
 		c = xcalloc(1, sizeof(*c) + strlen(name) + 1);
 		memcpy(c->name, name, strlen(name) + 1);
 		c->st = st;
+		c->due = -1;
 		k = hash(name, st) & (w->htsize - 1);
 		c->next = w->ht[k];
 		w->ht[k] = c;
 		w->n++;
 	}
 	c->mtime = mtime_ns;
-	c->due = due_ms;
-	heap_push(due_ms > 0 ? &w->wait : &w->rdy, c);
+	meta(w, c);
+	if (due_ms > 0) {
+		c->due = due_ms;
+		heap_push(&w->wait, c);
+	} else
+		ready(w, c);
 }
 
 void
@@ -299,8 +355,7 @@ promote(struct watch *w, int64_t now)
 	while (w->wait.n > 0 && w->wait.c[0]->due <= now) {
 		c = w->wait.c[0];
 		heap_remove(&w->wait, c);
-		c->due = 0;
-		heap_push(&w->rdy, c);
+		ready(w, c);
 	}
 }
 
@@ -311,9 +366,10 @@ watch_next(struct watch *w, int64_t now, char *name, size_t size)
 	int st;
 
 	promote(w, now);
-	if (w->rdy.n == 0)
+	if ((c = sched_next(w->sched)) == NULL)
 		return -1;
-	c = w->rdy.c[0];
+	c->se = NULL;		/* sched_next freed it */
+	c->due = -1;
 	snprintf(name, size, "%s", c->name);
 	st = c->st;
 	drop(w, c);
@@ -324,7 +380,7 @@ int64_t
 watch_due(struct watch *w, int64_t now)
 {
 	promote(w, now);
-	if (w->rdy.n > 0)
+	if (sched_ready(w->sched))
 		return now;
 	if (w->wait.n > 0)
 		return w->wait.c[0]->due;

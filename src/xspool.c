@@ -183,6 +183,11 @@ queue(struct ctx *x, struct job *j, const char *cmd)
 			errx(EXIT_USAGE, "%s: %s", cmd, e);
 		errx(EXIT_USAGE, "%s: %s: %s", cmd, j->type, e);
 	}
+	if ((r = config_client(&x->c.max_queued, j->client)) > 0 &&
+	    spool_queued_of(&x->s, j->client) >= r)
+		errx(EXIT_NO, "%s: client %s has its max_queued (%d) jobs "
+		    "queued; try again once some have started", cmd,
+		    j->client ? j->client : "-", r);
 	if (spool_submit(&x->s, j, x->c.min_free, e, sizeof(e)) == -1) {
 		r = errno == ENOSPC ? EXIT_TEMPFAIL : EXIT_NO;
 		job_free(j);
@@ -480,7 +485,8 @@ collect(const char *id, const char *node, const struct stat *sb, void *arg)
 	return 0;
 }
 
-/* job_slim - keep only what the table shows (type, format, attempts) */
+/* job_slim - keep only what the table shows (type, format, attempts)
+ * and its order needs (client) */
 static void
 job_slim(struct job *j)
 {
@@ -489,6 +495,8 @@ job_slim(struct job *j)
 	job_init(&t);
 	t.type = j->type;
 	j->type = NULL;
+	t.client = j->client;
+	j->client = NULL;
 	t.format = j->format;
 	t.attempts = j->attempts;
 	job_free(j);
@@ -539,6 +547,29 @@ entry_cmp(const void *a, const void *b)
 	if (ea->created != eb->created)
 		return ea->created < eb->created ? -1 : 1;
 	return strcmp(ea->id, eb->id);
+}
+
+/* queued_order - queued jobs in the order a node takes them (sched.c) */
+static void
+queued_order(const struct config *c, struct entries *es)
+{
+	struct sorder *v = xcalloc(es->n, sizeof(*v));
+	struct entry *out = xcalloc(es->n, sizeof(*out));
+	size_t i;
+
+	for (i = 0; i < es->n; i++) {
+		v[i].client = es->v[i].ok ? es->v[i].j.client : NULL;
+		v[i].created = es->v[i].created;
+		v[i].id = es->v[i].id;
+		v[i].data = &es->v[i];
+	}
+	sched_order(c, v, es->n);
+	for (i = 0; i < es->n; i++)
+		out[i] = *(const struct entry *)v[i].data;
+	free(es->v);
+	es->v = out;
+	es->cap = es->n;
+	free(v);
 }
 
 static void
@@ -652,7 +683,7 @@ cmd_list(struct ctx *x, int argc, char **argv)
 	struct entries es = { NULL, 0, 0, ST_QUEUED };
 	struct lfilter f;
 	int64_t now = now_ms();
-	int ch, json = 0, i;
+	int ch, json = 0, i, run_order;
 
 	lf_init(&f);
 	optind = 0;	/* glibc: full reinit, permuting again */
@@ -684,7 +715,11 @@ cmd_list(struct ctx *x, int argc, char **argv)
 	entries_read(x, &es, !json, &f);
 	if (es.n > 1)
 		qsort(es.v, es.n, sizeof(*es.v), entry_cmp);
-	lf_limit(&f, &es);
+	/* queued alone: in the order they will run, the next ones first */
+	run_order = f.states == 1u << ST_QUEUED;
+	if (run_order && es.n > 1)
+		queued_order(&x->c, &es);
+	lf_limit(&f, &es, run_order);
 	if (json)
 		list_json(&es);
 	else

@@ -216,6 +216,16 @@ struct xtype {
 	 * line); it reads database and query from the config itself */
 	char		*database;	/* "postgresql://..." or "sqlite:/abs" */
 	char		*query;		/* query, or query_file's text */
+	int		 max_running;	/* on one node at once, 0: no limit */
+};
+
+/* a value per client ("weights = 1, erp:3"): dflt for the others; the
+ * jobs without a client are the client "-" */
+struct cmap {
+	int		 dflt;
+	size_t		 n;
+	char		**name;
+	int		*v;
 };
 
 struct config {
@@ -235,6 +245,9 @@ struct config {
 	int64_t		 kill_grace_ms;	/* SIGTERM -> SIGKILL, default 5s */
 	int		 sync;		/* fsync files and dirs, default 1 */
 	int		 zip_level;	/* default 6 */
+	int		 fair;		/* schedule = fair (1, default) or fifo */
+	struct cmap	 weights;	/* claims per round, default 1 */
+	struct cmap	 max_queued;	/* queued jobs per client, 0: no cap */
 	char		*group;		/* NAME or GID: spool shared with it */
 	long		 gid;		/* group resolved, -1: none */
 	/* [http] */
@@ -286,6 +299,8 @@ void	 config_free(struct config *);
 int	 config_secret_key(const char *secret, unsigned char *key,
 	    size_t *keylen, char *err, size_t errlen);
 const struct xtype *config_type(const struct config *, const char *name);
+/* The value of client (NULL: the jobs without one, "-") in m. */
+int	 config_client(const struct cmap *m, const char *client);
 /* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
 enum format format_parse(const char *);
 const char *format_name(enum format);	/* "JSON", "CSV" */
@@ -555,6 +570,10 @@ int	 spool_read(const char *path, struct job *, char *err, size_t errlen);
 typedef int (*spool_each_fn)(const char *id, const char *node,
 	    const struct stat *, void *arg);
 int	 spool_each(struct spool *, enum state, spool_each_fn, void *arg);
+/* How many queued jobs client (NULL: those without one) has, reading
+ * every queued file (the CLI's max_queued check; xspool-httpd counts in
+ * its qcache); -1 with errno. */
+int64_t	 spool_queued_of(struct spool *, const char *client);
 /* Puts a dropped file queued/NAME into bad/NAME with bad/NAME.why. */
 /* An earlier bad/NAME is kept: the new one becomes NAME.1, NAME.2, ... */
 int	 spool_bad(struct spool *, const char *name, const char *why);
@@ -1073,6 +1092,15 @@ int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
 /* A queued job of client with request hash hash or idempotency key idem
  * (either may be NULL): 1 with its id copied to id (ID_MAX+1), 0 when
  * none, -1 with errno. */
+/* Every client's queued jobs in the order a node takes them (sched.c's,
+ * under cfg's schedule and weights), after the job after_id when it is
+ * still queued (from the head again when not).  As qcache_page. */
+int	 qcache_page_all(struct qcache *, const struct config *cfg,
+	    const char *after_id, size_t limit, qcache_fn, void *arg,
+	    int *more);
+/* How many queued jobs client (NULL: those without one) has; -1 when
+ * queued/ cannot be read. */
+int64_t	 qcache_count(struct qcache *, const char *client);
 int	 qcache_find(struct qcache *, const char *client, const char *hash,
 	    const char *idem, char *id);
 void	 qcache_stats(struct qcache *, size_t *n, uint64_t *scans,
@@ -1096,13 +1124,68 @@ void	 api_reload(struct api *, struct config *c, struct keys *k);
 void	 api_stop(struct api *, int64_t grace_ms);
 void	 api_free(struct api *);
 
+/* ---------------------------------------------------------------- sched.c */
+/*
+ * The order in which a node takes ready jobs (schedule = fair): in turn by
+ * client, weight claims per round each (stride scheduling), oldest first
+ * (created, then id) within a client; the jobs without a client are one
+ * more client ("-"); a type at its max_running on this node is skipped
+ * and its jobs wait.  schedule = fifo: oldest first across everyone (the
+ * type limits still hold).  O(log clients + types) per claim.
+ */
+struct sched;
+struct sent;
+struct sched *sched_new(void);
+void	 sched_free(struct sched *);
+/* Takes cfg's schedule, weights and max_running (again at a reload: the
+ * queued entries are sorted again under the new rules). */
+void	 sched_config(struct sched *, const struct config *cfg);
+/* A ready job: name must stay valid until the entry leaves; data is the
+ * caller's, handed back by sched_next. */
+struct sent *sched_add(struct sched *, const char *client, const char *type,
+	    int64_t created, const char *name, void *data);
+void	 sched_remove(struct sched *, struct sent *);
+/* Takes the next job to run (its entry is freed): its data, or NULL when
+ * none is ready or every ready one's type is at its limit. */
+void	*sched_next(struct sched *);
+/* 1 when sched_next would hand out a job (O(clients) at worst, when every
+ * client's ready types are at their limits). */
+int	 sched_ready(const struct sched *);
+/* The jobs of a type running on this node: the daemon clears the counts
+ * and adds one per busy worker before it claims. */
+void	 sched_clear_running(struct sched *);
+void	 sched_running(struct sched *, const char *type, int delta);
+size_t	 sched_count(const struct sched *);
+/* Pass added per claim for a weight. */
+uint64_t sched_stride(int weight);
+/* The order within a client (and between equal passes): 1 when job a
+ * (created ms, id) goes before b. */
+int	 sched_before(int64_t ca, const char *ia, int64_t cb, const char *ib);
+/* The listings' order: v sorted as a node that starts now takes the jobs
+ * (the k-th job of a client, oldest first, at pass k * stride; equal
+ * passes oldest first).  A node already running may differ within one
+ * round (each client's weight in jobs); type limits are not shown. */
+struct sorder {
+	const char	*client;	/* NULL: none */
+	int64_t		 created;
+	const char	*id;
+	uint64_t	 tag;		/* set by sched_order */
+	const void	*data;		/* the caller's */
+};
+void	 sched_order(const struct config *, struct sorder *v, size_t n);
+
 /* ---------------------------------------------------------------- watch.c */
 /* The daemon's candidates: inotify on queued/ and failed/ (a hint) and
- * rescans (the truth), handed out oldest first (mtime, then name).  A name
- * is a file name less ".job" (it may not be a valid id: the caller checks). */
+ * rescans (the truth), handed out in the schedule's order (sched.c: by
+ * client, then oldest first by the file's created, else its mtime, then
+ * name).  A name is a file name less ".job" (it may not be a valid id:
+ * the caller checks).  Adding a candidate reads its file (client, type,
+ * created). */
 struct watch;
-/* Watches DIR/queued and DIR/failed.  NULL with err. */
-struct watch *watch_new(const char *spooldir, char *err, size_t errlen);
+/* Watches DIR/queued and DIR/failed; the ready candidates go into sched
+ * (the caller's, freed after the watch).  NULL with err. */
+struct watch *watch_new(const char *spooldir, struct sched *sched,
+	    char *err, size_t errlen);
 void	 watch_free(struct watch *);
 int	 watch_fd(const struct watch *);
 /* Reads pending events into the candidates; 1 when a rescan is needed

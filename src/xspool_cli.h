@@ -86,7 +86,9 @@ int	 lf_time(const char *s, int64_t now, int64_t *ms);
 /* 1 when read entry e passes f's type, client and time filters */
 int	 lf_match(const struct lfilter *f, const struct entry *e);
 /* Keeps the last f->limit of the sorted es (the newest). */
-void	 lf_limit(const struct lfilter *f, struct entries *es);
+/* Keeps f->limit entries: the last ones (the newest), or the first ones
+ * (the queued in run order: the next to run). */
+void	 lf_limit(const struct lfilter *f, struct entries *es, int first);
 
 /* the subcommands: argv[0] is the subcommand's name; the exit status */
 int	 cmd_check(struct ctx *, int argc, char **argv);	/* xspool_check.c */

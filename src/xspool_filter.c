@@ -172,15 +172,20 @@ lf_match(const struct lfilter *f, const struct entry *e)
 }
 
 void
-lf_limit(const struct lfilter *f, struct entries *es)
+lf_limit(const struct lfilter *f, struct entries *es, int first)
 {
 	size_t i, drop;
 
 	if (es->n <= f->limit)
 		return;
 	drop = es->n - f->limit;
-	for (i = 0; i < drop; i++)
-		job_free(&es->v[i].j);
-	memmove(es->v, es->v + drop, f->limit * sizeof(*es->v));
+	if (first) {
+		for (i = f->limit; i < es->n; i++)
+			job_free(&es->v[i].j);
+	} else {
+		for (i = 0; i < drop; i++)
+			job_free(&es->v[i].j);
+		memmove(es->v, es->v + drop, f->limit * sizeof(*es->v));
+	}
 	es->n = f->limit;
 }

@@ -11,7 +11,7 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); kernel: $(uname -r); $(nproc) CP
 echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "- load at start: $(uptime | sed 's/.*load average/load average/')"
 start=$(date +%s)
-for b in throughput convert zip http large growth sql nfs; do
+for b in throughput convert zip http large growth fair sql nfs; do
 	echo
 	a=$(date +%s)
 	sh "./bench-$b.sh" || echo "(bench-$b failed; see above)"

@@ -518,6 +518,41 @@ t_secret_files(void)
 	}
 }
 
+/* t_sched - schedule, weights, max_queued, max_running */
+static void
+t_sched(void)
+{
+	struct config c;
+	int r;
+
+	r = load(&c, "[spool]\n");
+	ok(r == 0 && c.fair == 1 && config_client(&c.weights, "x") == 1 &&
+	    config_client(&c.max_queued, NULL) == 0, "defaults: fair, weight "
+	    "1, no cap");
+	if (r == 0)
+		config_free(&c);
+	r = load(&c, "[spool]\nschedule = fifo\nweights = 2, erp:3, -:5\n"
+	    "max_queued = erp:10\n[type A]\ncommand = /bin/true\n"
+	    "max_running = 4\n");
+	ok(r == 0 && c.fair == 0 && config_client(&c.weights, "erp") == 3 &&
+	    config_client(&c.weights, NULL) == 5 &&
+	    config_client(&c.weights, "crm") == 2 &&
+	    config_client(&c.max_queued, "erp") == 10 &&
+	    config_client(&c.max_queued, "crm") == 0 &&
+	    c.types[0].max_running == 4, "schedule, weights (\"-\": no "
+	    "client), max_queued, max_running (%s)", r ? err : "ok");
+	if (r == 0)
+		config_free(&c);
+	refused("schedule", "[spool]\nschedule = lottery\n", 2,
+	    "not fair or fifo");
+	refused("weight 0", "[spool]\nweights = erp:0\n", 2,
+	    "not a number in range");
+	refused("a bad client name", "[spool]\nweights = e r p:2\n", 2,
+	    "client name");
+	refused("max_queued", "[spool]\nmax_queued = x\n", 2,
+	    "not a number");
+}
+
 int
 main(void)
 {
@@ -533,6 +568,7 @@ main(void)
 	t_misc();
 	t_default();
 	t_secret_files();
+	t_sched();
 	unlink(path);
 	rmdir(dir);
 	return done_testing();

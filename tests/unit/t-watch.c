@@ -18,6 +18,7 @@
 #include "tap.h"
 
 static char top[64];
+static struct sched *sched;	/* no config: one client, no limits */
 
 /* P - "TOP/rel" in one of a few static buffers */
 static const char *
@@ -77,10 +78,10 @@ test_new(void)
 	char err[ERRLEN] = "";
 	struct watch *w;
 
-	w = watch_new(P("nonesuch"), err, sizeof(err));
+	w = watch_new(P("nonesuch"), sched, err, sizeof(err));
 	ok(w == NULL && strstr(err, "nonesuch/queued") != NULL,
 	    "a spool without queued/ is refused, naming it (%s)", err);
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	ok(w != NULL, "watches a spool");
 	if (w == NULL)
 		exit(1);
@@ -120,7 +121,7 @@ test_rescan(void)
 	/* the same name in both states is two candidates */
 	mkfile("failed/a.job", 3000);
 
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	ok(watch_drain(w) == 0 && watch_count(w) == 0,
 	    "files made before the watch make no events");
 	ok(watch_rescan(w) == 0, "rescan");
@@ -157,7 +158,7 @@ test_due(void)
 	char err[ERRLEN], name[300];
 	struct watch *w;
 
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	watch_add(w, "f", ST_FAILED, (int64_t)1500 * 1000000000, 10000);
 	watch_add(w, "never", ST_FAILED, 1, INT64_MAX);
 	ok(watch_next(w, 9999, name, sizeof(name)) == -1,
@@ -203,7 +204,7 @@ test_events(void)
 	char err[ERRLEN];
 	struct watch *w;
 
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	ok(watch_drain(w) == 0 && watch_count(w) == 0, "no events yet");
 	mkfile("queued/new.job", 100);		/* IN_CLOSE_WRITE */
 	mkfile("tmp/m", 200);
@@ -258,7 +259,7 @@ test_overflow(void)
 		printf("ok %d - # SKIP max_queued_events is %ld\n", ++tap_n, max);
 		return;
 	}
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	for (i = 0; i < max + 10; i++) {
 		fd = open(P(i % 2 ? "queued/o1.job" : "queued/o2.job"),
 		    O_WRONLY | O_CREAT, 0600);
@@ -286,7 +287,7 @@ test_heap(void)
 	int i, good = 1, n = 0, st;
 	unsigned r = 12345;
 
-	w = watch_new(top, err, sizeof(err));
+	w = watch_new(top, sched, err, sizeof(err));
 	for (i = 0; i < 3000; i++) {
 		r = r * 1103515245 + 12345;
 		snprintf(name, sizeof(name), "j%04u", (r >> 8) % 2000);
@@ -323,12 +324,14 @@ main(void)
 		perror("t-watch: setup");
 		return 1;
 	}
+	sched = sched_new();
 	test_new();
 	test_rescan();
 	test_due();
 	test_events();
 	test_heap();
 	test_overflow();
+	sched_free(sched);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", top);
