@@ -305,7 +305,7 @@ api_new(struct config *c, struct keys *k, char *err, size_t errlen)
 		return NULL;
 	}
 	if ((logfd = alog_open(c->access_log)) == -1 && c->access_log) {
-		snprintf(err, errlen, "%s: %s", c->access_log,
+		seterr(err, errlen, "%s: %s", c->access_log,
 		    strerror(errno));
 		spool_close(&a->sp);
 		free(a);
@@ -349,7 +349,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 
 	if (a->nd == MAX_LISTEN || parse_listen(addr, host, sizeof(host),
 	    serv, sizeof(serv)) == -1) {
-		snprintf(err, errlen, "listen: bad address \"%s\"", addr);
+		seterr(err, errlen, "listen: bad address \"%s\"", addr);
 		return -1;
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -357,7 +357,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if ((rc = getaddrinfo(*host && strcmp(host, "*") ? host : NULL, serv,
 	    &hints, &res)) != 0) {
-		snprintf(err, errlen, "listen %s: %s", addr, gai_strerror(rc));
+		seterr(err, errlen, "listen %s: %s", addr, gai_strerror(rc));
 		return -1;
 	}
 	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
@@ -402,7 +402,7 @@ listen_one(struct api *a, const char *addr, int *port, char *err,
 	    MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 	freeaddrinfo(res);
 	if (d == NULL) {
-		snprintf(err, errlen, "cannot listen on %s", addr);
+		seterr(err, errlen, "cannot listen on %s", addr);
 		return -1;
 	}
 	a->d[a->nd++] = d;
@@ -444,7 +444,7 @@ api_start(struct api *a, int *port, char *err, size_t errlen)
 		if (read_file(a->cfg->tls_cert, 1 << 20, &a->tls_cert,
 		    &len) == -1 || read_file(a->cfg->tls_key, 1 << 20,
 		    &a->tls_key, &len) == -1) {
-			snprintf(err, errlen, "TLS certificate or key: %s",
+			seterr(err, errlen, "TLS certificate or key: %s",
 			    strerror(errno));
 			return -1;
 		}
@@ -459,11 +459,11 @@ api_start(struct api *a, int *port, char *err, size_t errlen)
 	}
 	free(list);
 	if (rc == 0 && a->nd == 0) {
-		snprintf(err, errlen, "listen: no address");
+		seterr(err, errlen, "listen: no address");
 		rc = -1;
 	}
 	if (rc == 0 && conn_start(a) == -1) {
-		snprintf(err, errlen, "cannot start a thread: %s",
+		seterr(err, errlen, "cannot start a thread: %s",
 		    strerror(errno));
 		rc = -1;
 	}

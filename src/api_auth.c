@@ -106,7 +106,7 @@ keys_check(struct api *a, int force)
 	was_bad = a->keys_bad;
 	pthread_rwlock_unlock(&a->lock);
 	if ((rc = keys_identity(path, &sb)) == -1) {
-		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
+		seterr(err, sizeof(err), "%s: %s", path, strerror(errno));
 		goto bad;
 	}
 	/* no file: the identity of "none" (valid, all zero) */

@@ -33,11 +33,11 @@ load(const char *path, struct config **cp, struct keys **kp, char *err,
 	if (config_load(c, path, err, errlen) == -1)
 		goto fail;
 	if (c->keys == NULL) {
-		snprintf(err, errlen, "%s: [http] keys is not set", path);
+		seterr(err, errlen, "%s: [http] keys is not set", path);
 		goto fail;
 	}
 	if (keys_load(k, c->keys, kerr, sizeof(kerr)) == -1) {
-		snprintf(err, errlen, "%s", kerr);
+		seterr(err, errlen, "%s", kerr);
 		goto fail;
 	}
 	*cp = c;
