@@ -52,7 +52,8 @@ tally_out(struct buf *b, const char *metric, const char *lname,
 	size_t i, k;
 
 	buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_str);
+	if (t->n > 1)	/* never qsort(NULL, 0): undefined */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_str);
 	for (i = 0; i < t->n; i = k) {
 		for (k = i; k < t->n && strcmp(t->v[k], t->v[i]) == 0; k++)
 			;

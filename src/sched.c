@@ -649,6 +649,8 @@ sched_order(const struct config *cfg, struct sorder *v, size_t n)
 	size_t i, k = 0;
 	uint64_t stride = 0;
 
+	if (n < 2)
+		return;		/* nothing to order; never qsort(NULL, 0) */
 	if (cfg->fair) {
 		qsort(v, n, sizeof(*v), by_client);
 		for (i = 0; i < n; i++) {
