@@ -184,10 +184,12 @@ diag "REST on A said COMPLETED after the server's completed/ by (ms):" \
     $(cut -d' ' -f2 "$T/lag") "; stale answers: $stale"
 is "$stale" 0 "no answer older than the server's view at the request"
 grep ' ERROR:' "$T/answers" | while read -r l; do diag "error answer: $l"; done
-# Open bug: in one full make check (load from the sanitizer pass beside
-# it) one Status answer here was an error; alone it passed every time
-# since.  Which error was not kept then: the diag above shows it now.
-todo_ok "no error answers" "one error answer seen once under load, not yet understood" \
+# Open bug: now and then one job answers 404 NOT_FOUND here for ~30 s
+# (seen in a full make check, and in 1 of 3 runs alone): the shim on A
+# misses it in every state directory, most likely A's cached directory
+# entries after the other mounts' renames (acdirmin 30 s).  A miss on NFS
+# should revalidate the directories and look again before a 404.
+todo_ok "no error answers" "a job 404 for ~acdirmin on a caching mount (open bug)" \
     test "$(grep -c ' ERROR:' "$T/answers")" -eq 0
 grep ' ERROR:' "$T/answers" | head -n 3 | sed 's/^/#   /'
 at "caches checked"
