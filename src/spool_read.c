@@ -61,7 +61,7 @@ find_processing_st(struct spool *s, const char *id, char *node,
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
-	int found = 0;
+	int fd, found = 0;
 
 	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
 	    (d = opendir(path)) == NULL)
@@ -69,6 +69,13 @@ find_processing_st(struct spool *s, const char *id, char *node,
 	while (!found && (de = readdir(d)) != NULL) {
 		if (!node_valid(de->d_name))
 			continue;
+		/* on NFS a node's directory is opened first: its fresh
+		 * attributes drop a name cached as missing there before
+		 * that node claimed the job (else up to acdirmax) */
+		if (s->nfs && fmt_path(path, sizeof(path), "%s/processing/%s",
+		    s->dir, de->d_name) == 0 && (fd = open(path,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+			close(fd);
 		if (fmt_path(path, sizeof(path), "%s/processing/%s/%s.job",
 		    s->dir, de->d_name, id) == -1)
 			continue;
