@@ -90,27 +90,15 @@ static int
 job_lstat(const struct api *a, const char *path, struct stat *sb)
 {
 	char dir[4096], *slash;
-	int fd, rv, saved;
 
 	if (!a->sp.nfs)
 		return lstat(path, sb);
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-			close(fd);
+		revalidate_dir(dir);
 	}
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY)) == -1) {
-		if (errno != ELOOP && errno != ENXIO)
-			return -1;
-		return lstat(path, sb);	/* a symlink or a socket */
-	}
-	rv = fstat(fd, sb);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rv;
+	return fresh_stat(path, sb);
 }
 
 /* regular_at - is job id's file in state st (and node) a regular file,

@@ -388,6 +388,18 @@ fresh_stat(const char *path, struct stat *sb)
 	return 0;
 }
 
+/* revalidate_dir - open dir and close it: on NFS, close-to-open makes
+ * the client fetch its attributes, and a changed directory drops the
+ * names cached from it (also those cached as missing) */
+void
+revalidate_dir(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		close(fd);
+}
+
 /*
  * link_noreplace - from's file also at to, never over an existing to:
  * link(2), which NFS performs atomically on the server.  A retransmitted

@@ -12,8 +12,6 @@ int	 node_valid(const char *);
 /* snprintf that fails with ENAMETOOLONG instead of truncating */
 int	 fmt_path(char *buf, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* stat by opening (NFS close-to-open), never following a link */
-int	 fresh_stat(const char *path, struct stat *sb);
 /* the directory of a state (node's for PROCESSING; NULL: our own) */
 int	 spool_dirpath(const struct spool *, char *buf, size_t size,
 	    enum state st, const char *node);

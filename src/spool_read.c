@@ -30,16 +30,13 @@ void
 spool_refresh(const struct spool *s)
 {
 	char path[PATH_MAX];
-	int i, fd;
+	int i;
 
 	if (!s->nfs)
 		return;
-	/* opening a directory revalidates its attributes (close-to-open);
-	 * a changed directory drops the names cached from it */
 	for (i = SD_QUEUED; i <= SD_CANCELLED; i++)
-		if (spool_sub(s, path, sizeof(path), i, NULL, NULL) == 0 &&
-		    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-			close(fd);
+		if (spool_sub(s, path, sizeof(path), i, NULL, NULL) == 0)
+			revalidate_dir(path);
 }
 
 /* find_processing - stat processing/NODE/ID.job for every node */
@@ -61,7 +58,7 @@ find_processing_st(struct spool *s, const char *id, char *node,
 	struct dirent *de;
 	struct stat sb;
 	DIR *d;
-	int fd, found = 0;
+	int found = 0;
 
 	if (fmt_path(path, sizeof(path), "%s/processing", s->dir) == -1 ||
 	    (d = opendir(path)) == NULL)
@@ -69,13 +66,12 @@ find_processing_st(struct spool *s, const char *id, char *node,
 	while (!found && (de = readdir(d)) != NULL) {
 		if (!node_valid(de->d_name))
 			continue;
-		/* on NFS a node's directory is opened first: its fresh
-		 * attributes drop a name cached as missing there before
-		 * that node claimed the job (else up to acdirmax) */
+		/* on NFS a node's directory is revalidated first: else a
+		 * name cached as missing there before that node claimed
+		 * the job stays missing until its attributes time out */
 		if (s->nfs && fmt_path(path, sizeof(path), "%s/processing/%s",
-		    s->dir, de->d_name) == 0 && (fd = open(path,
-		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
-			close(fd);
+		    s->dir, de->d_name) == 0)
+			revalidate_dir(path);
 		if (fmt_path(path, sizeof(path), "%s/processing/%s/%s.job",
 		    s->dir, de->d_name, id) == -1)
 			continue;

@@ -516,6 +516,11 @@ const char *spool_noreplace_method(struct spool *);
  * attributes (close-to-open), so that look-ups by name that follow see
  * other clients' moves.  Nothing elsewhere. */
 void	 spool_refresh(const struct spool *);
+/* stat by opening (NFS close-to-open: the server's attributes), never
+ * following a link; and a directory opened and closed, which on NFS
+ * revalidates it and drops the names cached from it when it changed */
+int	 fresh_stat(const char *path, struct stat *sb);
+void	 revalidate_dir(const char *dir);
 /* Creates an exclusive file in tmp/ named time.host.pid.random[.suffix];
  * returns the fd, the path in buf. */
 int	 spool_tmpfile(const struct spool *, char *buf, size_t,
