@@ -77,7 +77,8 @@ field(const char *text, const char *name, char *buf, size_t size)
 int
 node_read(struct spool *s, const char *name, struct nodeid *id)
 {
-	char path[PATH_MAX], *text = NULL;
+	char path[PATH_MAX], *text = NULL, lease[24], *end;
+	long long ms;
 	int fd, saved;
 
 	memset(id, 0, sizeof(*id));
@@ -100,7 +101,12 @@ node_read(struct spool *s, const char *name, struct nodeid *id)
 	field(text, "boot", id->boot, sizeof(id->boot));
 	field(text, "pid", id->pid, sizeof(id->pid));
 	field(text, "token", id->token, sizeof(id->token));
+	field(text, "lease", lease, sizeof(lease));
 	free(text);
+	errno = 0;
+	ms = strtoll(lease, &end, 10);
+	if (lease[0] != '\0' && *end == '\0' && errno == 0 && ms > 0)
+		id->lease_ms = ms;
 	id->mtime = mtime_of(&id->sb);
 	return 0;
 }
@@ -124,9 +130,13 @@ node_clock(struct spool *s, int64_t *ms)
 }
 
 int
-node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms)
+node_expired(const struct nodeid *id, int64_t server_now, int64_t lease_ms)
 {
-	return server_now - mtime > lease_ms;
+	/* the holder's own lease, which its beats follow: a node with a
+	 * longer lease beats less often than the judge's lease */
+	if (id->lease_ms > 0)
+		lease_ms = id->lease_ms;
+	return server_now - id->mtime > lease_ms;
 }
 
 int
@@ -146,7 +156,7 @@ node_live(struct spool *s, int64_t lease_ms, node_live_fn fn, void *arg)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' ||
 		    node_read(s, de->d_name, &id) == -1 ||
-		    node_expired(id.mtime, now, lease_ms))
+		    node_expired(&id, now, lease_ms))
 			continue;
 		n++;
 		if (fn != NULL)
@@ -163,8 +173,8 @@ ident_text(const struct node *n, char *buf, size_t size)
 	char ts[32];
 
 	return snprintf(buf, size, "pid %ld\nhost %s\nboot %s\ntoken %s\n"
-	    "time %s\n", (long)getpid(), n->host, n->boot, n->token,
-	    fmt_time(now_ms(), ts));
+	    "lease %lld\ntime %s\n", (long)getpid(), n->host, n->boot,
+	    n->token, (long long)n->lease_ms, fmt_time(now_ms(), ts));
 }
 
 /* hb_create - a new heartbeat with our identity through tmp/; replace:
@@ -249,7 +259,7 @@ node_open(struct node *n, struct spool *s, const char *name,
 			now = id.mtime + lease_ms + 1;
 		snprintf(age, sizeof(age), "%llds",
 		    (long long)((now - id.mtime) / 1000));
-		if (!node_expired(id.mtime, now, lease_ms) &&
+		if (!node_expired(&id, now, lease_ms) &&
 		    (strcmp(id.host, n->host) != 0 ||
 		    strcmp(id.boot, n->boot) != 0 || pid_alive(id.pid))) {
 			errno = EEXIST;
@@ -410,7 +420,7 @@ node_lost(struct node *n, const char *other)
 		return missing(n, other, 1) > n->lease_ms;
 	}
 	missing(n, other, 0);
-	return node_expired(id.mtime, node_now(n), n->lease_ms);
+	return node_expired(&id, node_now(n), n->lease_ms);
 }
 
 /* opt_num - the number after "name=" in a mount's option list, or -1 */

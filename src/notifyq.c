@@ -342,7 +342,7 @@ lost(struct notifyq *q, const char *node)
 	if (node_read(q->sp, node, &id) == -1)
 		return errno == ENOENT;
 	return node_clock(q->sp, &now) == 0 &&
-	    node_expired(id.mtime, now, q->cfg->lease_ms);
+	    node_expired(&id, now, q->cfg->lease_ms);
 }
 
 /* take - move the hint dir/name into this node's directory and queue it

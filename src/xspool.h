@@ -622,14 +622,16 @@ int	 spool_has_room(struct spool *, int64_t min_free);
  * random token) and is rewritten every lease/4.  Its mtime, set by the
  * file server and read back, is the server's clock, which every time
  * compared between nodes follows.  Another node is lost when its
- * heartbeat is older than lease by that clock, or has been missing for a
- * whole lease.  Our own lease is current while the last good beat is less
+ * heartbeat is older than lease by that clock (the lease the heartbeat
+ * states, its holder's; ours when it states none), or has been missing
+ * for a whole lease.  Our own lease is current while the last good beat is less
  * than 3/4 lease old (fencing): past that, the daemon claims nothing and
  * abandons its jobs, and its workers put no result in place.
  */
 enum { NODE_OK = 0, NODE_FAIL = -1, NODE_TAKEN = 1 };
 struct nodeid {
 	char		 host[256], boot[64], pid[24], token[40];
+	int64_t		 lease_ms;	/* the holder's lease, 0: not stated */
 	int64_t		 mtime;		/* the server's time of the last beat */
 	struct stat	 sb;
 };
@@ -677,7 +679,8 @@ int	 node_lost(struct node *, const char *other);
  * file's mtime); and the rule itself. */
 int	 node_read(struct spool *, const char *name, struct nodeid *);
 int	 node_clock(struct spool *, int64_t *ms);
-int	 node_expired(int64_t mtime, int64_t server_now, int64_t lease_ms);
+int	 node_expired(const struct nodeid *, int64_t server_now,
+	    int64_t lease_ms);
 /* The nodes whose heartbeat is live by the rule above, on the server's
  * clock (node_clock: which also proves tmp/ writable): fn(name, arg) for
  * each (fn may be NULL); their number, or -1 with errno when the clock

@@ -161,7 +161,7 @@ check_leases(struct checker *ck)
 		if (node_read(&ck->x->s, last, &id) == -1)
 			finding(ck, "stale lease: processing/%s holds %zu "
 			    "job(s), no heartbeat nodes/%s", last, held, last);
-		else if (node_expired(id.mtime, ck->now, ck->x->c.lease_ms))
+		else if (node_expired(&id, ck->now, ck->x->c.lease_ms))
 			finding(ck, "stale lease: processing/%s holds %zu "
 			    "job(s), heartbeat %s old", last, held,
 			    fmt_age(ck->now - id.mtime, age, sizeof(age)));
