@@ -313,7 +313,10 @@ attempt_over(struct daemon *d, struct slot *sl)
 	snprintf(sl->why, sizeof(sl->why), "%s", why);
 	w->dirty = 0;
 	to = end_decide(d, &w->job, sl->how, &sl->pending);
-	if (worker_settle(w, to) == 0)
+	/* a settle is file operations only: while our lease is current
+	 * no other node takes the job, so a slow file server (a restart)
+	 * is waited for, not cut short into a rerun */
+	if (worker_settle(w, to, d->cfg->lease_ms - d->cfg->lease_ms / 4) == 0)
 		return;			/* its "D" comes back */
 	w->to = to;
 	rc = spool_move(&d->sp, w->job.id, ST_PROCESSING, NULL, to,

@@ -437,7 +437,7 @@ worker_run(struct worker *w, const struct config *c, const struct xtype *t,
 }
 
 int
-worker_settle(struct worker *w, enum state to)
+worker_settle(struct worker *w, enum state to, int64_t limit_ms)
 {
 	char head[32];
 
@@ -448,7 +448,8 @@ worker_settle(struct worker *w, enum state to)
 	snprintf(head, sizeof(head), "S %d", (int)to);
 	w->phase = W_SETTLE;
 	w->to = to;
-	w->deadline = mono_ms() + WORKER_SLACK_MS;
+	w->deadline = mono_ms() + (limit_ms > WORKER_SLACK_MS ? limit_ms :
+	    WORKER_SLACK_MS);
 	w->killed = 0;
 	if (send_job(w, head, NULL, &w->job) == -1) {
 		w->phase = W_RUN;	/* nothing was moved */

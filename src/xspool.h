@@ -1229,7 +1229,8 @@ size_t	 watch_count(const struct watch *);
  * its exporter's group.
  */
 /* the parent's deadline: timeout + kill_grace + max(5 s, timeout / 10);
- * a settle gets 5 s of time its daemon was not stalled itself
+ * a settle gets max(5 s, the limit its daemon gives: the time its lease
+ * stays current) of time its daemon was not stalled itself
  * (DAEMON_STALL_MS); SIGKILL follows an unanswered SIGTERM after 2 s */
 #define WORKER_SLACK_MS	5000
 #define WORKER_KILL_WAIT_MS	2000
@@ -1276,9 +1277,10 @@ int	 worker_input(struct worker *, int *rc);
 /* The attempt's result into res (errors are this attempt's only; a worker
  * that died or was killed says so).  0 when it succeeded. */
 int	 worker_result(struct worker *, struct result *res);
-/* Sends w->job's new text for the move to state to: phase W_SETTLE.
- * -1 with errno when it cannot be sent (nothing was moved). */
-int	 worker_settle(struct worker *, enum state to);
+/* Sends w->job's new text for the move to state to: phase W_SETTLE, with
+ * a deadline limit_ms (at least WORKER_SLACK_MS) away.  -1 with errno when
+ * it cannot be sent (nothing was moved). */
+int	 worker_settle(struct worker *, enum state to, int64_t limit_ms);
 /* SIGTERM: it kills its exporter and exits; SIGKILL: its group too. */
 void	 worker_kill(struct worker *, int sig);
 /* A process runs in the slot (forked, not yet reaped). */

@@ -43,21 +43,6 @@ nfs_wait() {
 	return 0
 }
 
-# todo_ok DESCRIPTION REASON COMMAND... : like ok, but a failure is
-# reported "# TODO REASON" (a known daemon bug, the contract stands) and
-# does not fail the test; a pass is a plain ok
-todo_ok() {
-	_d=$1 _r=$2
-	shift 2
-	_n=$((_n + 1))
-	if "$@"; then
-		echo "ok $_n - $_d"
-	else
-		echo "not ok $_n - $_d # TODO $_r"
-		echo "#   failed: $*"
-	fi
-}
-
 # nfs_conf NAME MOUNT [KEY=VALUE...] : $T/NAME.conf, a config whose spool
 # is MOUNT/spool, node NAME, the test type Ok (tests/exporters/ok) and
 # the types on stdin; KEY=VALUE pairs go into [spool] (workers, lease,
