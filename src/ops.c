@@ -36,6 +36,28 @@ ops_cancel_by(struct spool *s, struct job *j, const char *by)
 	return 0;
 }
 
+/*
+ * taken_since - a failed job is made due now in failed/ before it moves
+ * (both directories are shared: the text goes first); a node may claim it
+ * from there before the move.  That claim is the retry asked for: the job
+ * is running, done, or ended another attempt since.  errno kept.
+ */
+static int
+taken_since(struct spool *s, const struct job *j)
+{
+	char err[ERRLEN];
+	struct job now;
+	int st, saved = errno, yes;
+
+	job_init(&now);
+	st = spool_load(s, j->id, &now, NULL, err, sizeof(err));
+	yes = st == ST_PROCESSING || st == ST_QUEUED ||
+	    (st != -1 && now.attempts > j->attempts);
+	job_free(&now);
+	errno = saved;
+	return yes;
+}
+
 int
 ops_retry(struct spool *s, struct job *j, enum state st)
 {
@@ -48,7 +70,9 @@ ops_retry(struct spool *s, struct job *j, enum state st)
 		errno = EINVAL;
 		return -1;
 	}
-	return spool_move(s, j->id, st, NULL, ST_QUEUED, j);
+	if (spool_move(s, j->id, st, NULL, ST_QUEUED, j) == 0)
+		return 0;
+	return st == ST_FAILED && errno == ENOENT && taken_since(s, j) ? 0 : -1;
 }
 
 /* cancel_path - processing/NODE/ID.cancel, the request to stop a running

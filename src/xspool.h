@@ -1042,7 +1042,8 @@ int	 ops_cancel(struct spool *, struct job *j);
  * job_cancel_user's "user", the CLI). */
 int	 ops_cancel_by(struct spool *, struct job *j, const char *by);
 /* j, read from st (CANCELLED or FAILED), back to queued/: a cancelled job
- * forgets its earlier run and attempts, a failed one runs now.  0, or -1
+ * forgets its earlier run and attempts, a failed one runs now (also 0
+ * when a node claimed it meanwhile, made due by this call).  0, or -1
  * (errno; ENOENT: moved meanwhile; EINVAL: st is neither). */
 int	 ops_retry(struct spool *, struct job *j, enum state st);
 /*
