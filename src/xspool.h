@@ -1132,8 +1132,9 @@ int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
 int	 qcache_page_all(struct qcache *, const struct config *cfg,
 	    const char *after_id, size_t limit, qcache_fn, void *arg,
 	    int *more);
-/* How many queued jobs client (NULL: those without one) has; -1 when
- * queued/ cannot be read. */
+/* How many queued jobs client (NULL: those without one) has, from counts
+ * kept as the index changes (O(1) after the refresh every use makes);
+ * -1 when queued/ cannot be read. */
 int64_t	 qcache_count(struct qcache *, const char *client);
 int	 qcache_find(struct qcache *, const char *client, const char *hash,
 	    const char *idem, char *id);
