@@ -7,7 +7,8 @@
  * changed (other NFS clients make no events).  Without inotify, every use
  * checks the mtime and rescans on a change.  Job files are read without
  * following symlinks and without an open that can block (see qitem_read),
- * so that nothing in queued/ can hold the mutex. */
+ * so that nothing in queued/ can hold the mutex.  Each client's count of
+ * queued jobs is kept as items come and go (max_queued's check, O(1)). */
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,13 @@
 #include "xspool.h"
 
 #define QC_RESCAN_MS	10000
+
+/* a client's queued jobs: the items in byorder with that client */
+struct qcount {
+	char		*client;
+	int64_t		 n;		/* > 0: at 0 it is freed */
+	struct qcount	*next;		/* hash chain */
+};
 
 struct qcache {
 	pthread_mutex_t	 mtx;
@@ -39,6 +47,9 @@ struct qcache {
 	struct sorder	*fair;		/* byorder in sched_order's order */
 	uint64_t	 fair_gen;	/* gen it was made at, + 1; 0: none */
 	const struct config *fair_cfg;	/* and under which config */
+	struct qcount	**counts;	/* by client, chained */
+	size_t		 csize, nclients; /* csize: a power of two, or 0 */
+	int64_t		 nnone;		/* the items without a client */
 };
 
 struct qcache *
@@ -73,6 +84,89 @@ qitem_free(struct qitem *q)
 	free(q);
 }
 
+/* id_hash - FNV-1a */
+static size_t
+id_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* ---- queued jobs per client, counted as items enter and leave byorder */
+
+/* count_slot - where client's counter is, or would be chained */
+static struct qcount **
+count_slot(struct qcache *qc, const char *client)
+{
+	struct qcount **pp;
+
+	pp = &qc->counts[id_hash(client) & (qc->csize - 1)];
+	while (*pp != NULL && strcmp((*pp)->client, client) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void
+counts_grow(struct qcache *qc)
+{
+	struct qcount **old = qc->counts, *c, *nx;
+	size_t i, osize = qc->csize;
+
+	qc->csize = osize ? osize * 2 : 16;
+	qc->counts = xcalloc(qc->csize, sizeof(*qc->counts));
+	for (i = 0; i < osize; i++)
+		for (c = old[i]; c != NULL; c = nx) {
+			nx = c->next;
+			c->next = NULL;
+			*count_slot(qc, c->client) = c;
+		}
+	free(old);
+}
+
+/* count - q entered (delta 1) or is leaving (-1) byorder */
+static void
+count(struct qcache *qc, const struct qitem *q, int delta)
+{
+	struct qcount **pp, *c;
+
+	if (q->client == NULL) {
+		qc->nnone += delta;
+		return;
+	}
+	if (qc->nclients >= qc->csize)
+		counts_grow(qc);
+	pp = count_slot(qc, q->client);
+	if ((c = *pp) == NULL) {
+		c = *pp = xcalloc(1, sizeof(*c));
+		c->client = xstrdup(q->client);
+		qc->nclients++;
+	}
+	if ((c->n += delta) <= 0) {
+		*pp = c->next;
+		free(c->client);
+		free(c);
+		qc->nclients--;
+	}
+}
+
+static void
+counts_free(struct qcache *qc)
+{
+	struct qcount *c, *nx;
+	size_t i;
+
+	for (i = 0; i < qc->csize; i++)
+		for (c = qc->counts[i]; c != NULL; c = nx) {
+			nx = c->next;
+			free(c->client);
+			free(c);
+		}
+	free(qc->counts);
+}
+
 void
 qcache_free(struct qcache *qc)
 {
@@ -82,6 +176,7 @@ qcache_free(struct qcache *qc)
 		return;
 	for (i = 0; i < qc->n; i++)
 		qitem_free(qc->byorder[i]);
+	counts_free(qc);
 	free(qc->byorder);
 	free(qc->hash);
 	free(qc->fair);
@@ -100,17 +195,6 @@ cmp_order(const void *a, const void *b)
 	if (qa->created != qb->created)
 		return qa->created < qb->created ? -1 : 1;
 	return strcmp(qa->id, qb->id);
-}
-
-/* id_hash - FNV-1a */
-static size_t
-id_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
 }
 
 /* qcache_rehash - the hash index of byorder, from scratch */
@@ -225,14 +309,17 @@ qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 	v = xreallocarray(NULL, room, sizeof(*v));
 	for (i = 0; i < qc->n || k < nadd; ) {
 		if (i < qc->n && !qc->byorder[i]->mark) {
+			count(qc, qc->byorder[i], -1);
 			qitem_free(qc->byorder[i++]);
 			continue;
 		}
 		if (k == nadd || (i < qc->n &&
 		    cmp_order(&qc->byorder[i], &add[k]) < 0))
 			v[n++] = qc->byorder[i++];
-		else
+		else {
+			count(qc, add[k], 1);
 			v[n++] = add[k++];
+		}
 	}
 	free(qc->byorder);
 	qc->byorder = v;
@@ -362,6 +449,7 @@ qcache_remove(struct qcache *qc, const char *id)
 		memmove(&qc->byorder[i], &qc->byorder[i + 1],
 		    (qc->n - i - 1) * sizeof(*qc->byorder));
 		qc->n--;
+		count(qc, q, -1);
 	}
 	qc->gen++;
 	qitem_free(q);
@@ -383,6 +471,7 @@ qcache_insert(struct qcache *qc, struct qitem *q)
 	    (qc->n - i) * sizeof(*qc->byorder));
 	qc->byorder[i] = q;
 	qc->n++;
+	count(qc, q, 1);
 	qc->gen++;
 	if (qc->hsize < qc->n * 2 + 1)
 		qcache_rehash(qc);	/* grows it, with q */
@@ -582,20 +671,18 @@ qcache_page_all(struct qcache *qc, const struct config *cfg,
 int64_t
 qcache_count(struct qcache *qc, const char *client)
 {
+	struct qcount *c;
 	int64_t n = 0;
-	size_t i;
 
 	pthread_mutex_lock(&qc->mtx);
 	if (qcache_refresh(qc) == -1) {
 		pthread_mutex_unlock(&qc->mtx);
 		return -1;
 	}
-	for (i = 0; i < qc->n; i++) {
-		const char *c = qc->byorder[i]->client;
-
-		n += c == NULL ? client == NULL : client != NULL &&
-		    strcmp(c, client) == 0;
-	}
+	if (client == NULL)
+		n = qc->nnone;
+	else if (qc->csize > 0 && (c = *count_slot(qc, client)) != NULL)
+		n = c->n;
 	pthread_mutex_unlock(&qc->mtx);
 	return n;
 }

@@ -5,7 +5,8 @@
  * within a client; a type at its max_running is skipped.  Each client
  * keeps one queue per type, so a client's job of a free type is not held
  * behind its jobs of a type at its limit.  A claim costs O(log clients +
- * types), not a walk over the queued jobs. */
+ * types), not a walk over the queued jobs (heap.c's heaps). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 
 struct sent {
 	struct sflow	*flow;
-	size_t		 hidx;
+	size_t		 hidx;		/* place in flow->q */
 	int64_t		 created;
 	void		*data;
 	const char	*name;		/* the caller's, alive as long as e */
@@ -25,15 +26,14 @@ struct sent {
 
 struct sflow {
 	int		 type;		/* index in types, -1: no limit */
-	struct sent	**h;		/* oldest first */
-	size_t		 n, cap;
+	struct heap	 q;		/* of struct sent, oldest first */
 };
 
 struct sclient {
 	char		*name;
 	int		 weight;
 	uint64_t	 pass;
-	size_t		 hidx;
+	size_t		 hidx;		/* place in sched's heap */
 	size_t		 njobs;
 	struct sent	*head;		/* its oldest job, any type */
 	struct sflow	*flow;
@@ -53,8 +53,7 @@ struct sched {
 	size_t		 ntypes;
 	struct sclient	**ht;
 	size_t		 htsize, nclients;
-	struct sclient	**heap;		/* clients with jobs, by (pass, head) */
-	size_t		 nheap, heapcap;
+	struct heap	 heap;		/* clients with jobs, by (pass, head) */
 	uint64_t	 vtime;		/* the pass of the last claim */
 	size_t		 n;
 };
@@ -74,149 +73,22 @@ sched_before(int64_t ca, const char *ia, int64_t cb, const char *ib)
 }
 
 static int
-ent_before(const struct sent *a, const struct sent *b)
+ent_before(const void *a, const void *b)
 {
-	return sched_before(a->created, a->name, b->created, b->name);
+	const struct sent *x = a, *y = b;
+
+	return sched_before(x->created, x->name, y->created, y->name);
 }
 
-/* ---- a flow: the jobs of one client and one type, oldest at h[0] */
-
-static void
-fset(struct sflow *f, size_t i, struct sent *e)
-{
-	f->h[i] = e;
-	e->hidx = i;
-}
-
-static void
-fup(struct sflow *f, size_t i)
-{
-	struct sent *e = f->h[i];
-
-	while (i > 0 && ent_before(e, f->h[(i - 1) / 2])) {
-		fset(f, i, f->h[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	fset(f, i, e);
-}
-
-static void
-fdown(struct sflow *f, size_t i)
-{
-	struct sent *e = f->h[i];
-	size_t k;
-
-	while ((k = 2 * i + 1) < f->n) {
-		if (k + 1 < f->n && ent_before(f->h[k + 1], f->h[k]))
-			k++;
-		if (!ent_before(f->h[k], e))
-			break;
-		fset(f, i, f->h[k]);
-		i = k;
-	}
-	fset(f, i, e);
-}
-
-static void
-fpush(struct sflow *f, struct sent *e)
-{
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 8;
-		f->h = xreallocarray(f->h, f->cap, sizeof(*f->h));
-	}
-	e->flow = f;
-	fset(f, f->n++, e);
-	fup(f, e->hidx);
-}
-
-static void
-fremove(struct sflow *f, struct sent *e)
-{
-	size_t i = e->hidx;
-
-	if (i == --f->n)
-		return;
-	fset(f, i, f->h[f->n]);
-	fdown(f, i);
-	fup(f, f->h[i]->hidx);
-}
-
-/* ---- the clients with jobs, lowest pass first */
-
+/* cl_before - the clients' order: lowest pass, then oldest head */
 static int
-cl_before(const struct sclient *a, const struct sclient *b)
+cl_before(const void *a, const void *b)
 {
-	if (a->pass != b->pass)
-		return a->pass < b->pass;
-	return ent_before(a->head, b->head);
-}
+	const struct sclient *x = a, *y = b;
 
-static void
-cset(struct sched *s, size_t i, struct sclient *c)
-{
-	s->heap[i] = c;
-	c->hidx = i;
-}
-
-static void
-cup(struct sched *s, size_t i)
-{
-	struct sclient *c = s->heap[i];
-
-	while (i > 0 && cl_before(c, s->heap[(i - 1) / 2])) {
-		cset(s, i, s->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	cset(s, i, c);
-}
-
-static void
-cdown(struct sched *s, size_t i)
-{
-	struct sclient *c = s->heap[i];
-	size_t k;
-
-	while ((k = 2 * i + 1) < s->nheap) {
-		if (k + 1 < s->nheap && cl_before(s->heap[k + 1], s->heap[k]))
-			k++;
-		if (!cl_before(s->heap[k], c))
-			break;
-		cset(s, i, s->heap[k]);
-		i = k;
-	}
-	cset(s, i, c);
-}
-
-static void
-cpush(struct sched *s, struct sclient *c)
-{
-	if (s->nheap == s->heapcap) {
-		s->heapcap = s->heapcap ? s->heapcap * 2 : 16;
-		s->heap = xreallocarray(s->heap, s->heapcap,
-		    sizeof(*s->heap));
-	}
-	cset(s, s->nheap++, c);
-	cup(s, c->hidx);
-}
-
-static void
-cremove(struct sched *s, struct sclient *c)
-{
-	size_t i = c->hidx;
-
-	if (i == --s->nheap)
-		return;
-	cset(s, i, s->heap[s->nheap]);
-	cdown(s, i);
-	cup(s, s->heap[i]->hidx);
-}
-
-/* cfix - c's key changed: its place in the heap again */
-static void
-cfix(struct sched *s, struct sclient *c)
-{
-	cdown(s, c->hidx);
-	cup(s, c->hidx);
+	if (x->pass != y->pass)
+		return x->pass < y->pass;
+	return ent_before(x->head, y->head);
 }
 
 /* chead - c's oldest job over its flows */
@@ -227,9 +99,9 @@ chead(struct sclient *c)
 
 	c->head = NULL;
 	for (i = 0; i < c->nflow; i++)
-		if (c->flow[i].n > 0 && (c->head == NULL ||
-		    ent_before(c->flow[i].h[0], c->head)))
-			c->head = c->flow[i].h[0];
+		if (c->flow[i].q.n > 0 && (c->head == NULL ||
+		    ent_before(c->flow[i].q.v[0], c->head)))
+			c->head = c->flow[i].q.v[0];
 }
 
 /* ---- lookups */
@@ -314,13 +186,14 @@ flow(struct sclient *c, int type)
 			return &c->flow[i];
 	/* the flows move: fix their entries' pointers */
 	c->flow = xreallocarray(c->flow, c->nflow + 1, sizeof(*c->flow));
-	memset(&c->flow[c->nflow], 0, sizeof(*c->flow));
 	c->flow[c->nflow].type = type;
+	heap_init(&c->flow[c->nflow].q, ent_before,
+	    offsetof(struct sent, hidx));
 	for (i = 0; i < c->nflow; i++) {
 		size_t j;
 
-		for (j = 0; j < c->flow[i].n; j++)
-			c->flow[i].h[j]->flow = &c->flow[i];
+		for (j = 0; j < c->flow[i].q.n; j++)
+			((struct sent *)c->flow[i].q.v[j])->flow = &c->flow[i];
 	}
 	return &c->flow[c->nflow++];
 }
@@ -334,6 +207,7 @@ sched_new(void)
 
 	s->fair = 1;
 	s->weights.dflt = 1;
+	heap_init(&s->heap, cl_before, offsetof(struct sclient, hidx));
 	ht_grow(s);
 	return s;
 }
@@ -368,14 +242,14 @@ drain(struct sched *s, struct sent ***v)
 	for (i = 0; i < s->htsize; i++)
 		for (c = s->ht[i]; c; c = c->next) {
 			for (j = 0; j < c->nflow; j++) {
-				for (k = 0; k < c->flow[j].n; k++)
-					(*v)[n++] = c->flow[j].h[k];
-				c->flow[j].n = 0;
+				for (k = 0; k < c->flow[j].q.n; k++)
+					(*v)[n++] = c->flow[j].q.v[k];
+				heap_clear(&c->flow[j].q);
 			}
 			c->njobs = 0;
 			c->head = NULL;
 		}
-	s->nheap = 0;
+	heap_clear(&s->heap);
 	s->n = 0;
 	return n;
 }
@@ -390,7 +264,7 @@ clients_free(struct sched *s)
 		for (c = s->ht[i]; c; c = nx) {
 			nx = c->next;
 			for (j = 0; j < c->nflow; j++)
-				free(c->flow[j].h);
+				heap_free(&c->flow[j].q);
 			free(c->flow);
 			free(c->name);
 			free(c);
@@ -405,23 +279,27 @@ clients_free(struct sched *s)
 static void
 readd(struct sched *s, struct sent *e)
 {
-	struct sclient *c = client(s, e->client);
+	struct sclient *c = client(s, e->client), *first;
+	struct sflow *f = flow(c, type_index(s, e->type));
 
 	if (c->njobs == 0) {
-		if (s->nheap > 0 && s->heap[0]->pass > c->pass)
-			c->pass = s->heap[0]->pass;
-		else if (s->nheap == 0 && s->vtime > c->pass)
+		first = heap_top(&s->heap);
+		if (first != NULL && first->pass > c->pass)
+			c->pass = first->pass;
+		else if (first == NULL && s->vtime > c->pass)
 			c->pass = s->vtime;
 	}
-	fpush(flow(c, type_index(s, e->type)), e);
+	e->flow = f;
+	heap_push(&f->q, e);
 	c->njobs++;
 	s->n++;
-	if (c->head == NULL || ent_before(e, c->head))
+	if (c->njobs == 1) {
 		c->head = e;
-	if (c->njobs == 1)
-		cpush(s, c);
-	else
-		cup(s, c->hidx);
+		heap_push(&s->heap, c);
+	} else if (ent_before(e, c->head)) {
+		c->head = e;		/* c's key went down */
+		heap_fix(&s->heap, c);
+	}
 }
 
 void
@@ -472,15 +350,15 @@ unlink_ent(struct sched *s, struct sent *e)
 {
 	struct sclient *c = client(s, e->client);
 
-	fremove(e->flow, e);
+	heap_remove(&e->flow->q, e);
 	c->njobs--;
 	s->n--;
 	if (c->head == e)
 		chead(c);
 	if (c->njobs == 0)
-		cremove(s, c);
+		heap_remove(&s->heap, c);
 	else
-		cfix(s, c);
+		heap_fix(&s->heap, c);
 }
 
 static void
@@ -508,10 +386,10 @@ free_flow(const struct sched *s, const struct sclient *c)
 
 	for (i = 0; i < c->nflow; i++) {
 		t = c->flow[i].type;
-		if (c->flow[i].n == 0 || (t >= 0 && s->types[t].max > 0 &&
+		if (c->flow[i].q.n == 0 || (t >= 0 && s->types[t].max > 0 &&
 		    s->types[t].running >= s->types[t].max))
 			continue;
-		if (f == NULL || ent_before(c->flow[i].h[0], f->h[0]))
+		if (f == NULL || ent_before(c->flow[i].q.v[0], f->q.v[0]))
 			f = &c->flow[i];
 	}
 	return f;
@@ -527,22 +405,21 @@ sched_next(struct sched *s)
 	void *data = NULL;
 
 	/* clients whose every ready type is at its limit are set aside */
-	while (s->nheap > 0 && e == NULL) {
-		c = s->heap[0];
+	while (e == NULL && (c = heap_top(&s->heap)) != NULL) {
 		if ((f = free_flow(s, c)) == NULL) {
 			aside = xreallocarray(aside, naside + 1,
 			    sizeof(*aside));
 			aside[naside++] = c;
-			cremove(s, c);
+			heap_remove(&s->heap, c);
 			continue;
 		}
-		e = f->h[0];
+		e = f->q.v[0];
 		s->vtime = c->pass;
 		c->pass += sched_stride(c->weight);
 		unlink_ent(s, e);
 	}
 	for (i = 0; i < naside; i++)
-		cpush(s, aside[i]);
+		heap_push(&s->heap, aside[i]);
 	free(aside);
 	if (e != NULL) {
 		data = e->data;
@@ -556,8 +433,8 @@ sched_ready(const struct sched *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nheap; i++)
-		if (free_flow(s, s->heap[i]) != NULL)
+	for (i = 0; i < s->heap.n; i++)
+		if (free_flow(s, s->heap.v[i]) != NULL)
 			return 1;
 	return 0;
 }
@@ -600,7 +477,7 @@ sched_free(struct sched *s)
 	free(v);
 	clients_free(s);
 	free(s->ht);
-	free(s->heap);
+	heap_free(&s->heap);
 	for (i = 0; i < s->ntypes; i++)
 		free(s->types[i].name);
 	free(s->types);

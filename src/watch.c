@@ -2,13 +2,14 @@
  * a hint, a rescan of the directories is the truth; those due are handed
  * out in sched.c's order (each candidate's client, type and creation time
  * are read from its file when it is added), those not yet due wait in a
- * heap by due time. */
+ * heap (heap.c's) by due time. */
 #include <sys/inotify.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +29,6 @@ struct cand {
 	struct sent	*se;		/* ready: its place in the schedule */
 	struct cand	*next;		/* hash chain */
 	char		 name[];	/* file name less .job */
-};
-
-struct heap {
-	struct cand	**c;
-	size_t		 n, cap;
 };
 
 struct watch {
@@ -59,74 +55,11 @@ hash(const char *s, enum state st)
 	return (size_t)h;
 }
 
+/* due_before - the waiting heap's order: the soonest due first */
 static int
-before(const struct heap *h, const struct cand *a, const struct cand *b)
+due_before(const void *a, const void *b)
 {
-	return a->due < b->due;
-}
-
-static void
-heap_set(struct heap *h, size_t i, struct cand *c)
-{
-	h->c[i] = c;
-	c->hidx = i;
-}
-
-static void
-heap_up(struct heap *h, size_t i)
-{
-	struct cand *c = h->c[i];
-
-	while (i > 0 && before(h, c, h->c[(i - 1) / 2])) {
-		heap_set(h, i, h->c[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	heap_set(h, i, c);
-}
-
-static void
-heap_down(struct heap *h, size_t i)
-{
-	struct cand *c = h->c[i];
-	size_t k;
-
-	for (;;) {
-		k = 2 * i + 1;
-		if (k >= h->n)
-			break;
-		if (k + 1 < h->n && before(h, h->c[k + 1], h->c[k]))
-			k++;
-		if (!before(h, h->c[k], c))
-			break;
-		heap_set(h, i, h->c[k]);
-		i = k;
-	}
-	heap_set(h, i, c);
-}
-
-static void
-heap_push(struct heap *h, struct cand *c)
-{
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->c = xreallocarray(h->c, h->cap, sizeof(*h->c));
-	}
-	h->c[h->n] = c;
-	c->hidx = h->n++;
-	heap_up(h, c->hidx);
-}
-
-static void
-heap_remove(struct heap *h, struct cand *c)
-{
-	size_t i = c->hidx;
-
-	h->n--;
-	if (i == h->n)
-		return;
-	heap_set(h, i, h->c[h->n]);
-	heap_down(h, i);
-	heap_up(h, h->c[i]->hidx);
+	return ((const struct cand *)a)->due < ((const struct cand *)b)->due;
 }
 
 /* find - the candidate of name in st, or NULL */
@@ -208,6 +141,7 @@ watch_new(const char *spooldir, struct sched *sched, char *err,
 	w->htsize = 1024;
 	w->ht = xcalloc(w->htsize, sizeof(*w->ht));
 	w->sched = sched;
+	heap_init(&w->wait, due_before, offsetof(struct cand, hidx));
 	w->fd = w->dfd[0] = w->dfd[1] = -1;
 	for (i = 0; i < 2; i++) {
 		xasprintf(&w->dir[i], "%s/%s", spooldir,
@@ -257,7 +191,7 @@ watch_free(struct watch *w)
 			free(c);
 		}
 	free(w->ht);
-	free(w->wait.c);
+	heap_free(&w->wait);
 	if (w->fd != -1)
 		close(w->fd);
 	for (i = 0; i < 2; i++)
@@ -352,8 +286,7 @@ promote(struct watch *w, int64_t now)
 {
 	struct cand *c;
 
-	while (w->wait.n > 0 && w->wait.c[0]->due <= now) {
-		c = w->wait.c[0];
+	while ((c = heap_top(&w->wait)) != NULL && c->due <= now) {
 		heap_remove(&w->wait, c);
 		ready(w, c);
 	}
@@ -379,11 +312,13 @@ watch_next(struct watch *w, int64_t now, char *name, size_t size)
 int64_t
 watch_due(struct watch *w, int64_t now)
 {
+	struct cand *c;
+
 	promote(w, now);
 	if (sched_ready(w->sched))
 		return now;
-	if (w->wait.n > 0)
-		return w->wait.c[0]->due;
+	if ((c = heap_top(&w->wait)) != NULL)
+		return c->due;
 	return -1;
 }
 

@@ -69,6 +69,35 @@ char	*buf_steal(struct buf *);		/* hand p to the caller */
  * writes before adding what it wrote to len (and setting the NUL). */
 char	*buf_reserve(struct buf *, size_t n);
 
+/* ---------------------------------------------------------------- heap.c */
+/* A binary min-heap of the caller's elements (pointers; the elements stay
+ * the caller's).  Each element holds its place in the heap, a size_t at
+ * offset idx (offsetof), kept up to date by every call, so that any element
+ * leaves or is moved after a key change in O(log n).  before(a, b) is 1
+ * when a goes before b.  The caller may read n and v[0..n-1] (v[0] first,
+ * the rest in heap order), never write them. */
+struct heap {
+	void	**v;
+	size_t	 n, cap;
+	size_t	 idx;		/* offsetof the element's place */
+	int	(*before)(const void *a, const void *b);
+};
+/* An empty heap (nothing allocated yet). */
+void	 heap_init(struct heap *, int (*before)(const void *, const void *),
+	    size_t idx);
+void	 heap_free(struct heap *);	/* the array, not the elements */
+void	 heap_clear(struct heap *);	/* n = 0, keeps the array */
+/* Adds e (not in the heap): O(log n); allocation cannot fail. */
+void	 heap_push(struct heap *, void *e);
+/* Takes e (in the heap) out: O(log n). */
+void	 heap_remove(struct heap *, void *e);
+/* e (in the heap) had its key changed: its place again, O(log n). */
+void	 heap_fix(struct heap *, void *e);
+/* The first element, or NULL when the heap is empty. */
+void	*heap_top(const struct heap *);
+/* Takes out the first element: it, or NULL when the heap is empty. */
+void	*heap_pop(struct heap *);
+
 /* ---------------------------------------------------------------- log.c */
 /*
  * Daemon diagnostics: stderr in the foreground, syslog otherwise.
@@ -1107,8 +1136,9 @@ int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
 int	 qcache_page_all(struct qcache *, const struct config *cfg,
 	    const char *after_id, size_t limit, qcache_fn, void *arg,
 	    int *more);
-/* How many queued jobs client (NULL: those without one) has; -1 when
- * queued/ cannot be read. */
+/* How many queued jobs client (NULL: those without one) has, from counts
+ * kept as the index changes (O(1) after the refresh every use makes);
+ * -1 when queued/ cannot be read. */
 int64_t	 qcache_count(struct qcache *, const char *client);
 int	 qcache_find(struct qcache *, const char *client, const char *hash,
 	    const char *idem, char *id);

@@ -3,7 +3,10 @@
  * when there is no created), per client, pages, counts, duplicate look-up,
  * jobs added, rewritten and removed (applied from inotify events, without
  * a new scan), and what is not a job file: unreadable, a symlink, and a
- * FIFO that must not block (an alarm fails the test if anything hangs). */
+ * FIFO that must not block (an alarm fails the test if anything hangs);
+ * each client's count (qcache_count, kept as the index changes) against a
+ * count over the listing and the test's own tally, through random adds,
+ * rewrites and removals, from events and from full rescans. */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -109,6 +112,126 @@ page(struct qcache *qc, const char *client, const struct list *after,
 	return &l;
 }
 
+/* ---- the per-client counts */
+
+#define NCL	5
+static const char *cl[NCL] = { "erp", "crm", "a", "b", NULL };
+
+/* cl_index - client's place in cl, NCL: another */
+static int
+cl_index(const char *client)
+{
+	int i;
+
+	for (i = 0; i < NCL; i++)
+		if (client == NULL ? cl[i] == NULL : cl[i] != NULL &&
+		    strcmp(cl[i], client) == 0)
+			return i;
+	return NCL;
+}
+
+static void
+tally(const struct qitem *q, void *arg)
+{
+	((int64_t *)arg)[cl_index(q->client)]++;
+}
+
+/* counts_agree - qcache_count of each client (and of one without jobs)
+ * is what a walk over the listing counts, and what want says */
+static int
+counts_agree(struct qcache *qc, const int64_t *want, char *why, size_t len)
+{
+	int64_t walk[NCL + 1] = { 0 }, got;
+	int i, more;
+
+	qcache_page(qc, NULL, 0, NULL, SIZE_MAX, tally, walk, &more);
+	for (i = 0; i < NCL; i++) {
+		got = qcache_count(qc, cl[i]);
+		if (got != walk[i] || got != want[i]) {
+			snprintf(why, len, "%s: count %lld, listing %lld, "
+			    "want %lld", cl[i] ? cl[i] : "(none)",
+			    (long long)got, (long long)walk[i],
+			    (long long)want[i]);
+			return 0;
+		}
+	}
+	if ((got = qcache_count(qc, "nobody")) != 0) {
+		snprintf(why, len, "nobody: %lld", (long long)got);
+		return 0;
+	}
+	return 1;
+}
+
+/* test_counts - random jobs s0..s59 (added, rewritten for another client,
+ * removed, moved out); every tenth round queued/ is moved away and back
+ * around the changes, which makes the index scan instead of applying
+ * the events (a scan parses only names it has not seen, so those rounds
+ * add and remove, never rewrite); base: the counts of the jobs already
+ * there */
+static void
+test_counts(struct qcache *qc, const int64_t *base)
+{
+	char why[256] = "", rel[64], tmp[64];
+	int64_t want[NCL];
+	int has[60], touched[60], round, op, i, k, good = 1, events = 0;
+	uint64_t scans0, scans, parsed;
+	size_t cnt;
+	unsigned r = 7;
+
+	for (i = 0; i < 60; i++)
+		has[i] = -1;		/* not queued; else its client */
+	qcache_stats(qc, &cnt, &scans0, &parsed);
+	for (round = 0; round < 60 && good; round++) {
+		int moved = round % 10 == 9;
+
+		if (moved)
+			rename(P("spool/queued"), P("spool/q2"));
+		memset(touched, 0, sizeof(touched));
+		for (op = 0; op < 8; op++) {
+			r = r * 1103515245 + 12345;
+			i = (int)((r >> 8) % 60);
+			k = (int)((r >> 16) % NCL);
+			if (moved && touched[i]++)
+				continue;
+			snprintf(rel, sizeof(rel), "spool/%s/s%d.job",
+			    moved ? "q2" : "queued", i);
+			if (has[i] != -1 && (moved || (r >> 4) % 4 == 0)) {
+				if ((r >> 12) & 1)
+					unlink(P(rel));
+				else {
+					snprintf(tmp, sizeof(tmp),
+					    "spool/cancelled/s%d.job", i);
+					rename(P(rel), P(tmp));
+				}
+				has[i] = -1;
+			} else {
+				/* new, or rewritten (maybe another client) */
+				snprintf(tmp, sizeof(tmp), "spool/tmp/s%d", i);
+				put(tmp, job(cl[k], "2025-02-01T10:00:00Z",
+				    NULL, NULL), 0);
+				rename(P(tmp), P(rel));
+				has[i] = k;
+			}
+		}
+		if (moved)
+			rename(P("spool/q2"), P("spool/queued"));
+		else
+			events++;
+		memcpy(want, base, sizeof(want));
+		for (i = 0; i < 60; i++)
+			if (has[i] != -1)
+				want[has[i]]++;
+		good = counts_agree(qc, want, why, sizeof(why));
+	}
+	qcache_stats(qc, &cnt, &scans, &parsed);
+	ok(good, "60 rounds of random adds, rewrites and removals: each "
+	    "client's count is the listing's and the test's%s%s",
+	    good ? "" : ": ", why);
+	ok(scans - scans0 >= 6 && events > 40,
+	    "the changes came both as events and through full scans (%llu "
+	    "scans)", (unsigned long long)(scans - scans0));
+}
+
 int
 main(void)
 {
@@ -164,6 +287,9 @@ main(void)
 	is_str(page(qc, "nobody", NULL, 100, &n, &more)->ids, "",
 	    "a client without jobs: none");
 	ok(n == 0 && more == 0, "0, no more");
+	ok(qcache_count(qc, "erp") == 3 && qcache_count(qc, "crm") == 1 &&
+	    qcache_count(qc, NULL) == 1 && qcache_count(qc, "nobody") == 0,
+	    "counts: erp 3, crm 1, none 1, nobody 0");
 
 	/* pages of 2 */
 	l = *page(qc, NULL, NULL, 2, &n, &more);
@@ -212,6 +338,10 @@ main(void)
 	    "a job that left queued/ is no duplicate");
 	ok(qcache_find(qc, "erp", "h6", NULL, id) == 1 &&
 	    strcmp(id, "j6") == 0, "a new job is one");
+	ok(qcache_count(qc, "erp") == 2 && qcache_count(qc, "crm") == 2 &&
+	    qcache_count(qc, NULL) == 1,
+	    "counts after the events: erp 2 (one gone, one rewritten for "
+	    "crm), crm 2, none 1");
 	qcache_stats(qc, &cnt, &scans, &parsed);
 	/* a full rescan comes 10 s after the last: only a machine stalled
 	 * that long sees a second one, which parses nothing new */
@@ -225,6 +355,13 @@ main(void)
 	qc = qcache_new(&s);
 	is_str(page(qc, NULL, NULL, 100, &n, &more)->ids, "j6 j1 j5 j4 j7",
 	    "a new scan lists the same");
+	ok(qcache_count(qc, "erp") == 2 && qcache_count(qc, "crm") == 2 &&
+	    qcache_count(qc, NULL) == 1, "and counts the same");
+	{
+		const int64_t base[NCL] = { 2, 2, 0, 0, 1 };
+
+		test_counts(qc, base);
+	}
 	qcache_free(qc);
 
 	spool_close(&s);
