@@ -4,7 +4,8 @@
 # better in systemd-analyze security --offline=yes, systemd-analyze verify
 # finds nothing; the sysusers.d and tmpfiles.d files make the xspool user
 # and the spool tree (0750 of it) and give it the config (0640 root:xspool)
-# under --root; then the units' ExecStartPre commands (xspoold -t,
+# under --root, and a second run (a boot) leaves a [spool] group's 2770
+# directories as they are; then the units' ExecStartPre commands (xspoold -t,
 # xspool-httpd -t) pass as that user (after root's xspool key add), and
 # fail naming the problem on a broken config.  Skipped without systemd-analyze.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +59,13 @@ if [ "$(id -u)" != 0 ]; then
 	done_testing
 	exit
 fi
+if ! command -v systemd-sysusers > /dev/null ||
+    ! command -v systemd-tmpfiles > /dev/null; then
+	skip "systemd-sysusers and systemd-tmpfiles under --root" \
+	    "not installed"
+	done_testing
+	exit
+fi
 mkdir -p "$R/etc"
 systemd-sysusers --root="$R" > "$T/sysusers.out" 2>&1
 is "$?" 0 "systemd-sysusers --root"
@@ -79,6 +87,32 @@ for d in "" /tmp /queued /processing /failed /completed /cancelled /out \
 done
 is "$(stat -c '%a %u %g' "$R/etc/xspool/xspool.conf")" "640 0 $xgid" \
     "/etc/xspool/xspool.conf: 0640 root:xspool"
+
+# a [spool] group shared with another user: its 2770 directories are
+# left as they are by the next run (a boot), a missing one made again,
+# the config given back to root:xspool 0640
+grep -q '^xshare:' "$R/etc/group" ||
+    echo "xshare:x:4242:" >> "$R/etc/group"
+for d in "" /tmp /queued /processing /failed /completed /cancelled /out \
+    /bad /nodes /notify; do
+	chgrp 4242 "$S$d" && chmod 2770 "$S$d"
+done
+rmdir "$S/bad"
+chgrp 0 "$R/etc/xspool/xspool.conf"
+chmod 644 "$R/etc/xspool/xspool.conf"
+systemd-tmpfiles --create --root="$R" "$R/usr/lib/tmpfiles.d/xspool.conf" \
+    > "$T/tmpfiles2.out" 2>&1
+is "$?" 0 "systemd-tmpfiles --create --root again (a boot)"
+sed 's/^/# /' "$T/tmpfiles2.out"
+for d in "" /tmp /queued /processing /failed /completed /cancelled /out \
+    /nodes /notify; do
+	is "$(stat -c '%a %u %g' "$S$d")" "2770 $xuid 4242" \
+	    "/var/spool/xspool$d: 2770 of the [spool] group, left as it was"
+done
+is "$(stat -c '%a %u %g' "$S/bad")" "750 $xuid $xgid" \
+    "/var/spool/xspool/bad, removed: made again, 0750 xspool:xspool"
+is "$(stat -c '%a %u %g' "$R/etc/xspool/xspool.conf")" "640 0 $xgid" \
+    "/etc/xspool/xspool.conf: 0640 root:xspool again"
 
 # the units' ExecStartPre commands, as that user, on the installed
 # config (its paths moved under $R)
