@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh - install the Debian packages xspool needs to build and test
-# (and, with "bench", to benchmark), only those that are missing.
+# (and, with "bench", to benchmark), only those that are missing; node
+# and npm too when there are none.
 set -eu
 
 build="gcc make pkg-config libzip-dev libcsv-dev libjsmn-dev
@@ -11,10 +12,18 @@ procps psmisc strace time zip postgresql
 user-mode-linux nfs-kernel-server rpcbind kmod iproute2 faketime
 dpkg-dev debhelper lintian zsh"
 bench="miller zip wrk nginx task-spooler hyperfine"
+# node and npm: the OpenAPI tests (t0560 lint and Ajv, t0576 a generated
+# client; their packages come from npm's registry) skip without them.
+# Debian's only when the commands are missing: a node from elsewhere
+# (NodeSource's nodejs holds npm and conflicts with Debian's) is kept.
+node="nodejs npm"
 
 case "${1:-}" in
 bench)	want="$bench" ;;
-*)	want="$build $test" ;;
+*)	want="$build $test"
+	if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+		want="$want $node"
+	fi ;;
 esac
 
 missing=""

@@ -246,7 +246,8 @@ void	 view_time(struct buf *, int64_t ms);	/* 0: null */
 /* a QUEUED job as the submit answer, its replay and the listing give it */
 void	 view_queued(struct buf *, const char *id, const char *type,
 	    enum format, int64_t created);
-/* the status answer: every field, never the password */
+/* the status answer: every field, never the password (only "encrypted":
+ * whether the zip is, or will be, made with one) */
 void	 view_job(struct buf *, const struct job *, enum state);
 
 /* ---------------------------------------------------------------- api_parse.c */

@@ -112,7 +112,7 @@ view_result(struct buf *b, const struct job *j, enum state st)
 	buf_addf(b, ",\"records\":%" PRId64 "}", res->records);
 }
 
-/* view_head - the members every job answer opens with, up to "status" */
+/* view_head - the members every job answer opens with, up to "format" */
 static void
 view_head(struct buf *b, const char *id, const char *type, enum format f)
 {
@@ -122,7 +122,23 @@ view_head(struct buf *b, const char *id, const char *type, enum format f)
 	view_str(b, type);
 	buf_adds(b, ",\"format\":");
 	view_str(b, format_name(f ? f : FMT_JSON));
-	buf_adds(b, ",\"status\":");
+}
+
+/* view_progress - records and bytes so far, and the records the exporter
+ * announced (XSPOOL_TOTAL=N) or null; null while not PROCESSING */
+static void
+view_progress(struct buf *b, const struct job *j)
+{
+	if (!j->has_progress) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_addf(b, "{\"records\":%" PRId64 ",\"bytes\":%" PRId64
+	    ",\"total\":", j->progress_records, j->progress_bytes);
+	if (j->progress_total > 0)
+		buf_addf(b, "%" PRId64 "}", j->progress_total);
+	else
+		buf_adds(b, "null}");
 }
 
 void
@@ -130,7 +146,7 @@ view_queued(struct buf *b, const char *id, const char *type, enum format f,
     int64_t created)
 {
 	view_head(b, id, type, f);
-	buf_adds(b, "\"QUEUED\",\"created\":");
+	buf_adds(b, ",\"status\":\"QUEUED\",\"created\":");
 	view_time(b, created);
 	buf_addc(b, '}');
 }
@@ -139,6 +155,11 @@ void
 view_job(struct buf *b, const struct job *j, enum state st)
 {
 	view_head(b, j->id, j->type, j->format);
+	/* asked with a password: it is in the file until the zip is
+	 * written, "encrypted" stays after (a file from before that key
+	 * was kept says neither once its password is gone: false) */
+	buf_addf(b, ",\"encrypted\":%s,\"status\":",
+	    j->password != NULL || j->encrypted == 1 ? "true" : "false");
 	view_str(b, state_name(st));
 	buf_adds(b, ",\"created\":");
 	view_time(b, j->created);
@@ -150,11 +171,7 @@ view_job(struct buf *b, const struct job *j, enum state st)
 	view_time(b, st == ST_FAILED ? j->next_attempt : 0);
 	view_cancel(b, j, st);
 	buf_adds(b, ",\"progress\":");
-	if (j->has_progress)
-		buf_addf(b, "{\"records\":%" PRId64 ",\"bytes\":%" PRId64 "}",
-		    j->progress_records, j->progress_bytes);
-	else
-		buf_adds(b, "null");
+	view_progress(b, j);
 	buf_adds(b, ",\"result\":");
 	view_result(b, j, st);
 	buf_addc(b, '}');

@@ -1,10 +1,13 @@
 #!/bin/sh
-# t0045 - the installed systemd units: Type=notify, each scores 2.5 or
+# t0045 - the installed systemd units: Type=notify, ExecStartPre the
+# installed program's -t on ExecStart's config, each scores 2.5 or
 # better in systemd-analyze security --offline=yes, systemd-analyze verify
 # finds nothing; the sysusers.d and tmpfiles.d files make the xspool user
 # and the spool tree (0750 of it) and give it the config (0640 root:xspool)
-# under --root; then the installed xspoold -t and xspool-httpd -t pass as
-# that user (after root's xspool key add).  Skipped without systemd-analyze.
+# under --root, and a second run (a boot) leaves a [spool] group's 2770
+# directories as they are; then the units' ExecStartPre commands (xspoold -t,
+# xspool-httpd -t) pass as that user (after root's xspool key add), and
+# fail naming the problem on a broken config.  Skipped without systemd-analyze.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v systemd-analyze > /dev/null; then
@@ -21,6 +24,13 @@ for u in xspoold xspool-httpd; do
 	ok "$u.service: Type=notify" grep -q '^Type=notify$' "$U/$u.service"
 	ok "$u.service: the spool writable under ProtectSystem=strict" \
 	    grep -q '^ReadWritePaths=/var/spool/xspool$' "$U/$u.service"
+	pre=$(sed -n 's/^ExecStartPre=//p' "$U/$u.service")
+	start=$(sed -n 's/^ExecStart=//p' "$U/$u.service")
+	is "$pre" "/usr/sbin/$u -t -c /etc/xspool/xspool.conf" \
+	    "$u.service: ExecStartPre is the installed $u -t on the config"
+	is "${pre%% *} -c ${pre##* -c }" "${start%% *} -c ${start##* -c }" \
+	    "$u.service: ... the program and config ExecStart runs"
+	ok "$u.service: ... which make install put there" test -x "$R${pre%% *}"
 	systemd-analyze security --offline=yes "$U/$u.service" > "$T/$u.sec" 2>&1
 	score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' \
 	    "$T/$u.sec")
@@ -29,8 +39,8 @@ for u in xspoold xspool-httpd; do
 	    awk -v s="$score" 'BEGIN { exit !(s != "" && s + 0 <= 2.5) }'
 	[ -n "$score" ] || sed 's/^/# /' "$T/$u.sec"
 	# verify: the ExecStart programs must exist on this host
-	sed "s|^ExecStart=/usr/sbin/|ExecStart=$R/usr/sbin/|" "$U/$u.service" \
-	    > "$T/$u.service"
+	sed "s|^\(ExecStart\(Pre\)\{0,1\}=\)/usr/sbin/|\1$R/usr/sbin/|" \
+	    "$U/$u.service" > "$T/$u.service"
 	systemd-analyze verify --man=no "$T/$u.service" > "$T/$u.ver" 2>&1
 	is "$?:$(cat "$T/$u.ver")" "0:" "$u.service: systemd-analyze verify is silent"
 done
@@ -46,6 +56,13 @@ ok "sysusers.d file installed" test -f "$R/usr/lib/sysusers.d/xspool.conf"
 ok "tmpfiles.d file installed" test -f "$R/usr/lib/tmpfiles.d/xspool.conf"
 if [ "$(id -u)" != 0 ]; then
 	skip "systemd-sysusers and systemd-tmpfiles under --root" "needs root"
+	done_testing
+	exit
+fi
+if ! command -v systemd-sysusers > /dev/null ||
+    ! command -v systemd-tmpfiles > /dev/null; then
+	skip "systemd-sysusers and systemd-tmpfiles under --root" \
+	    "not installed"
 	done_testing
 	exit
 fi
@@ -71,10 +88,36 @@ done
 is "$(stat -c '%a %u %g' "$R/etc/xspool/xspool.conf")" "640 0 $xgid" \
     "/etc/xspool/xspool.conf: 0640 root:xspool"
 
-# the installed programs, as that user, on the installed config (its
-# paths moved under $R)
+# a [spool] group shared with another user: its 2770 directories are
+# left as they are by the next run (a boot), a missing one made again,
+# the config given back to root:xspool 0640
+grep -q '^xshare:' "$R/etc/group" ||
+    echo "xshare:x:4242:" >> "$R/etc/group"
+for d in "" /tmp /queued /processing /failed /completed /cancelled /out \
+    /bad /nodes /notify; do
+	chgrp 4242 "$S$d" && chmod 2770 "$S$d"
+done
+rmdir "$S/bad"
+chgrp 0 "$R/etc/xspool/xspool.conf"
+chmod 644 "$R/etc/xspool/xspool.conf"
+systemd-tmpfiles --create --root="$R" "$R/usr/lib/tmpfiles.d/xspool.conf" \
+    > "$T/tmpfiles2.out" 2>&1
+is "$?" 0 "systemd-tmpfiles --create --root again (a boot)"
+sed 's/^/# /' "$T/tmpfiles2.out"
+for d in "" /tmp /queued /processing /failed /completed /cancelled /out \
+    /nodes /notify; do
+	is "$(stat -c '%a %u %g' "$S$d")" "2770 $xuid 4242" \
+	    "/var/spool/xspool$d: 2770 of the [spool] group, left as it was"
+done
+is "$(stat -c '%a %u %g' "$S/bad")" "750 $xuid $xgid" \
+    "/var/spool/xspool/bad, removed: made again, 0750 xspool:xspool"
+is "$(stat -c '%a %u %g' "$R/etc/xspool/xspool.conf")" "640 0 $xgid" \
+    "/etc/xspool/xspool.conf: 0640 root:xspool again"
+
+# the units' ExecStartPre commands, as that user, on the installed
+# config (its paths moved under $R)
 if ! command -v setpriv > /dev/null; then
-	skip "xspoold -t and xspool-httpd -t as the xspool user" "no setpriv"
+	skip "the units' ExecStartPre as the xspool user" "no setpriv"
 	done_testing
 	exit
 fi
@@ -85,14 +128,36 @@ sed -e "s|/usr/lib/xspool|$R/usr/lib/xspool|" -e "s|^dir = .*|dir = $S|" \
 chgrp "$xgid" "$C"
 chmod 640 "$C"
 AS="setpriv --reuid=$xuid --regid=$xgid --clear-groups"
-$AS "$R/usr/sbin/xspoold" -t -c "$C" > "$T/d.t" 2>&1
-is "$?" 0 "xspoold -t as xspool: the installed exporters and spool pass"
+# pre UNIT CONF : the unit's ExecStartPre, its program under $R, on CONF
+pre() {
+	_cmd=$(sed -n 's/^ExecStartPre=//p' "$U/$1.service")
+	# split on blanks as systemd does (no quotes in it)
+	$AS $R${_cmd%% -c *} -c "$2"
+}
+pre xspoold "$C" > "$T/d.t" 2>&1
+is "$?" 0 "xspoold's ExecStartPre as xspool: the installed exporters and spool pass"
 sed 's/^/# /' "$T/d.t"
 "$R/usr/bin/xspool" -c "$C" key add erp > /dev/null
 is "$(stat -c '%u %a' "$R/etc/xspool/keys")" "$xuid 600" \
     "root's xspool key add: the keys file is the service user's"
-$AS "$R/usr/sbin/xspool-httpd" -t -c "$C" > "$T/h.t" 2>&1
-is "$?" 0 "xspool-httpd -t as xspool: spool and keys pass"
+pre xspool-httpd "$C" > "$T/h.t" 2>&1
+is "$?" 0 "xspool-httpd's ExecStartPre as xspool: spool and keys pass"
 sed 's/^/# /' "$T/h.t"
-rm -f "$C"
+# broken: an exporter gone, the keys file unreadable by the service user
+B=$R/etc/xspool/broken.conf
+sed "0,\|^command = $R/usr/lib/xspool/exporters/|s||command = $R/nonexistent/|" \
+    "$C" > "$B"
+chgrp "$xgid" "$B"
+chmod 640 "$B"
+pre xspoold "$B" > "$T/d.b" 2>&1
+is "$?" 1 "xspoold's ExecStartPre fails the start on a missing exporter"
+ok "... naming it" grep -q "$R/nonexistent/.*No such file" "$T/d.b"
+sed 's/^/# /' "$T/d.b"
+chmod 600 "$R/etc/xspool/keys"
+chown 0 "$R/etc/xspool/keys"
+pre xspool-httpd "$C" > "$T/h.b" 2>&1
+is "$?" 1 "xspool-httpd's ExecStartPre fails the start on a keys file it cannot read"
+ok "... naming it" grep -q "$R/etc/xspool/keys" "$T/h.b"
+sed 's/^/# /' "$T/h.b"
+rm -f "$C" "$B"
 done_testing

@@ -27,15 +27,38 @@ is "$CODE $(jf .id) $(jf .status) $(jf .exportType) $(jf .format)" \
 is "$(jq -c '[.attempts, .started, .finished, .progress, .result]' "$T/body")" \
     '[0,null,null,null,null]' "queued: no attempts, times, progress or result"
 is "$(jq -r 'keys_unsorted | join(",")' "$T/body")" \
-    "id,exportType,format,status,created,started,finished,attempts,nextAttempt,cancelReason,progress,result" \
+    "id,exportType,format,encrypted,status,created,started,finished,attempts,nextAttempt,cancelReason,progress,result" \
     "the status body has exactly the documented fields"
+is "$(jf .encrypted)" true "asked with a password: encrypted true"
+req POST "/api/v1/ExportRequest/Patients?format=CSV&plain=1" -H "X-Api-Key: $A"
+E=$(jf .id)
+req GET "$S/$E" -H "X-Api-Key: $A"
+is "$CODE $(jq -c .encrypted "$T/body")" "200 false" "without a password: encrypted false"
+req DELETE "$C/$E" -H "X-Api-Key: $A"
+req POST "/api/v1/ExportRequest/Patients?format=CSV&hdr=1" -H "X-Api-Key: $A" \
+    -H "X-Export-Password: Pw-Header-8"
+E=$(jf .id)
+req GET "$S/$E" -H "X-Api-Key: $A"
+is "$CODE $(jq -c .encrypted "$T/body")" "200 true" "a password in the header: encrypted true"
+req DELETE "$C/$E" -H "X-Api-Key: $A"
+req GET "$S/$E" -H "X-Api-Key: $A"
+is "$CODE $(jf .status) $(jf .encrypted)" "200 CANCELLED true" \
+    "cancelled (its password dropped from the file): still encrypted true"
 ok "no password in the status answer" sh -c "! grep -qi 'pw-query-7\|password' '$T/body'"
 
 mkjob processing/n1 job-run erp '"started":"2026-11-30T10:00:01Z","attempts":0,"node":"n1","progress":{"records":120,"bytes":9400}'
 req GET "$S/job-run" -H "X-Api-Key: $A"
-is "$(jq -c '[.status, .progress.records, .progress.bytes, .started]' "$T/body")" \
-    '["PROCESSING",120,9400,"2026-11-30T10:00:01Z"]' "processing: progress and started"
+is "$(jq -c '[.status, .progress.records, .progress.bytes, .progress.total, .started]' "$T/body")" \
+    '["PROCESSING",120,9400,null,"2026-11-30T10:00:01Z"]' \
+    "processing: progress (no total announced: null) and started"
+is "$(jq -r '.progress | keys_unsorted | join(",")' "$T/body")" \
+    "records,bytes,total" "the progress object has exactly the documented fields"
 ok "no job password either" sh -c "! grep -q Job-Pass-9 '$T/body'"
+mkjob processing/n1 job-tot erp '"started":"2026-11-30T10:00:01Z","attempts":0,"node":"n1","progress":{"records":120,"bytes":9400,"total":480}'
+req GET "$S/job-tot" -H "X-Api-Key: $A"
+is "$(jq -c '[.status, .progress, .encrypted]' "$T/body")" \
+    '["PROCESSING",{"records":120,"bytes":9400,"total":480},true]' \
+    "processing: the total the exporter announced"
 
 mkjob completed job-done erp '"started":"2026-11-30T10:00:01Z","finished":"2026-11-30T10:00:06Z","attempts":1,"result":{"success":true,"errors":[],"durationMs":5321,"fileName":"Patients.csv","fileSizeBytes":812,"records":12,"callbackSent":true,"notifyEmailSent":false}'
 req GET "$S/job-done" -H "X-Api-Key: $A"
@@ -45,6 +68,16 @@ is "$(jq -c '[.status, .attempts, .result.success, .result.durationMs, .result.f
 is "$(jq -r '.result | keys | join(",")' "$T/body")" \
     "callbackError,callbackSent,callbackStatus,durationMs,errors,fileName,fileSizeBytes,notifyEmailError,notifyEmailSent,notifyEmailStatus,records,success" \
     "the result object has exactly the documented fields"
+
+is "$(jf .encrypted)" true "a completed job whose file still holds its password: encrypted"
+mkjob completed job-gone erp '"encrypted":true,"attempts":1,"result":{"success":true,"errors":[],"durationMs":5,"fileName":"Patients.csv","fileSizeBytes":8,"records":1}'
+sed -i 's/"password":"Job-Pass-9",//' "$SPOOL/completed/job-gone.job"
+req GET "$S/job-gone" -H "X-Api-Key: $A"
+is "$CODE $(jf .encrypted)" "200 true" "password dropped, \"encrypted\" kept in the file: encrypted"
+mkjob completed job-plain erp '"attempts":1,"result":{"success":true,"errors":[],"durationMs":5,"fileName":"Patients.csv","fileSizeBytes":8,"records":1}'
+sed -i 's/"password":"Job-Pass-9",//' "$SPOOL/completed/job-plain.job"
+req GET "$S/job-plain" -H "X-Api-Key: $A"
+is "$CODE $(jf .encrypted)" "200 false" "neither a password nor \"encrypted\": not encrypted"
 
 mkjob completed job-quiet erp '"attempts":1,"result":{"success":true,"errors":[],"durationMs":5,"fileName":"Patients.csv","fileSizeBytes":8,"records":1,"callbackSent":null}'
 req GET "$S/job-quiet" -H "X-Api-Key: $A"

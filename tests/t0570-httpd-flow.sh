@@ -15,6 +15,11 @@ command = $TOP/tests/exporters/drip 20
 emits = csv
 formats = JSON,CSV
 
+[type DripTotal]
+command = $TOP/tests/exporters/drip 20 total
+emits = csv
+formats = JSON,CSV
+
 [type Synthetic]
 command = $EXP/synthetic
 emits = jsonl
@@ -51,6 +56,8 @@ SIZE=$(jf .result.fileSizeBytes)
 ok "records counted ($REC)" test "$REC" -gt 0
 is "$SIZE" "$(stat -c %s "$SPOOL/out/$ID.zip")" "fileSizeBytes is the zip's size"
 ok "no password in the answer" sh -c "! grep -q Flow-Pw-77 '$T/body'"
+is "$(jf .encrypted)" true "made with a password: encrypted, once the password is gone from the file too"
+ok "... which it is" sh -c "! grep -q password '$SPOOL/completed/$ID.job'"
 
 req GET "/api/v1/ExportResult/Download/$ID" -H "X-Api-Key: $A"
 is "$CODE $(hdr Content-Length)" "200 $SIZE" "Download: 200, the whole zip"
@@ -70,12 +77,17 @@ errcheck 404 NOT_FOUND "cancel a COMPLETED job: 404"
 req POST "$P/Appointments" -H "X-Api-Key: $A"
 J=$(jf .id)
 ok "an Appointments JSON export completes" wait_for 20 state_is "$J" COMPLETED
+req GET "$S/$J" -H "X-Api-Key: $A"
+is "$CODE $(jf .encrypted)" "200 false" "made without a password: encrypted false"
 curl -s -o "$T/j.zip" -H "X-Api-Key: $A" "$URL/api/v1/ExportResult/Download/$J"
 ok "its zip holds valid JSON" sh -c "7z x -so '$T/j.zip' Appointments.json 2>/dev/null | jq -e 'type == \"array\"' > /dev/null"
 
-# PROCESSING: an exporter writing a row every 0.2 s for 4 s
+# PROCESSING: an exporter writing a row every 0.2 s for 4 s, and one that
+# announces its 20 rows first (two workers: both run at once)
 req POST "$P/Drip" -H "X-Api-Key: $A"
 W=$(jf .id)
+req POST "$P/DripTotal" -H "X-Api-Key: $A"
+WT=$(jf .id)
 # progressing ID : PROCESSING with records counted so far
 progressing() {
 	req GET "$S/$1" -H "X-Api-Key: $A"
@@ -86,12 +98,27 @@ ok "the dripping job is PROCESSING with progress" wait_for 10 progressing "$W"
 is "$(jq -r '[(.started != null), (.finished == null), (.result == null),
     (.progress.bytes > 0)] | all' "$T/body")" \
     true "processing: started, not finished, no result yet, bytes counted"
+is "$(jq -c .progress.total "$T/body")" null "no total announced: progress.total null"
+# announced ID : PROCESSING, its progress saying the total announced
+announced() {
+	req GET "$S/$1" -H "X-Api-Key: $A"
+	[ "$(jq -c '[.status, .progress.total]' "$T/body")" = \
+	    '["PROCESSING",20]' ]
+}
+ok "the announcing job's progress.total is the 20 records it announced" \
+    wait_for 10 announced "$WT"
+is "$(jq -c '.progress | [(.records | type), .records <= 20]' "$T/body")" \
+    '["number",true]' "... beside the records so far"
 req DELETE "$P/Cancel/$W" -H "X-Api-Key: $A"
 errcheck 404 NOT_FOUND "cancel a PROCESSING job: 404"
 ok "and it still completes" wait_for 15 state_is "$W" COMPLETED
 req GET "$S/$W" -H "X-Api-Key: $A"
 is "$(jq -c '[.progress, .result.records]' "$T/body")" "[null,20]" \
     "completed: no progress, the result counts the 20 records"
+ok "the announcing one completes" wait_for 15 state_is "$WT" COMPLETED
+req GET "$S/$WT" -H "X-Api-Key: $A"
+is "$(jq -c '[.progress, .result.records, .result.errors]' "$T/body")" "[null,20,[]]" \
+    "completed: no progress, 20 records, the announcement is no error"
 
 # a job that fails every attempt ends CANCELLED; cancel is 404 then
 req POST "$P/Synthetic?fail_attempts=9" -H "X-Api-Key: $A"
@@ -112,22 +139,22 @@ is "$CODE $(jf .status)" "200 CANCELLED" "cancel while QUEUED: 200"
 req GET "$S/$Q" -H "X-Api-Key: $A"
 is "$(jf .status)" CANCELLED "then status CANCELLED"
 
-# job metrics: 3 completed (attempts 1 each), 2 cancelled (2 attempts
+# job metrics: 4 completed (attempts 1 each), 2 cancelled (2 attempts
 # and 0), counted once each, JS_DELAY (5 s) after they ended
 metric() {
 	curl -s "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'
 }
 ended() {
-	[ "$(metric 'xspool_jobs_ended_total{state="completed"}')" = 3 ] &&
+	[ "$(metric 'xspool_jobs_ended_total{state="completed"}')" = 4 ] &&
 	    [ "$(metric 'xspool_jobs_ended_total{state="cancelled"}')" = 2 ]
 }
-ok "metrics: 3 jobs completed, 2 cancelled" wait_for 15 ended
+ok "metrics: 4 jobs completed, 2 cancelled" wait_for 15 ended
 is "$(metric xspool_job_attempts_total) $(metric xspool_job_duration_seconds_count)" \
-    "5 3" "metrics: 5 attempts in all, 3 export durations"
+    "6 4" "metrics: 6 attempts in all, 4 export durations"
 jq -c '.extra = 1' "$SPOOL/completed/$ID.job" > "$T/re" &&
     mv "$T/re" "$SPOOL/completed/$ID.job"
 sleep 1.2
-is "$(metric 'xspool_jobs_ended_total{state="completed"}')" 3 \
+is "$(metric 'xspool_jobs_ended_total{state="completed"}')" 4 \
     "a job file rewritten later is not counted again"
 
 for f in "$T/access.log" "$T/httpd.err" "$T/daemon.err" \
