@@ -36,7 +36,7 @@ t1=$(date +%s%3N)
 diag "cancel --running took $((t1 - t0)) ms"
 is "$r" 0 "cancel --running: exit 0"
 is "$(cat "$T/c1")" CANCELLED "prints CANCELLED"
-ok "within a few seconds" test $((t1 - t0)) -lt 10000
+ok "well before the CLI's 60 s limit" test $((t1 - t0)) -lt 40000
 ok "the job is in cancelled/" is_in "$id" cancelled
 is "$($X status "$id" --json | $py -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["cancelledBy"], j["result"]["success"], j["result"]["errors"][-1])')" \
     "CANCELLED operator False attempt 1: cancelled by an operator while running" \

@@ -63,7 +63,9 @@ printf '%s\n' "error: timed out after 1s" "error: exporter killed by signal 15" 
     "error: waiting" > "$T/tmo.want"
 ok "timeout: reason, signal, stderr" diff -u "$T/tmo.want" "$T/tmo.err"
 is "$(cat "$T/tmo.out")" started "output before the timeout was passed on"
-ok "timeout is kept (under 4 s)" test $((end - start)) -lt 4
+# bounds far under the hangs they tell apart (300 s, 30 s, a 20 s
+# timeout), far over a loaded machine's delays
+ok "timeout is kept (under 60 s, not 300)" test $((end - start)) -lt 60
 ok "the exporter is gone" gone "$(cat "$T/tmo.pid")"
 ok "its child left behind is gone too" wait_for 2 gone "$(cat "$T/tmo.child")"
 
@@ -85,7 +87,7 @@ run chat -t 20s -- /bin/sh -c "yes 'chatter chatter chatter' | head -c 1048576 >
 end=$(date +%s)
 is "$(rc chat)" 0 "a chatty stderr does not block the exporter"
 ok "stdout intact beside it" cmp "$T/chat.data" "$T/chat.out"
-ok "and fast (under 5 s)" test $((end - start)) -lt 5
+ok "and no deadlock (under 15 s: -t 20s)" test $((end - start)) -lt 15
 
 # the leader exits while a child still holds stdout: no wait for the child
 start=$(date +%s)
@@ -93,7 +95,7 @@ run left -t 20s -- /bin/sh -c "echo a; (sleep 30; echo late) & echo \$! > $T/lef
 end=$(date +%s)
 is "$(rc left)/$(cat "$T/left.out" | tr '\n' ' ')" "0/a b " \
     "the exporter's exit ends its output"
-ok "not held up by the child (under 3 s)" test $((end - start)) -lt 3
+ok "not held up by the child (under 20 s, not 30)" test $((end - start)) -lt 20
 ok "the child left behind is killed" wait_for 2 gone "$(cat "$T/left.child")"
 
 # a grandchild that left the group (setsid) and holds stdout: the runner
@@ -102,7 +104,7 @@ start=$(date +%s)
 run esc -t 20s -- /bin/sh -c "setsid sh -c 'echo \$\$ > $T/esc.tmp; mv $T/esc.tmp $T/esc.child; exec sleep 300' & while [ ! -s $T/esc.child ]; do sleep 0.05; done; echo a"
 end=$(date +%s)
 is "$(rc esc)/$(cat "$T/esc.out")" "0/a" "an exporter whose grandchild called setsid succeeds"
-ok "not held up by it (under 5 s)" test $((end - start)) -lt 5
+ok "not held up by it (under 15 s: -t 20s)" test $((end - start)) -lt 15
 ok "the setsid'd grandchild is gone" wait_for 2 gone "$(cat "$T/esc.child")"
 gone "$(cat "$T/esc.child")" || kill -KILL "$(cat "$T/esc.child")"
 
