@@ -14,15 +14,9 @@ cat >> "$CONF" <<CONF
 command = $TOP/tests/exporters/drip 20
 emits = csv
 formats = JSON,CSV
-
-[type Synthetic]
-command = $EXP/synthetic
-emits = jsonl
-formats = JSON,CSV
 CONF
-A=$(newkey erp)
-hstart
-bg daemon xspoold -f -c "$CONF"
+synthetic
+hdaemon
 P=/api/v1/ExportRequest
 S=/api/v1/ExportResult/Status
 
