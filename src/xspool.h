@@ -565,6 +565,10 @@ int	 spool_find(struct spool *, const char *id, char *node);
  * err set (ENOENT -> "no such job"). */
 int	 spool_load(struct spool *, const char *id, struct job *j, char *node,
 	    char *err, size_t errlen);
+/* spool_load, and into sb (may be NULL) the job file's stat from the
+ * look-up that found it, made just before the read. */
+int	 spool_load_st(struct spool *, const char *id, struct job *j,
+	    char *node, struct stat *sb, char *err, size_t errlen);
 /* A dropped file of job id that went to bad/ (bad/ID.job, or the latest
  * of ID.job.N): its name ("bad/ID.job") into name, the first line of
  * its .why into why, its lstat into sb (may be NULL).  0, or -1 with
