@@ -97,6 +97,10 @@ $(SPOOLSRC:src/%.c=$(OBJDIR)/%.o) $(SPOOLSRC:src/%.c=build/fuzz/%.o): src/spool.
 CONVSRC	 = $(wildcard src/convert*.c)
 $(CONVSRC:src/%.c=$(OBJDIR)/%.o) $(CONVSRC:src/%.c=build/fuzz/%.o): src/convert.h
 
+# and the config's
+CONFSRC	 = src/config.c src/config_type.c
+$(CONFSRC:src/%.c=$(OBJDIR)/%.o) $(CONFSRC:src/%.c=build/fuzz/%.o): src/config.h
+
 # the REST shim's files share a private header
 APISRC	 = $(wildcard src/api*.c)
 $(APISRC:src/%.c=$(OBJDIR)/%.o) $(APISRC:src/%.c=build/fuzz/%.o): src/api.h

@@ -162,7 +162,8 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 	}
 	job_free(j);
 	job_init(j);
-	st = spool_load(&a->sp, id, j, node, err, errlen);
+	/* the look-up's stat, not a second one, gives the mtime */
+	st = spool_load_st(&a->sp, id, j, node, &sb, err, errlen);
 	if (not_a_job(a, st, node, id)) {
 		job_free(j);
 		job_init(j);
@@ -170,9 +171,7 @@ scache_lookup(struct api *a, const char *id, struct job *j, struct fid *fid,
 		errno = ENOENT;
 		st = -1;
 	}
-	if (st != -1 && j->created == 0 && spool_path(&a->sp, path,
-	    sizeof(path), (enum state)st, node, id) == 0 &&
-	    job_lstat(a, path, &sb) == 0)
+	if (st != -1 && j->created == 0)
 		j->created = node_mtime_ms(&sb);
 	pthread_mutex_lock(&a->loc_mtx);
 	loc_forget(l);

@@ -1,5 +1,7 @@
 /* config.c - the INI file (inih) into struct config: one table of keys
- * with their kind, place and default; every error is "FILE:LINE: reason". */
+ * with their kind, place and default, the reader, the global values and
+ * the checks across keys; every error is "FILE:LINE: reason".  A [type
+ * NAME] section's values are config_type.c's (config.h: what they share). */
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
@@ -17,34 +19,17 @@
 #include <openssl/evp.h>
 
 #include "xspool.h"
+#include "config.h"
 
 #if INI_HANDLER_LINENO
 #error "inih built with INI_HANDLER_LINENO: adapt cf_handler"
 #endif
 
-enum sect { S_NONE = 0, S_SPOOL, S_HTTP, S_NOTIFY, S_TYPE };
-enum kind {
-	K_STRING, K_SECRET, K_PATH, K_INT, K_BOOL, K_DURATION, K_SIZE,
-	K_COMMAND, K_EMITS, K_FORMATS, K_COLUMNS, K_PARAMS, K_DATABASE,
-	K_QUERY, K_QUERY_FILE, K_SCHEDULE, K_CMAP
-};
-
 #define CONF_LINE_MAX	65536	/* bytes in one line */
-#define QUERY_MAX	(1 << 20)	/* bytes of a query_file */
 #define F_DASH	0x01	/* a path that may be "-" (stderr) */
 #define F_FILE	0x02	/* the value is a file holding the value of the key
-			 * just before it in keys[] (NAME_file after NAME) */
+			 * just before it in cf_keys[] (NAME_file after NAME) */
 #define SECRET_FILE_MAX	4096	/* bytes of a secret's file */
-
-struct ckey {
-	enum sect	 sect;
-	const char	*name;
-	enum kind	 kind;
-	size_t		 off;	/* in struct config, or struct xtype */
-	int64_t		 min, max;	/* K_INT, K_DURATION (ms), K_SIZE */
-	const char	*dflt;	/* applied as if written, NULL: none */
-	int		 flags;
-};
 
 #define C(s, n, k, f, lo, hi, d) \
 	{ s, n, k, offsetof(struct config, f), lo, hi, d, 0 }
@@ -54,7 +39,7 @@ struct ckey {
 #define TB	(INT64_C(1) << 40)
 
 /* Every key of the file; man/xspool.conf.5 documents the same list. */
-static const struct ckey keys[] = {
+const struct ckey cf_keys[] = {
 	C(S_SPOOL, "dir", K_PATH, dir, 0, 0, "spool"),
 	C(S_SPOOL, "node", K_STRING, node, 0, 0, NULL),
 	C(S_SPOOL, "workers", K_INT, workers, 1, 1024, "2"),
@@ -124,12 +109,13 @@ static const struct ckey keys[] = {
 	T("query_file", K_QUERY_FILE, query, 0, 0, NULL),
 	T("max_running", K_INT, max_running, 0, 1024, "0"),
 };
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+#define NKEYS	(sizeof(cf_keys) / sizeof(cf_keys[0]))
+const size_t cf_nkeys = NKEYS;
 
 static const char *sect_names[] = { "", "spool", "http", "notify", "type" };
 
 /* The parse in progress. */
-struct ctx {
+struct cfparse {
 	struct config	*c;
 	FILE		*fp;
 	char		*linebuf;
@@ -146,12 +132,8 @@ struct ctx {
 };
 
 /* cf_err - the first error wins; line 0 means "no line" */
-static int
-cf_err(struct ctx *x, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-cf_err(struct ctx *x, int line, const char *fmt, ...)
+int
+cf_err(struct cfparse *x, int line, const char *fmt, ...)
 {
 	char msg[ERRLEN];
 	va_list ap;
@@ -169,58 +151,21 @@ cf_err(struct ctx *x, int line, const char *fmt, ...)
 	return 0;
 }
 
-enum format
-format_parse(const char *s)
+int
+cf_line(const struct cfparse *x)
 {
-	if (s == NULL)
-		return FMT_NONE;
-	if (strcasecmp(s, "json") == 0)
-		return FMT_JSON;
-	if (strcasecmp(s, "csv") == 0)
-		return FMT_CSV;
-	return FMT_NONE;
+	return x->line;
 }
 
 const char *
-format_name(enum format f)
+cf_file(const struct cfparse *x)
 {
-	return f == FMT_JSON ? "JSON" : f == FMT_CSV ? "CSV" : "";
+	return x->c->path;
 }
 
-const char *
-format_ext(enum format f)
-{
-	return f == FMT_JSON ? "json" : f == FMT_CSV ? "csv" : "";
-}
-
-static const char *const ptype_names[] = {
-	[PT_STRING] = "string", [PT_INT] = "int", [PT_NUMBER] = "number",
-	[PT_BOOL] = "bool", [PT_DATE] = "date", [PT_TIMESTAMP] = "timestamp",
-};
-#define NPTYPES	(sizeof(ptype_names) / sizeof(ptype_names[0]))
-
-const char *
-ptype_name(enum ptype t)
-{
-	return (size_t)t < NPTYPES ? ptype_names[t] : "?";
-}
-
-const struct xtype *
-config_type(const struct config *c, const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return NULL;
-	for (i = 0; i < c->ntypes; i++)
-		if (strcmp(c->types[i].name, name) == 0)
-			return &c->types[i];
-	return NULL;
-}
-
-/* abs_path - s made absolute against the current directory */
-static char *
-abs_path(struct ctx *x, const char *s)
+/* cf_abs_path - s made absolute against the current directory */
+char *
+cf_abs_path(struct cfparse *x, const char *s)
 {
 	char *p;
 
@@ -234,61 +179,9 @@ abs_path(struct ctx *x, const char *s)
 	return p;
 }
 
-/* find_in_path - a bare command name through $PATH, as execvp would */
-static char *
-find_in_path(const char *name)
-{
-	const char *path = getenv("PATH"), *p, *e;
-	char *full;
-
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = e + 1) {
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p) {
-			xasprintf(&full, "%.*s/%s", (int)(e - p), p, name);
-			if (access(full, X_OK) == 0 && full[0] == '/')
-				return full;
-			free(full);
-		}
-		if (*e == '\0')
-			return NULL;
-	}
-}
-
-/* set_command - split on blanks into argv, the first word made absolute */
-static int
-set_command(struct ctx *x, struct xtype *t, const char *v)
-{
-	const char *blanks = " \t";
-	char *copy, *w, *save = NULL;
-	size_t n = 0;
-
-	copy = xstrdup(v);
-	for (w = strtok_r(copy, blanks, &save); w != NULL;
-	    w = strtok_r(NULL, blanks, &save)) {
-		t->argv = xreallocarray(t->argv, n + 2, sizeof(char *));
-		t->argv[n++] = xstrdup(w);
-		t->argv[n] = NULL;
-	}
-	free(copy);
-	if (n == 0)
-		return cf_err(x, x->line, "[type %s]: empty command", t->name);
-	if (strchr(t->argv[0], '/') != NULL)
-		t->command = abs_path(x, t->argv[0]);
-	else if ((t->command = find_in_path(t->argv[0])) == NULL)
-		return cf_err(x, x->line, "[type %s]: command %s: not found in"
-		    " PATH", t->name, t->argv[0]);
-	free(t->argv[0]);
-	t->argv[0] = xstrdup(t->command);
-	return 1;
-}
-
-/* next_item - the next comma-separated item of *sp, blanks trimmed */
-static char *
-next_item(char **sp)
+/* cf_next_item - the next comma-separated item of *sp, blanks trimmed */
+char *
+cf_next_item(char **sp)
 {
 	char *s = *sp, *e;
 
@@ -305,176 +198,6 @@ next_item(char **sp)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
 	return s;
-}
-
-static int
-set_formats(struct ctx *x, struct xtype *t, const char *v)
-{
-	char *copy = xstrdup(v), *s = copy, *item;
-	enum format f;
-
-	t->formats = 0;
-	while ((item = next_item(&s)) != NULL) {
-		if ((f = format_parse(item)) == FMT_NONE) {
-			cf_err(x, x->line, "[type %s]: formats: '%s' is not"
-			    " JSON or CSV", t->name, item);
-			free(copy);
-			return 0;
-		}
-		t->formats |= f;
-	}
-	free(copy);
-	return 1;
-}
-
-/* set_columns - "name:int,amount:number,paid:bool,note:string" */
-static int
-set_columns(struct ctx *x, struct xtype *t, const char *v)
-{
-	static const char *types[] = { "string", "int", "number", "bool" };
-	char *copy = xstrdup(v), *s = copy, *item, *colon;
-	const char *why = NULL;
-	size_t i;
-
-	while (why == NULL && (item = next_item(&s)) != NULL) {
-		if ((colon = strchr(item, ':')) != NULL)
-			*colon++ = '\0';
-		t->columns = xreallocarray(t->columns, t->ncolumns + 1,
-		    sizeof(*t->columns));
-		t->columns[t->ncolumns].name = xstrdup(item);
-		t->columns[t->ncolumns++].type = COL_STRING;
-		if (*item == '\0')
-			why = "a column needs a name";
-		for (i = 0; why == NULL && i + 1 < t->ncolumns; i++)
-			if (strcmp(t->columns[i].name, item) == 0)
-				why = "a column is named twice";
-		if (why != NULL || colon == NULL)
-			continue;
-		for (i = 0; i < 4 && strcmp(colon, types[i]) != 0; i++)
-			;
-		if (i == 4)
-			why = "a column's type is not string, int, number or"
-			    " bool";
-		else
-			t->columns[t->ncolumns - 1].type = (enum coltype)i;
-	}
-	if (why)
-		cf_err(x, x->line, "[type %s]: columns: %s (at '%s')", t->name,
-		    why, item);
-	free(copy);
-	return why == NULL;
-}
-
-/* set_params - "from:date, to:date, clinic:int?": the request parameters
- * the type takes; a bare name is a string; "params =" takes none */
-static int
-set_params(struct ctx *x, struct xtype *t, const char *v)
-{
-	char *copy = xstrdup(v), *s = copy, *item, *colon, *e;
-	const char *why = NULL;
-	struct tparam *p;
-	size_t i;
-
-	t->has_params = 1;
-	while (why == NULL && (item = next_item(&s)) != NULL) {
-		if (*item == '\0' && s == NULL && t->nparams == 0)
-			break;		/* "params =": none */
-		t->params = xreallocarray(t->params, t->nparams + 1,
-		    sizeof(*t->params));
-		p = &t->params[t->nparams++];
-		memset(p, 0, sizeof(*p));
-		e = item + strlen(item);
-		if (e > item && e[-1] == '?') {
-			p->optional = 1;
-			*--e = '\0';
-		}
-		if ((colon = strchr(item, ':')) != NULL) {
-			*colon++ = '\0';
-			colon += strspn(colon, " \t");
-			for (e = item + strlen(item); e > item &&
-			    (e[-1] == ' ' || e[-1] == '\t'); )
-				*--e = '\0';
-		}
-		p->name = xstrdup(item);
-		if (!param_name_valid(item)) {
-			why = "a parameter name is a letter, then letters,"
-			    " digits or '_'";
-			break;
-		}
-		for (i = 0; i + 1 < t->nparams; i++)
-			if (strcmp(t->params[i].name, item) == 0)
-				why = "a parameter is named twice";
-		if (why != NULL || colon == NULL)
-			continue;
-		for (i = 0; i < NPTYPES && strcmp(colon, ptype_names[i]); i++)
-			;
-		if (i == NPTYPES)
-			why = "a parameter's type is not string, int, number,"
-			    " bool, date or timestamp";
-		else
-			p->type = (enum ptype)i;
-	}
-	if (why)
-		cf_err(x, x->line, "[type %s]: params: %s (at '%s')", t->name,
-		    why, item);
-	free(copy);
-	return why == NULL;
-}
-
-/* set_database - "postgresql://...", "postgres://..." (libpq's URI, kept
- * as written) or "sqlite:PATH" (made absolute) */
-static int
-set_database(struct ctx *x, struct xtype *t, const char *v)
-{
-	char *p;
-
-	free(t->database);
-	t->database = NULL;
-	if (strncmp(v, "postgresql://", 13) == 0 ||
-	    strncmp(v, "postgres://", 11) == 0) {
-		t->database = xstrdup(v);
-		return 1;
-	}
-	if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0') {
-		p = abs_path(x, v + 7);
-		xasprintf(&t->database, "sqlite:%s", p);
-		free(p);
-		return 1;
-	}
-	/* the value is not repeated: it may hold a password */
-	return cf_err(x, x->line, "[type %s]: database: want"
-	    " postgresql://... or sqlite:PATH", t->name);
-}
-
-/* set_query - query = TEXT, or query_file = PATH (read now) */
-static int
-set_query(struct ctx *x, struct xtype *t, const char *v, int file)
-{
-	char *path, *text;
-	size_t len;
-
-	if (t->query != NULL)
-		return cf_err(x, x->line, "[type %s]: query and query_file"
-		    " exclude each other", t->name);
-	if (!file) {
-		t->query = *v ? xstrdup(v) : NULL;
-		return 1;
-	}
-	path = abs_path(x, v);
-	if (read_file(path, QUERY_MAX, &text, &len) == -1) {
-		cf_err(x, x->line, "[type %s]: query_file %s: %s", t->name,
-		    path, strerror(errno));
-		free(path);
-		return 0;
-	}
-	free(path);
-	if (strlen(text) != len || !utf8_valid(text, len)) {
-		free(text);
-		return cf_err(x, x->line, "[type %s]: query_file: not UTF-8"
-		    " text", t->name);
-	}
-	t->query = text;
-	return 1;
 }
 
 static int
@@ -495,7 +218,7 @@ parse_bool(const char *v)
 
 /* set_number - K_INT, K_BOOL, K_DURATION, K_SIZE into base + k->off */
 static int
-set_number(struct ctx *x, const struct ckey *k, char *base, const char *v)
+set_number(struct cfparse *x, const struct ckey *k, char *base, const char *v)
 {
 	static const char *want[] = {
 		[K_INT] = "an integer", [K_BOOL] = "yes or no",
@@ -569,13 +292,14 @@ config_secret_key(const char *secret, unsigned char *key, size_t *keylen,
 	return 0;
 }
 
-static int set_key(struct ctx *, const struct ckey *, char *, const char *);
+static int set_key(struct cfparse *, const struct ckey *, char *, const char *);
 
 /* set_from_file - NAME_file = PATH: the value of NAME is the file's one
  * line (a trailing newline dropped); the file must not be readable by
  * others, as the secret it holds */
 static int
-set_from_file(struct ctx *x, const struct ckey *k, char *base, const char *v)
+set_from_file(struct cfparse *x, const struct ckey *k, char *base,
+    const char *v)
 {
 	struct ckey plain = *k;
 	struct stat sb;
@@ -583,7 +307,7 @@ set_from_file(struct ctx *x, const struct ckey *k, char *base, const char *v)
 	size_t len = 0;
 	int r;
 
-	path = abs_path(x, v);
+	path = cf_abs_path(x, v);
 	if (stat(path, &sb) == -1 ||
 	    read_file(path, SECRET_FILE_MAX, &text, &len) == -1)
 		r = cf_err(x, x->line, "%s: %s: %s", k->name, path,
@@ -641,7 +365,7 @@ config_client(const struct cmap *m, const char *client)
 /* set_cmap - "N, client:N, ...": a bare number is the default, "-" the
  * jobs without a client */
 static int
-set_cmap(struct ctx *x, const struct ckey *k, struct cmap *m, const char *v)
+set_cmap(struct cfparse *x, const struct ckey *k, struct cmap *m, const char *v)
 {
 	char *copy = xstrdup(v), *rest = copy, *it, *colon, *end;
 	const char *why = NULL;
@@ -649,7 +373,7 @@ set_cmap(struct ctx *x, const struct ckey *k, struct cmap *m, const char *v)
 
 	cmap_free(m);
 	m->dflt = (int)k->min;
-	while (why == NULL && (it = next_item(&rest)) != NULL) {
+	while (why == NULL && (it = cf_next_item(&rest)) != NULL) {
 		colon = strrchr(it, ':');
 		errno = 0;
 		n = strtoll(colon ? colon + 1 : it, &end, 10);
@@ -680,7 +404,7 @@ set_cmap(struct ctx *x, const struct ckey *k, struct cmap *m, const char *v)
 
 /* set_key - parse v as k's kind into base (a config or an xtype) */
 static int
-set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
+set_key(struct cfparse *x, const struct ckey *k, char *base, const char *v)
 {
 	char **sp = (char **)(void *)(base + k->off);
 	struct xtype *t = (struct xtype *)(void *)base;
@@ -713,30 +437,23 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 		*sp = NULL;
 		if (*v)
 			*sp = (k->flags & F_DASH) && strcmp(v, "-") == 0 ?
-			    xstrdup(v) : abs_path(x, v);
+			    xstrdup(v) : cf_abs_path(x, v);
 		return 1;
 	case K_COMMAND:
-		return set_command(x, t, v);
+		return type_set_command(x, t, v);
 	case K_EMITS:
-		if (strcasecmp(v, "csv") == 0)
-			t->emits = EMITS_CSV;
-		else if (strcasecmp(v, "jsonl") == 0)
-			t->emits = EMITS_JSONL;
-		else
-			return cf_err(x, x->line, "[type %s]: emits: '%s' is"
-			    " not csv or jsonl", t->name, v);
-		return 1;
+		return type_set_emits(x, t, v);
 	case K_FORMATS:
-		return set_formats(x, t, v);
+		return type_set_formats(x, t, v);
 	case K_COLUMNS:
-		return set_columns(x, t, v);
+		return type_set_columns(x, t, v);
 	case K_PARAMS:
-		return set_params(x, t, v);
+		return type_set_params(x, t, v);
 	case K_DATABASE:
-		return set_database(x, t, v);
+		return type_set_database(x, t, v);
 	case K_QUERY:
 	case K_QUERY_FILE:
-		return set_query(x, t, v, k->kind == K_QUERY_FILE);
+		return type_set_query(x, t, v, k->kind == K_QUERY_FILE);
 	case K_SCHEDULE:
 		if (strcmp(v, "fair") != 0 && strcmp(v, "fifo") != 0)
 			return cf_err(x, x->line, "schedule: '%s' is not fair"
@@ -753,7 +470,7 @@ set_key(struct ctx *x, const struct ckey *k, char *base, const char *v)
 
 /* start_section - the reader saw "[NAME]" on the current line */
 static void
-start_section(struct ctx *x, const char *s, size_t n)
+start_section(struct cfparse *x, const char *s, size_t n)
 {
 	struct config *c = x->c;
 	struct xtype *t;
@@ -832,7 +549,7 @@ strip_value(char *v)
 static char *
 cf_read(char *str, int num, void *arg)
 {
-	struct ctx *x = arg;
+	struct cfparse *x = arg;
 	ssize_t n;
 	size_t sep;
 	char *s, *e;
@@ -874,7 +591,7 @@ static int
 cf_handler(void *arg, const char *section, const char *name,
     const char *value)
 {
-	struct ctx *x = arg;
+	struct cfparse *x = arg;
 	struct config *c = x->c;
 	int *seen;
 	char *base;
@@ -887,7 +604,8 @@ cf_handler(void *arg, const char *section, const char *name,
 	if (x->sect == S_NONE)
 		return cf_err(x, x->line, "%s outside of a section", name);
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].sect == x->sect && strcmp(keys[i].name, name) == 0)
+		if (cf_keys[i].sect == x->sect &&
+		    strcmp(cf_keys[i].name, name) == 0)
 			break;
 	if (i == NKEYS)
 		return cf_err(x, x->line, "unknown key %s in [%s]", name,
@@ -902,44 +620,45 @@ cf_handler(void *arg, const char *section, const char *name,
 	if (seen[i])
 		return cf_err(x, x->line, "%s set twice (first on line %d)",
 		    name, seen[i]);
-	if (((keys[i].flags & F_FILE) && seen[i - 1]) || (i + 1 < NKEYS &&
-	    (keys[i + 1].flags & F_FILE) && seen[i + 1]))
+	if (((cf_keys[i].flags & F_FILE) && seen[i - 1]) || (i + 1 < NKEYS &&
+	    (cf_keys[i + 1].flags & F_FILE) && seen[i + 1]))
 		return cf_err(x, x->line, "%s and %s exclude each other",
-		    keys[i].name, keys[(keys[i].flags & F_FILE) ? i - 1 :
-		    i + 1].name);
+		    cf_keys[i].name,
+		    cf_keys[(cf_keys[i].flags & F_FILE) ? i - 1 : i + 1].name);
 	seen[i] = x->line;
-	return set_key(x, &keys[i], base, value);
+	return set_key(x, &cf_keys[i], base, value);
 }
 
 /* defaults - every key of the group (types or the rest) not written
  * takes its default */
 static int
-defaults(struct ctx *x, int types, int *seen, char *base)
+defaults(struct cfparse *x, int types, int *seen, char *base)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS && x->errline == 0; i++)
-		if ((keys[i].sect == S_TYPE) == types && !seen[i] &&
-		    keys[i].dflt != NULL)
-			set_key(x, &keys[i], base, keys[i].dflt);
+		if ((cf_keys[i].sect == S_TYPE) == types && !seen[i] &&
+		    cf_keys[i].dflt != NULL)
+			set_key(x, &cf_keys[i], base, cf_keys[i].dflt);
 	return x->errline == 0 ? 0 : -1;
 }
 
 /* key_line - the line a global key was set on, 0 when it was not */
 static int
-key_line(const struct ctx *x, const char *name)
+key_line(const struct cfparse *x, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NKEYS; i++)
-		if (keys[i].sect != S_TYPE && strcmp(keys[i].name, name) == 0)
+		if (cf_keys[i].sect != S_TYPE &&
+		    strcmp(cf_keys[i].name, name) == 0)
 			return x->gseen[i];
 	return 0;
 }
 
 /* set_group - [spool] group, a name or a number, into c->gid */
 static int
-set_group(struct ctx *x)
+set_group(struct cfparse *x)
 {
 	struct config *c = x->c;
 	struct group *gr;
@@ -963,140 +682,10 @@ set_group(struct ctx *x)
 	return 0;
 }
 
-/* sql_exporter - xspool-sql beside the running program (bin/ or
- * bin/asan/ in a source tree, SBINDIR installed); where it would be when
- * the program cannot be found, so that running it names the file */
-static char *
-sql_exporter(void)
-{
-	char self[PATH_MAX], *slash, *p;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return xstrdup(SQL_EXPORTER);
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	xasprintf(&p, "%s/%s", self, SQL_EXPORTER);
-	return p;
-}
-
-/* has_password - the database string holds a password itself */
-static int
-has_password(const char *db)
-{
-	const char *a = strstr(db, "://"), *at, *end;
-
-	if (a == NULL)
-		return 0;
-	a += 3;
-	end = a + strcspn(a, "/?");
-	at = memchr(a, '@', (size_t)(end - a));
-	if (at != NULL && memchr(a, ':', (size_t)(at - a)) != NULL)
-		return 1;
-	return strstr(db, "password=") != NULL;
-}
-
-/* config_db_shown - the database string with a password in it masked:
- * "postgresql://u:***@h/db", "...?password=***&..." */
-void
-config_db_shown(const char *db, struct buf *out)
-{
-	const char *a = strstr(db, "://"), *at, *end, *p, *colon;
-
-	at = end = NULL;
-	if (a != NULL) {
-		a += 3;
-		end = a + strcspn(a, "/?");
-		/* the last '@': one in the password is not always escaped */
-		at = memrchr(a, '@', (size_t)(end - a));
-	}
-	colon = at != NULL ? memchr(a, ':', (size_t)(at - a)) : NULL;
-	for (p = db; *p != '\0'; ) {
-		if (p == colon) {
-			buf_adds(out, ":***");
-			p = at;
-		} else if (strncmp(p, "password=", 9) == 0 && (p == db ||
-		    strchr("?& ", p[-1]) != NULL)) {
-			buf_adds(out, "password=***");
-			p += 9;
-			p += strcspn(p, "& ");
-		} else
-			buf_addc(out, *p++);
-	}
-}
-
-struct phcheck {
-	const struct xtype *t;
-	char		 bad[80];
-};
-
-/* declared - a placeholder of the query is one of the type's params */
-static int
-declared(const char *name, size_t len, size_t off, void *arg)
-{
-	struct phcheck *pc = arg;
-	size_t i;
-
-	for (i = 0; i < pc->t->nparams; i++)
-		if (strlen(pc->t->params[i].name) == len &&
-		    strncmp(pc->t->params[i].name, name, len) == 0)
-			return 0;
-	snprintf(pc->bad, sizeof(pc->bad), "%.*s", (int)(len < 64 ? len : 64),
-	    name);
-	return 1;
-}
-
-/* finish_sql - a type with a database runs xspool-sql on this config:
- * its query is there, its placeholders are declared params, a password
- * in the config is not for every reader of the file */
-static int
-finish_sql(struct ctx *x, struct xtype *t, const int *seen)
-{
-	struct phcheck pc;
-	struct stat sb;
-	size_t i;
-
-	if (t->database == NULL) {
-		if (t->query != NULL)
-			return cf_err(x, t->line, "[type %s]: query without"
-			    " database", t->name), -1;
-		return 0;
-	}
-	for (i = 0; i < NKEYS; i++)
-		if (seen[i] && (keys[i].kind == K_COMMAND ||
-		    keys[i].kind == K_EMITS || keys[i].kind == K_COLUMNS))
-			return cf_err(x, seen[i], "[type %s]: %s: a database"
-			    " type runs %s and types its columns itself",
-			    t->name, keys[i].name, SQL_EXPORTER), -1;
-	if (t->query == NULL)
-		return cf_err(x, t->line, "[type %s]: database without query"
-		    " or query_file", t->name), -1;
-	pc.t = t;
-	if (sqlq_scan(t->query, strncmp(t->database, "sqlite:", 7) != 0,
-	    declared, &pc) != 0)
-		return cf_err(x, t->line, "[type %s]: the query's :%s is not"
-		    " in params", t->name, pc.bad), -1;
-	if (has_password(t->database) && (stat(x->c->path, &sb) == -1 ||
-	    (sb.st_mode & (S_IROTH | S_IWOTH))))
-		return cf_err(x, t->line, "[type %s]: database holds a"
-		    " password but %s is readable by others (chmod o-rw, or"
-		    " use passfile=)", t->name, x->c->path), -1;
-	t->emits = EMITS_JSONL;
-	t->command = sql_exporter();
-	t->argv = xcalloc(6, sizeof(*t->argv));
-	t->argv[0] = xstrdup(t->command);
-	t->argv[1] = xstrdup("-c");
-	t->argv[2] = abs_path(x, x->c->path);
-	t->argv[3] = xstrdup("-t");
-	t->argv[4] = xstrdup(t->name);
-	return 0;
-}
 
 /* finish - defaults, the node name, and checks across keys */
 static int
-finish(struct ctx *x)
+finish(struct cfparse *x)
 {
 	struct config *c = x->c;
 	char host[256];
@@ -1114,7 +703,7 @@ finish(struct ctx *x)
 			return cf_err(x, c->types[i].line, "[type %s] has no"
 			    " command", c->types[i].name), -1;
 		if (defaults(x, 1, x->tseen[i], (char *)&c->types[i]) == -1 ||
-		    finish_sql(x, &c->types[i], x->tseen[i]) == -1)
+		    type_finish_sql(x, &c->types[i], x->tseen[i]) == -1)
 			return -1;
 	}
 	if (c->node == NULL) {
@@ -1146,7 +735,7 @@ finish(struct ctx *x)
 int
 config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
-	struct ctx x;
+	struct cfparse x;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -1188,17 +777,17 @@ fail:
 void
 config_free(struct config *c)
 {
+	const struct ckey *k;
 	struct xtype *t;
 	size_t i, j;
 
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].sect != S_TYPE && !(keys[i].flags & F_FILE) &&
-		    (keys[i].kind == K_STRING || keys[i].kind == K_SECRET ||
-		    keys[i].kind == K_PATH))
-			free(*(char **)(void *)((char *)c + keys[i].off));
-		else if (keys[i].kind == K_CMAP)
-			cmap_free((struct cmap *)(void *)((char *)c +
-			    keys[i].off));
+	for (i = 0, k = cf_keys; i < NKEYS; i++, k++)
+		if (k->sect != S_TYPE && !(k->flags & F_FILE) &&
+		    (k->kind == K_STRING || k->kind == K_SECRET ||
+		    k->kind == K_PATH))
+			free(*(char **)(void *)((char *)c + k->off));
+		else if (k->kind == K_CMAP)
+			cmap_free((struct cmap *)(void *)((char *)c + k->off));
 	for (i = 0; i < c->ntypes; i++) {
 		t = &c->types[i];
 		free(t->name);

@@ -39,17 +39,8 @@ spool_refresh(const struct spool *s)
 			revalidate_dir(path);
 }
 
-/* find_processing - stat processing/NODE/ID.job for every node */
-static int
-find_processing_st(struct spool *s, const char *id, char *node,
-    struct stat *out);
-
-static int
-find_processing(struct spool *s, const char *id, char *node)
-{
-	return find_processing_st(s, id, node, NULL);
-}
-
+/* find_processing_st - stat processing/NODE/ID.job for every node; the
+ * stat of the one found into out (may be NULL) */
 static int
 find_processing_st(struct spool *s, const char *id, char *node,
     struct stat *out)
@@ -88,8 +79,10 @@ find_processing_st(struct spool *s, const char *id, char *node,
 	return found ? 0 : -1;
 }
 
-int
-spool_find(struct spool *s, const char *id, char *node)
+/* find_st - spool_find, and the found file's stat into out (may be
+ * NULL) */
+static int
+find_st(struct spool *s, const char *id, char *node, struct stat *out)
 {
 	char path[PATH_MAX];
 	struct stat sb;
@@ -105,7 +98,7 @@ spool_find(struct spool *s, const char *id, char *node)
 		for (i = 0; i < sizeof(find_order) / sizeof(find_order[0]);
 		    i++) {
 			if (find_order[i] == ST_PROCESSING) {
-				if (find_processing(s, id, node) == 0)
+				if (find_processing_st(s, id, node, out) == 0)
 					return ST_PROCESSING;
 				continue;
 			}
@@ -113,12 +106,21 @@ spool_find(struct spool *s, const char *id, char *node)
 			    NULL, id) == -1)
 				return -1;
 			if (fresh_stat(path, &sb) == 0 &&
-			    S_ISREG(sb.st_mode))
+			    S_ISREG(sb.st_mode)) {
+				if (out != NULL)
+					*out = sb;
 				return find_order[i];
+			}
 		}
 	}
 	errno = ENOENT;
 	return -1;
+}
+
+int
+spool_find(struct spool *s, const char *id, char *node)
+{
+	return find_st(s, id, node, NULL);
 }
 
 int
@@ -163,11 +165,18 @@ int
 spool_load(struct spool *s, const char *id, struct job *j, char *node,
     char *err, size_t errlen)
 {
+	return spool_load_st(s, id, j, node, NULL, err, errlen);
+}
+
+int
+spool_load_st(struct spool *s, const char *id, struct job *j, char *node,
+    struct stat *sb, char *err, size_t errlen)
+{
 	char path[PATH_MAX], nbuf[NODE_MAX + 1];
 	int st, pass;
 
 	for (pass = 0; pass < FIND_PASSES; pass++) {
-		if ((st = spool_find(s, id, nbuf)) == -1) {
+		if ((st = find_st(s, id, nbuf, sb)) == -1) {
 			seterr(err, errlen, "%s: %s", id, errno == ENOENT ?
 			    "no such job" : errno == EINVAL ?
 			    "invalid job id" : strerror(errno));

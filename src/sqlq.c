@@ -1,7 +1,8 @@
 /* sqlq.c - the ":name" placeholders of a SQL query, found the way the
  * database's lexer would (strings, identifiers, comments skipped), so
- * that config.c can check them against the type's params and xspool-sql
- * can bind them: a value is never pasted into the query's text. */
+ * that config_type.c can check them against the type's params and
+ * xspool-sql can bind them: a value is never pasted into the query's
+ * text. */
 #include <string.h>
 
 #include "xspool.h"

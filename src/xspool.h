@@ -205,7 +205,7 @@ int	 param_name_valid(const char *);
 /* Random bytes as lowercase hex (2*n chars + NUL in out); 0 or -1. */
 int	 random_hex(char *out, size_t nbytes);
 
-/* ---------------------------------------------------------------- config.c */
+/* ---------------------------------------------- config.c, config_type.c */
 enum emits	{ EMITS_CSV = 1, EMITS_JSONL };
 enum format	{ FMT_NONE = 0, FMT_JSON = 1, FMT_CSV = 2 };
 enum coltype	{ COL_STRING = 0, COL_INT, COL_NUMBER, COL_BOOL };
@@ -327,9 +327,12 @@ void	 config_free(struct config *);
 #define SECRET_MAX	256
 int	 config_secret_key(const char *secret, unsigned char *key,
 	    size_t *keylen, char *err, size_t errlen);
-const struct xtype *config_type(const struct config *, const char *name);
 /* The value of client (NULL: the jobs without one, "-") in m. */
 int	 config_client(const struct cmap *m, const char *client);
+
+/* config_type.c: the types of a loaded config */
+/* The type called name (NULL: none), NULL when there is none. */
+const struct xtype *config_type(const struct config *, const char *name);
 /* "JSON"/"json" -> FMT_JSON etc; FMT_NONE when unknown. */
 enum format format_parse(const char *);
 const char *format_name(enum format);	/* "JSON", "CSV" */
@@ -591,6 +594,10 @@ int	 spool_find(struct spool *, const char *id, char *node);
  * err set (ENOENT -> "no such job"). */
 int	 spool_load(struct spool *, const char *id, struct job *j, char *node,
 	    char *err, size_t errlen);
+/* spool_load, and into sb (may be NULL) the job file's stat from the
+ * look-up that found it, made just before the read. */
+int	 spool_load_st(struct spool *, const char *id, struct job *j,
+	    char *node, struct stat *sb, char *err, size_t errlen);
 /* A dropped file of job id that went to bad/ (bad/ID.job, or the latest
  * of ID.job.N): its name ("bad/ID.job") into name, the first line of
  * its .why into why, its lstat into sb (may be NULL).  0, or -1 with

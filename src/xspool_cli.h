@@ -1,5 +1,5 @@
-/* xspool_cli.h - what the files of the command-line tool (xspool.c,
- * xspool_check.c, xspool_keys.c) share.  They are linked into xspool only
+/* xspool_cli.h - what the files of the command-line tool (xspool.c and
+ * its subcommands' xspool_*.c) share.  They are linked into xspool only
  * (see the Makefile): unlike the library, they print and exit. */
 #ifndef XSPOOL_CLI_H
 #define XSPOOL_CLI_H
@@ -48,16 +48,29 @@ void	 ctx_config(struct ctx *);
 /* The config, then the spool (made when missing); exits on an error. */
 void	 ctx_spool(struct ctx *);
 void	 ctx_free(struct ctx *);
+/* Job id from the spool into j (free it with job_free), the node
+ * processing it into node (NODE_MAX + 1 bytes); no such job: a message
+ * (a file in bad/: its reason) and exit 1. */
+enum state ctx_load(struct ctx *, const char *id, struct job *j,
+	    char *node);
+/* An id from the command line, before any path is made: id, or a
+ * message and exit 2 when it is not a job id. */
+const char *check_id(const char *id);
 /* "45s", "3m", "2h", "5d" */
 char	*fmt_age(int64_t ms, char *buf, size_t size);
+
+/* xspool_list.c */
 /* spool_each callback into a struct entries: id, node and mtime */
 int	 collect(const char *id, const char *node, const struct stat *sb,
 	    void *arg);
 
 /* xspool_help.c */
+#include <getopt.h>
 #include <stdio.h>
 /* the --help long option every command's getopt_long takes ('h') */
 #define HELP_OPTION	{ "help", no_argument, NULL, 'h' }
+/* getopt_long's options of a command that takes --help alone */
+extern const struct option help_opts[];
 int	 is_help(const char *arg);	/* "-h" or "--help" */
 /* The commands' list and synopses onto fp. */
 void	 help_all(FILE *fp);
@@ -90,10 +103,16 @@ int	 lf_match(const struct lfilter *f, const struct entry *e);
  * (the queued in run order: the next to run). */
 void	 lf_limit(const struct lfilter *f, struct entries *es, int first);
 
-/* the subcommands: argv[0] is the subcommand's name; the exit status */
-int	 cmd_check(struct ctx *, int argc, char **argv);	/* xspool_check.c */
-int	 cmd_key(struct ctx *, int argc, char **argv);	/* xspool_keys.c */
-int	 cmd_help(struct ctx *, int argc, char **argv);	/* xspool_help.c */
-int	 cmd_types(struct ctx *, int argc, char **argv);	/* xspool_types.c */
+/* A subcommand: argv[0] is its name; returns the exit status. */
+typedef int cmd_fn(struct ctx *, int argc, char **argv);
+cmd_fn	 cmd_submit, cmd_resubmit;	/* xspool_submit.c */
+cmd_fn	 cmd_status, cmd_wait;		/* xspool_status.c */
+cmd_fn	 cmd_list;			/* xspool_list.c */
+cmd_fn	 cmd_cancel, cmd_retry;		/* xspool_ops.c */
+cmd_fn	 cmd_download;			/* xspool_download.c */
+cmd_fn	 cmd_check;			/* xspool_check.c */
+cmd_fn	 cmd_key;			/* xspool_keys.c */
+cmd_fn	 cmd_types;			/* xspool_types.c */
+cmd_fn	 cmd_help;			/* xspool_help.c */
 
 #endif /* XSPOOL_CLI_H */

@@ -2,6 +2,7 @@
  * commands' synopses and paragraphs, printed to stdout when asked for
  * (exit 0) and to stderr with a usage error (exit 2). */
 #include <err.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,11 @@
 
 #include "xspool.h"
 #include "xspool_cli.h"
+
+const struct option help_opts[] = {
+	HELP_OPTION,
+	{ NULL, 0, NULL, 0 }
+};
 
 static const struct cmdhelp {
 	const char	*name;

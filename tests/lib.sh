@@ -108,6 +108,22 @@ cli_setup() {
 	py=/usr/bin/python3
 }
 
+# other_users : for a test that runs programs as other users (setpriv):
+# unless we are root with setpriv, a SKIP plan and exit; then $T is open
+# to them and $T/run writable by all (the shim's port file)
+other_users() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP not root: cannot run programs as other users"
+		exit 0
+	fi
+	if ! command -v setpriv > /dev/null; then
+		echo "1..0 # SKIP no setpriv"
+		exit 0
+	fi
+	chmod 755 "$T"
+	mkdir -m 777 "$T/run"
+}
+
 # jfield FILE EXPR : prints EXPR (Python, the job file's JSON is j)
 jfield() {
 	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"

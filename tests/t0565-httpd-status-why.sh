@@ -19,16 +19,8 @@ sed -i -e 's/^retry_base = .*/retry_base = 1h/' \
     -e 's/^retry_max = .*/retry_max = 1h/' \
     -e "s/^\[notify\]\$/&\ncallback_allow = 127.0.0.1\nwebhook_attempts = 2\nwebhook_retry_base = 1h\nwebhook_secret = $SECRET/" \
     "$CONF"
-cat >> "$CONF" <<CONF
-
-[type Synthetic]
-command = $EXP/synthetic
-emits = jsonl
-formats = JSON,CSV
-CONF
-A=$(newkey erp)
-hstart
-bg daemon xspoold -f -c "$CONF"
+synthetic
+hdaemon
 P=/api/v1/ExportRequest
 S=/api/v1/ExportResult/Status
 H="X-Api-Key: $A"

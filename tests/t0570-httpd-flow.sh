@@ -19,15 +19,9 @@ formats = JSON,CSV
 command = $TOP/tests/exporters/drip 20 total
 emits = csv
 formats = JSON,CSV
-
-[type Synthetic]
-command = $EXP/synthetic
-emits = jsonl
-formats = JSON,CSV
 CONF
-A=$(newkey erp)
-hstart
-bg daemon xspoold -f -c "$CONF"
+synthetic
+hdaemon
 P=/api/v1/ExportRequest
 S=/api/v1/ExportResult/Status
 

@@ -42,16 +42,8 @@ nok "format: 'XML' does not type-check (format is an enum)" sh -c \
     "cd '$C/bad' && '$NM/.bin/tsc' -p . > /dev/null 2>&1"
 
 hconf
-cat >> "$CONF" <<CONF
-
-[type Synthetic]
-command = $EXP/synthetic
-emits = jsonl
-formats = JSON,CSV
-CONF
-A=$(newkey erp)
-hstart
-bg daemon xspoold -f -c "$CONF"
+synthetic
+hdaemon
 ok "the flow runs" sh -c \
     "node '$C/js/client-flow.js' '$URL' '$A' flow '$T' > '$T/flow.json' 2> '$T/flow.err'"
 sed 's/^/# /' "$T/flow.err"

@@ -9,18 +9,9 @@
 # may sit where they cannot enter (a clone in /root, under mktemp -d).
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP not root: cannot run programs as other users"
-	exit 0
-fi
-if ! command -v setpriv > /dev/null; then
-	echo "1..0 # SKIP no setpriv"
-	exit 0
-fi
+other_users
 DUSER="setpriv --reuid=4243 --regid=4242 --clear-groups"
 HUSER="setpriv --reuid=65534 --regid=65534 --groups=4242"
-chmod 755 "$T"
-mkdir -m 777 "$T/run"	# the shim's port file
 # what the other users run, where they can reach it
 mkdir -p "$T/inst/bin"
 cp "$BIN/xspool" "$BIN/xspoold" "$BIN/xspool-httpd" "$T/inst/bin/"

@@ -70,6 +70,26 @@ hstart() {
 	URL=http://127.0.0.1:$PORT
 }
 
+# synthetic : the demo's Synthetic type (a program writing JSON Lines,
+# ?rows=N of them) added to $CONF
+synthetic() {
+	cat >> "$CONF" <<CONF
+
+[type Synthetic]
+command = $EXP/synthetic
+emits = jsonl
+formats = JSON,CSV
+CONF
+}
+
+# hdaemon : key A (client erp), then xspool-httpd (hstart) and xspoold
+# on $CONF
+hdaemon() {
+	A=$(newkey erp)
+	hstart
+	bg daemon xspoold -f -c "$CONF"
+}
+
 # newkey CLIENT [--admin] [--allow LIST] : prints KeyId.Secret
 newkey() {
 	xspool -c "$CONF" key add "$@"
