@@ -199,13 +199,9 @@ h_submit(struct rctx *x)
 	}
 	if (h)
 		j.idempotency_key = xstrdup(h);
-	if (job_validate(x->a->cfg, &j, &code, err, sizeof(err)) == -1) {
+	if (job_accept(x->a->cfg, &j, &code, err, sizeof(err)) == -1) {
 		ret = reply_err(x, strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0 ?
 		    404 : 400, code, "%s", err);
-		goto out;
-	}
-	if (notify_deliverable(x->a->cfg, &j, err, sizeof(err)) == -1) {
-		ret = reply_err(x, 400, "INVALID_PARAMETER", "%s", err);
 		goto out;
 	}
 	pthread_mutex_lock(&x->a->submit_mtx);

@@ -377,3 +377,16 @@ job_validate(const struct config *c, struct job *j, const char **code,
 	*code = NULL;
 	return 0;
 }
+
+int
+job_accept(const struct config *c, struct job *j, const char **code,
+    char *err, size_t errlen)
+{
+	if (job_validate(c, j, code, err, errlen) == -1)
+		return -1;
+	if (notify_deliverable(c, j, err, errlen) == -1) {
+		*code = "INVALID_PARAMETER";
+		return -1;
+	}
+	return 0;
+}

@@ -754,6 +754,12 @@ int	 sqlq_scan(const char *q, int pg, sqlq_fn fn, void *arg);
  */
 int	 job_validate(const struct config *, struct job *j, const char **code,
 	    char *err, size_t errlen);
+/* What a front end (the CLI, the REST shim) accepts: job_validate, then
+ * notify_deliverable (a notification that can never be sent is refused,
+ * *code "INVALID_PARAMETER").  Dropped files are judged by job_validate
+ * only: their notifications fail at delivery, with the reason recorded. */
+int	 job_accept(const struct config *, struct job *j, const char **code,
+	    char *err, size_t errlen);
 /* "unknown export type NAME (known: A, B, ...)" into err: the message of
  * UNKNOWN_EXPORT_TYPE (the name left out when it is not a legal one). */
 void	 type_unknown(const struct config *, const char *name, char *err,

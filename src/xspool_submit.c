@@ -37,7 +37,7 @@ queue(struct ctx *x, struct job *j, const char *cmd)
 	const char *code;
 	int r;
 
-	if (job_validate(&x->c, j, &code, e, sizeof(e)) == -1) {
+	if (job_accept(&x->c, j, &code, e, sizeof(e)) == -1) {
 		if (strcmp(code, "UNKNOWN_EXPORT_TYPE") == 0)
 			errx(EXIT_USAGE, "%s: %s", cmd, e);
 		errx(EXIT_USAGE, "%s: %s: %s", cmd, j->type, e);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t0575 - a notification that could never be sent is refused at
-# submission with a clear 400: an e-mail when the server has no SMTP
+# submission with a clear 400 (the CLI: exit 2, the same reason): an
+# e-mail when the server has no SMTP
 # relay; a callback whose host is an address literal that the delivery
 # rules refuse (loopback, private, link-local ... unless callback_allow
 # covers it).  Names and public addresses are still taken (a name is
@@ -44,6 +45,16 @@ is "$CODE" 200 "a public address literal is taken"
 req POST "$P/Patients?q=name&callback=https://hooks.example.com/x" -H "$H"
 is "$CODE" 200 "a name is taken (judged at delivery)"
 
+# the CLI applies the same rules (job_accept): exit 2, the reason, nothing
+# queued
+xspool -c "$CONF" submit Patients -e ops@example.com > "$T/cli.out" 2> "$T/cli.err"
+is "$?" 2 "CLI: an e-mail without an SMTP relay: exit 2"
+ok "... saying there is no relay" grep -q 'no SMTP relay' "$T/cli.err"
+xspool -c "$CONF" submit Patients -w http://10.1.2.3/x > "$T/cli.out" 2> "$T/cli.err"
+is "$?" 2 "CLI: a private address literal as callback: exit 2"
+ok "... saying why" grep -q 'is private, and no address or range in \[notify\] callback_allow covers it' "$T/cli.err"
+is "$(ls "$SPOOL/queued" | grep -c .)" 2 "the CLI queued nothing (the 2 REST jobs only)"
+
 # callback_allow opens an address or a range; a relay allows e-mail
 sed -i "s|^\[notify\]\$|&\ncallback_allow = 127.0.0.0/8, hooks.example.com\nsmtp = smtp://127.0.0.1:9|" "$CONF"
 hup
@@ -53,6 +64,8 @@ req POST "$P/Patients?q=ten&callback=http://10.1.2.3/x" -H "$H"
 errcheck 400 INVALID_PARAMETER "an address outside callback_allow: still 400"
 req POST "$P/Patients?q=mail&email=ops@example.com" -H "$H"
 is "$CODE" 200 "with a relay an e-mail is taken"
+ok "CLI: with a relay an e-mail is taken" \
+    sh -c "xspool -c '$CONF' submit Patients -e ops@example.com > /dev/null"
 
 openapi_check
 stop httpd
