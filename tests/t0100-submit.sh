@@ -5,6 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 cli_setup '[type OnlyCsv]' 'command = /bin/true' 'formats = CSV'
+# a relay, so that e-mail is taken (nothing is sent: no daemon runs)
+sed -i 's|^\[notify\]$|&\nsmtp = smtp://127.0.0.1:9|' "$CONF"
 
 id=$($X submit T -f csv -e ops@example.com -w https://hooks.example.com/x \
     -P from=2026-01-01 -P to=2026-02-01 -p s3cret)
