@@ -84,15 +84,11 @@ qitem_free(struct qitem *q)
 	free(q);
 }
 
-/* id_hash - FNV-1a */
+/* id_hash - an id's or a client's slot */
 static size_t
 id_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
+	return str_hash(s, 0);
 }
 
 /* ---- queued jobs per client, counted as items enter and leave byorder */

@@ -109,11 +109,7 @@ chead(struct sclient *c)
 static size_t
 name_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
+	return str_hash(s, 0);
 }
 
 static void

@@ -495,3 +495,13 @@ hex_digit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+size_t
+str_hash(const char *s, uint64_t seed)
+{
+	uint64_t h = 14695981039346656037ULL ^ seed;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}

@@ -48,11 +48,7 @@ static const enum state watch_states[2] = { ST_QUEUED, ST_FAILED };
 static size_t
 hash(const char *s, enum state st)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)st;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)h;
+	return str_hash(s, (uint64_t)st);
 }
 
 /* due_before - the waiting heap's order: the soonest due first */

@@ -133,6 +133,9 @@ int	 parse_duration(const char *, int64_t *ms);
 int	 parse_size(const char *, int64_t *bytes);
 /* "1.5 MiB" style, for people; buf holds 32 bytes. */
 char	*fmt_size(int64_t bytes, char *buf);
+/* FNV-1a of s, starting from the offset basis xor seed (0: plain FNV-1a),
+ * for the hash tables of names and ids. */
+size_t	 str_hash(const char *s, uint64_t seed);
 /* UTF-8 well-formedness (no overlongs, no surrogates, <= U+10FFFF). */
 int	 utf8_valid(const char *, size_t);
 /* Write all / read all, retrying EINTR and short transfers; 0 or -1. */
