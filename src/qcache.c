@@ -23,12 +23,21 @@
 #include "xspool.h"
 
 #define QC_RESCAN_MS	10000
+#define QC_GONE		1024	/* departed jobs remembered, for cursors */
 
 /* a client's queued jobs: the items in byorder with that client */
 struct qcount {
 	char		*client;
 	int64_t		 n;		/* > 0: at 0 it is freed */
 	struct qcount	*next;		/* hash chain */
+};
+
+/* a job that left the queue (claimed, cancelled): where a paging cursor
+ * naming it continues */
+struct qgone {
+	char		 id[ID_MAX + 1];
+	char		*client;
+	int64_t		 created;
 };
 
 struct qcache {
@@ -50,6 +59,8 @@ struct qcache {
 	struct qcount	**counts;	/* by client, chained */
 	size_t		 csize, nclients; /* csize: a power of two, or 0 */
 	int64_t		 nnone;		/* the items without a client */
+	struct qgone	 gone[QC_GONE];	/* a ring of the last departed */
+	size_t		 ngone;		/* how many ever departed */
 };
 
 struct qcache *
@@ -122,11 +133,26 @@ counts_grow(struct qcache *qc)
 	free(old);
 }
 
+/* depart - q leaves byorder: remembered in the ring */
+static void
+depart(struct qcache *qc, const struct qitem *q)
+{
+	struct qgone *g = &qc->gone[qc->ngone++ % QC_GONE];
+
+	memcpy(g->id, q->id, sizeof(g->id));
+	free(g->client);
+	g->client = q->client ? xstrdup(q->client) : NULL;
+	g->created = q->created;
+}
+
 /* count - q entered (delta 1) or is leaving (-1) byorder */
 static void
 count(struct qcache *qc, const struct qitem *q, int delta)
 {
 	struct qcount **pp, *c;
+
+	if (delta < 0)
+		depart(qc, q);
 
 	if (q->client == NULL) {
 		qc->nnone += delta;
@@ -173,6 +199,8 @@ qcache_free(struct qcache *qc)
 	for (i = 0; i < qc->n; i++)
 		qitem_free(qc->byorder[i]);
 	counts_free(qc);
+	for (i = 0; i < QC_GONE; i++)
+		free(qc->gone[i].client);
 	free(qc->byorder);
 	free(qc->hash);
 	free(qc->fair);
@@ -630,12 +658,45 @@ fair_order(struct qcache *qc, const struct config *cfg)
 	qc->fair_cfg = cfg;
 }
 
+/*
+ * resume - the fair order with the job id put back, when it has left the
+ * queue since the page it ended: a page after it goes on where it would
+ * stand now (sched_order again, O(n log n), only for such a cursor), not
+ * from the head.  NULL when it is not remembered; else the order (n + 1
+ * entries, its own with data NULL) and its place in *at.
+ */
+static struct sorder *
+resume(struct qcache *qc, const struct config *cfg, const char *id,
+    size_t *at)
+{
+	const struct qgone *g = NULL;
+	struct sorder *v;
+	size_t i;
+
+	for (i = 0; i < QC_GONE && i < qc->ngone; i++)
+		if (strcmp(qc->gone[i].id, id) == 0)
+			g = &qc->gone[i];
+	if (g == NULL)
+		return NULL;
+	v = xcalloc(qc->n + 1, sizeof(*v));
+	memcpy(v, qc->fair, qc->n * sizeof(*v));
+	v[qc->n].client = g->client;
+	v[qc->n].created = g->created;
+	v[qc->n].id = g->id;
+	v[qc->n].data = NULL;
+	sched_order(cfg, v, qc->n + 1);
+	for (*at = 0; *at < qc->n && v[*at].data != NULL; (*at)++)
+		;
+	return v;
+}
+
 int
 qcache_page_all(struct qcache *qc, const struct config *cfg,
     const char *after_id, size_t limit, qcache_fn fn, void *arg, int *more)
 {
-	size_t i = 0;
-	int n = 0;
+	struct sorder *v, *back = NULL;
+	size_t i = 0, end;
+	int n = 0, found = 0;
 
 	*more = 0;
 	pthread_mutex_lock(&qc->mtx);
@@ -644,22 +705,28 @@ qcache_page_all(struct qcache *qc, const struct config *cfg,
 		return -1;
 	}
 	fair_order(qc, cfg);
-	/* after the cursor's job; from the head again when it has gone */
-	for (; after_id != NULL && i < qc->n; i++)
-		if (strcmp(qc->fair[i].id, after_id) == 0) {
-			i++;
-			break;
-		}
-	if (i == qc->n && after_id != NULL)
+	v = qc->fair;
+	end = qc->n;
+	/* after the cursor's job; where it would stand when it has gone */
+	for (; after_id != NULL && i < qc->n && !found; i++)
+		found = strcmp(qc->fair[i].id, after_id) == 0;
+	if (after_id != NULL && !found) {
 		i = 0;
-	for (; i < qc->n; i++) {
+		if ((back = resume(qc, cfg, after_id, &i)) != NULL) {
+			v = back;
+			end = qc->n + 1;
+			i++;
+		}
+	}
+	for (; i < end; i++) {
 		if ((size_t)n == limit) {
 			*more = 1;
 			break;
 		}
-		fn(qc->fair[i].data, arg);
+		fn(v[i].data, arg);
 		n++;
 	}
+	free(back);
 	pthread_mutex_unlock(&qc->mtx);
 	return n;
 }

@@ -1147,8 +1147,10 @@ int	 qcache_page(struct qcache *, const char *client, int64_t after_created,
  * (either may be NULL): 1 with its id copied to id (ID_MAX+1), 0 when
  * none, -1 with errno. */
 /* Every client's queued jobs in the order a node takes them (sched.c's,
- * under cfg's schedule and weights), after the job after_id when it is
- * still queued (from the head again when not).  As qcache_page. */
+ * under cfg's schedule and weights), after the job after_id; when that
+ * job has left the queue since (one of the last 1,024 to leave), where it
+ * would stand now, so that a page does not start over; else from the
+ * head.  As qcache_page. */
 int	 qcache_page_all(struct qcache *, const struct config *cfg,
 	    const char *after_id, size_t limit, qcache_fn, void *arg,
 	    int *more);

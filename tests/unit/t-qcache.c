@@ -232,6 +232,63 @@ test_counts(struct qcache *qc, const int64_t *base)
 	    "scans)", (unsigned long long)(scans - scans0));
 }
 
+/* page_all - qcache_page_all's ids after the job after (NULL: the head) */
+static const char *
+page_all(struct qcache *qc, const struct config *c, const char *after,
+    size_t limit)
+{
+	static struct list l;
+	int more;
+
+	memset(&l, 0, sizeof(l));
+	qcache_page_all(qc, c, after, limit, collect, &l, &more);
+	return l.ids;
+}
+
+/* ---- a fair listing's cursor whose job has left the queue */
+static void
+test_resume(struct spool *s)
+{
+	char name[64], when[32], cmd[PATH_MAX + 32];
+	struct config c;
+	struct qcache *qc;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.fair = 1;
+	c.weights.dflt = 1;
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/*", P("spool/queued"));
+	if (system(cmd) != 0)
+		printf("# could not empty queued/\n");
+	for (i = 1; i <= 6; i++) {
+		snprintf(name, sizeof(name), "spool/queued/a0%d.job", i);
+		snprintf(when, sizeof(when), "2025-01-01T10:00:0%dZ", i);
+		put(name, job("A", when, NULL, NULL), 0);
+		if (i > 3)
+			continue;
+		snprintf(name, sizeof(name), "spool/queued/b0%d.job", i);
+		put(name, job("B", when, NULL, NULL), 0);
+	}
+	qc = qcache_new(s);
+	is_str(page_all(qc, &c, NULL, 100), "a01 b01 a02 b02 a03 b03 a04 a05 a06",
+	    "fair order: A and B in turn, then A's rest");
+	is_str(page_all(qc, &c, NULL, 3), "a01 b01 a02", "a page of 3");
+	is_str(page_all(qc, &c, "a02", 3), "b02 a03 b03",
+	    "the next page after its last job");
+	/* a01 and a02, the cursor's job, start before the next page */
+	unlink(P("spool/queued/a01.job"));
+	unlink(P("spool/queued/a02.job"));
+	is_str(page_all(qc, &c, NULL, 100), "b01 a03 b02 a04 b03 a05 a06",
+	    "the order without them");
+	is_str(page_all(qc, &c, "a02", 3), "b02 a03 b03",
+	    "the cursor's job gone: the page goes on where it would stand "
+	    "(b01, on the first page, is not repeated)");
+	is_str(page_all(qc, &c, "zz", 2), "b01 a03",
+	    "a cursor never seen: from the head");
+	is_str(page_all(qc, &c, "a06", 3), "", "after the last: nothing");
+	qcache_free(qc);
+}
+
 int
 main(void)
 {
@@ -364,6 +421,7 @@ main(void)
 	}
 	qcache_free(qc);
 
+	test_resume(&s);
 	spool_close(&s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	if (system(cmd) != 0)
