@@ -1,9 +1,12 @@
 /* xspool-sql.c - the SQL exporter: runs a [type]'s query on PostgreSQL
  * (libpq) or SQLite, read-only, the request's parameters bound by the
  * database itself, and writes its rows on stdout as JSON Lines typed from
- * the columns' own types.  xspoold runs it as "xspool-sql -c CONFIG -t
- * TYPE" (the exporter protocol, XSPOOL_PARAM_* in the environment), so
- * no credential is ever on a command line. */
+ * the columns' own types; with XSPOOL_FORMAT=CSV as CSV instead, a
+ * header row first (even with no row), each cell the text the daemon's
+ * JSON Lines to CSV conversion would give (export.c reads such a type's
+ * CSV jobs as CSV).  xspoold runs it as "xspool-sql -c CONFIG -t TYPE"
+ * (the exporter protocol, XSPOOL_PARAM_* in the environment), so no
+ * credential is ever on a command line. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -58,7 +61,9 @@ static volatile sig_atomic_t stopping;
 static PGcancel *volatile pg_cancel;
 static char obuf[OUT_SIZE];
 static size_t olen;
-static struct buf tmp;			/* one value that needs work */
+static struct buf tmp, tmp2;		/* one value that needs work */
+static int csv;				/* XSPOOL_FORMAT=CSV: CSV rows */
+static int alone;			/* CSV: one column only */
 
 /* say - one line on stderr (it becomes the job's error), a password in
  * it masked; newlines from the database's messages folded */
@@ -146,11 +151,9 @@ out(const void *p, size_t n)
 	olen += n;
 }
 
-static void
-outs(const char *s)
-{
-	out(s, strlen(s));
-}
+static void val_text(const char *, size_t);
+static void val_plain(const char *, size_t);
+static void cell(const char *, size_t);
 
 /* out_jstr - s as a JSON string; text that is not UTF-8 (SQLite does not
  * check) has its bad bytes replaced, as the daemon's own messages do */
@@ -196,7 +199,8 @@ out_jstr(const char *s, size_t n)
 	out("\"", 1);
 }
 
-/* out_base64 - bytes as a base64 JSON string (RFC 4648, padded) */
+/* out_base64 - bytes as a base64 JSON string (RFC 4648, padded), or
+ * its CSV cell; p may be in tmp, not in tmp2 */
 static void
 out_base64(const unsigned char *p, size_t n)
 {
@@ -205,27 +209,32 @@ out_base64(const unsigned char *p, size_t n)
 	char q[4];
 	size_t i;
 
-	out("\"", 1);
+	buf_reset(&tmp2);
+	buf_addc(&tmp2, '"');
 	for (i = 0; i + 3 <= n; i += 3) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
 		q[2] = b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
 		q[3] = b64[p[i + 2] & 63];
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	}
 	if (n - i == 1) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[(p[i] & 3) << 4];
 		q[2] = q[3] = '=';
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	} else if (n - i == 2) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
 		q[2] = b64[(p[i + 1] & 15) << 2];
 		q[3] = '=';
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	}
-	out("\"", 1);
+	buf_addc(&tmp2, '"');
+	if (csv)
+		cell(tmp2.p + 1, tmp2.len - 2);
+	else
+		out(tmp2.p, tmp2.len);
 }
 
 /* out_json - a JSON value as it is, on one line: a line break can only
@@ -277,7 +286,7 @@ out_time(const char *s, size_t n, int zoned)
 	char b[80];
 
 	if (n < 19 || n >= sizeof(b) - 4 || s[10] != ' ' || s[4] != '-') {
-		out_jstr(s, n);
+		val_text(s, n);
 		return;
 	}
 	memcpy(b, s, n);
@@ -291,7 +300,176 @@ out_time(const char *s, size_t n, int zoned)
 			n += 3;
 		}
 	}
-	out_jstr(b, n);
+	val_text(b, n);
+}
+
+/*
+ * CSV (XSPOOL_FORMAT=CSV): the bytes convert.c would make of the JSON
+ * Lines above, so that CSV exports are the same either way: a string's
+ * text unescaped (bad UTF-8 as U+FFFD), a number or boolean as its JSON
+ * text, NULL an empty cell; a cell quoted only when it holds ',', '"',
+ * CR or LF (the '"' doubled), or when it is the only, empty, cell of
+ * its row; CRLF line ends.
+ */
+
+/* cell - s as a CSV field */
+static void
+cell(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *q;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+			break;
+	if (i == n) {
+		if (n == 0 && alone)
+			out("\"\"", 2);
+		else
+			out(s, n);
+		return;
+	}
+	out("\"", 1);
+	while ((q = memchr(s, '"', n)) != NULL) {
+		out(s, (size_t)(q - s) + 1);
+		out("\"", 1);
+		n -= (size_t)(q - s) + 1;
+		s = q + 1;
+	}
+	out(s, n);
+	out("\"", 1);
+}
+
+/* cell_text - text as a CSV field, bad UTF-8 replaced as out_jstr does */
+static void
+cell_text(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n && p[i] < 0x80; i++)
+		;
+	if (i < n && !utf8_valid(s, n)) {
+		buf_reset(&tmp2);
+		json_quote_lossy(&tmp2, s, n);
+		buf_reset(&tmp);
+		(void)json_unescape(&tmp, tmp2.p + 1, tmp2.len - 2);
+		cell(tmp.p, tmp.len);
+		return;
+	}
+	cell(s, n);
+}
+
+/* cell_json - a JSON value's cell: a string unescaped, null empty,
+ * anything else its text (line breaks as out_json makes them) */
+static void
+cell_json(const char *s, size_t n)
+{
+	const char *nl;
+
+	while (n > 0 && strchr(" \t\r\n", s[0]) != NULL)
+		s++, n--;
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		n--;
+	if (n == 4 && memcmp(s, "null", 4) == 0) {
+		cell("", 0);
+		return;
+	}
+	buf_reset(&tmp);
+	if (n >= 2 && s[0] == '"') {
+		if (json_unescape(&tmp, s + 1, n - 2) == -1) {
+			buf_reset(&tmp);
+			buf_add(&tmp, s, n);
+		}
+		cell(tmp.p ? tmp.p : "", tmp.len);
+		return;
+	}
+	while ((nl = memchr(s, '\n', n)) != NULL ||
+	    (nl = memchr(s, '\r', n)) != NULL) {
+		buf_add(&tmp, s, (size_t)(nl - s));
+		buf_addc(&tmp, ' ');
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	buf_add(&tmp, s, n);
+	cell(tmp.p ? tmp.p : "", tmp.len);
+}
+
+/* val_text, val_plain, val_null - a value as a JSON string, as JSON
+ * text as it is (a number, true, false), NULL; or their CSV cells */
+static void
+val_text(const char *s, size_t n)
+{
+	if (csv)
+		cell_text(s, n);
+	else
+		out_jstr(s, n);
+}
+
+static void
+val_plain(const char *s, size_t n)
+{
+	if (csv)
+		cell(s, n);
+	else
+		out(s, n);
+}
+
+static void
+val_null(void)
+{
+	if (csv)
+		cell("", 0);
+	else
+		out("null", 4);
+}
+
+/* val_begin - what goes before column i's value */
+static inline void
+val_begin(const struct col *cols, int i)
+{
+	if (!csv)
+		out(cols[i].key, cols[i].keylen);
+	else if (i > 0)
+		out(",", 1);
+}
+
+/* row_end - the end of a row of ncols values */
+static void
+row_end(int ncols)
+{
+	if (csv)
+		out("\r\n", 2);
+	else
+		out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+}
+
+/* header - CSV: the columns' names, first, whether or not rows follow */
+static int
+header(const char *const *names, int ncols)
+{
+	int i;
+
+	if (!csv)
+		return 0;
+	if (ncols == 0) {
+		say("the query has no columns: a CSV export needs one");
+		return -1;
+	}
+	alone = ncols == 1;
+	for (i = 0; i < ncols; i++) {
+		if (names[i][0] == '\0') {
+			say("column %d has no name: give it one (AS) for a"
+			    " CSV export", i + 1);
+			return -1;
+		}
+		if (i > 0)
+			out(",", 1);
+		cell(names[i], strlen(names[i]));
+	}
+	out("\r\n", 2);
+	return 0;
 }
 
 /* cols_make - the JSON key of column i, refused when named twice */
@@ -437,29 +615,32 @@ pg_bytea(const char *s, size_t n)
 }
 
 static void
-pg_row(const PGresult *r, const struct col *cols, int ncols)
+pg_row(const PGresult *r, int row, const struct col *cols, int ncols)
 {
 	const char *v;
 	size_t n;
 	int i;
 
 	for (i = 0; i < ncols; i++) {
-		out(cols[i].key, cols[i].keylen);
-		if (PQgetisnull(r, 0, i)) {
-			out("null", 4);
+		val_begin(cols, i);
+		if (PQgetisnull(r, row, i)) {
+			val_null();
 			continue;
 		}
-		v = PQgetvalue(r, 0, i);
-		n = (size_t)PQgetlength(r, 0, i);
+		v = PQgetvalue(r, row, i);
+		n = (size_t)PQgetlength(r, row, i);
 		switch (cols[i].kind) {
 		case KD_NUMBER:
-			if (json_number(v, n))
-				out(v, n);
+			if (csv || json_number(v, n))
+				val_plain(v, n);
 			else
 				out_jstr(v, n);	/* NaN, Infinity */
 			break;
 		case KD_BOOL:
-			outs(v[0] == 't' ? "true" : "false");
+			if (v[0] == 't')
+				val_plain("true", 4);
+			else
+				val_plain("false", 5);
 			break;
 		case KD_TIMESTAMP:
 		case KD_TIMEZONED:
@@ -469,13 +650,16 @@ pg_row(const PGresult *r, const struct col *cols, int ncols)
 			pg_bytea(v, n);
 			break;
 		case KD_JSON:
-			out_json(v, n);	/* the server checked it */
+			if (csv)
+				cell_json(v, n);
+			else
+				out_json(v, n);	/* the server checked it */
 			break;
 		default:
-			out_jstr(v, n);
+			val_text(v, n);
 		}
 	}
-	out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+	row_end(ncols);
 }
 
 /* pg_fail - the server's error, one line; 57014 is a cancel */
@@ -508,7 +692,7 @@ run_pg(const struct xtype *t, const char **val)
 	PQconninfoOption *opts, *o;
 	struct bound b;
 	struct col *cols = NULL;
-	const char **pv = NULL;
+	const char **pv = NULL, **names = NULL;
 	Oid *pt = NULL;
 	PGconn *c = NULL;
 	PGresult *r = NULL;
@@ -584,18 +768,23 @@ run_pg(const struct xtype *t, const char **val)
 			rc = pg_fail(c, r, "query");
 			goto out;
 		}
+		/* the first result describes the columns, with or
+		 * without a row: the CSV header is written from it */
 		if (ncols < 0) {
 			ncols = PQnfields(r);
 			cols = xcalloc((size_t)ncols + 1, sizeof(*cols));
+			names = xcalloc((size_t)ncols + 1, sizeof(*names));
 			for (i = 0; i < ncols; i++) {
-				if (cols_make(cols, (size_t)i,
-				    PQfname(r, i)) == -1)
+				names[i] = PQfname(r, i);
+				if (cols_make(cols, (size_t)i, names[i]) == -1)
 					goto out;
 				cols[i].kind = pg_kind(PQftype(r, i));
 			}
+			if (header(names, ncols) == -1)
+				goto out;
 		}
 		if (st == PGRES_SINGLE_TUPLE)
-			pg_row(r, cols, ncols);
+			pg_row(r, 0, cols, ncols);
 		PQclear(r);
 		r = NULL;
 	}
@@ -618,6 +807,7 @@ out:
 	for (i = 0; cols && i < ncols; i++)
 		free(cols[i].key);
 	free(cols);
+	free(names);
 	free(pv);
 	free(pt);
 	free(b.pos);
@@ -655,6 +845,25 @@ sq_kind(const char *decl)
 	return KD_STRING;
 }
 
+/* fmt_int64 - x in decimal at b (>= 21 bytes), its length; what
+ * snprintf("%lld") writes, without its format parsing per cell */
+static size_t
+fmt_int64(char *b, int64_t x)
+{
+	char r[24];
+	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+	size_t n = 0, k = 0;
+
+	do
+		r[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (x < 0)
+		b[k++] = '-';
+	while (n > 0)
+		b[k++] = r[--n];
+	return k;
+}
+
 /* out_double - the shortest %g that reads back the same */
 static void
 out_double(double d)
@@ -663,8 +872,8 @@ out_double(double d)
 	int p;
 
 	if (!isfinite(d)) {
-		outs(isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" :
-		    "\"-Infinity\"");
+		val_text(isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity",
+		    isnan(d) ? 3 : d > 0 ? 8 : 9);
 		return;
 	}
 	for (p = 15; p <= 17; p++) {
@@ -674,7 +883,7 @@ out_double(double d)
 	}
 	if (strpbrk(b, ".eEn") == NULL)
 		strcat(b, ".0");
-	outs(b);
+	val_plain(b, strlen(b));
 }
 
 static void
@@ -685,21 +894,19 @@ sq_row(sqlite3_stmt *s, const struct col *cols, int ncols)
 	int i;
 
 	for (i = 0; i < ncols; i++) {
-		out(cols[i].key, cols[i].keylen);
+		val_begin(cols, i);
 		switch (sqlite3_column_type(s, i)) {
 		case SQLITE_NULL:
-			out("null", 4);
+			val_null();
 			break;
 		case SQLITE_INTEGER: {
 			char b[32];
 			sqlite3_int64 x = sqlite3_column_int64(s, i);
 
 			if (cols[i].kind == KD_BOOL && (x == 0 || x == 1))
-				outs(x ? "true" : "false");
-			else {
-				snprintf(b, sizeof(b), "%lld", (long long)x);
-				outs(b);
-			}
+				val_plain(x ? "true" : "false", x ? 4 : 5);
+			else
+				val_plain(b, fmt_int64(b, x));
 			break;
 		}
 		case SQLITE_FLOAT:
@@ -714,21 +921,26 @@ sq_row(sqlite3_stmt *s, const struct col *cols, int ncols)
 			v = (const char *)sqlite3_column_text(s, i);
 			n = (size_t)sqlite3_column_bytes(s, i);
 			if (cols[i].kind == KD_NUMBER && json_number(v, n))
-				out(v, n);
+				val_plain(v, n);
 			else if (cols[i].kind == KD_TIMESTAMP)
 				out_time(v, n, 0);
-			else if (cols[i].kind == KD_JSON && json_ok(v, n))
-				out_json(v, n);
-			else if (cols[i].kind == KD_BOOL &&
+			else if (cols[i].kind == KD_JSON && json_ok(v, n)) {
+				if (csv)
+					cell_json(v, n);
+				else
+					out_json(v, n);
+			} else if (cols[i].kind == KD_BOOL &&
 			    (strcasecmp(v, "true") == 0 ||
-			    strcasecmp(v, "false") == 0))
-				outs(v[0] == 't' || v[0] == 'T' ? "true" :
-				    "false");
-			else
-				out_jstr(v, n);
+			    strcasecmp(v, "false") == 0)) {
+				if (v[0] == 't' || v[0] == 'T')
+					val_plain("true", 4);
+				else
+					val_plain("false", 5);
+			} else
+				val_text(v, n);
 		}
 	}
-	out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+	row_end(ncols);
 }
 
 /* sq_bind - every parameter of the statement is a declared :name */
@@ -775,6 +987,7 @@ run_sqlite(const struct xtype *t, const char **val)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct col *cols = NULL;
+	const char **names = NULL;
 	int rc = EXIT_FAIL, e, ncols = 0, i;
 
 	e = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
@@ -808,14 +1021,17 @@ run_sqlite(const struct xtype *t, const char **val)
 		goto out;
 	ncols = sqlite3_column_count(s);
 	cols = xcalloc((size_t)ncols + 1, sizeof(*cols));
+	names = xcalloc((size_t)ncols + 1, sizeof(*names));
 	for (i = 0; i < ncols; i++) {
-		if (cols_make(cols, (size_t)i,
-		    sqlite3_column_name(s, i)) == -1) {
+		names[i] = sqlite3_column_name(s, i);
+		if (cols_make(cols, (size_t)i, names[i]) == -1) {
 			ncols = i;
 			goto out;
 		}
 		cols[i].kind = sq_kind(sqlite3_column_decltype(s, i));
 	}
+	if (header(names, ncols) == -1)
+		goto out;
 	while ((e = sqlite3_step(s)) == SQLITE_ROW)
 		sq_row(s, cols, ncols);
 	if (e != SQLITE_DONE) {
@@ -836,6 +1052,7 @@ out:
 	for (i = 0; cols && i < ncols; i++)
 		free(cols[i].key);
 	free(cols);
+	free(names);
 	return rc;
 }
 
@@ -854,7 +1071,7 @@ main(int argc, char *argv[])
 	struct config c;
 	struct sigaction sa;
 	const struct xtype *t;
-	const char *conf = NULL, **val;
+	const char *conf = NULL, **val, *fmt;
 	char err[ERRLEN];
 	int ch, rc;
 
@@ -882,6 +1099,9 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	buf_init(&tmp);
+	buf_init(&tmp2);
+	csv = (fmt = getenv("XSPOOL_FORMAT")) != NULL &&
+	    strcmp(fmt, "CSV") == 0;
 	val = xcalloc(t->nparams + 1, sizeof(*val));
 	if (load_params(t, val) == -1)
 		rc = EXIT_USAGE;
@@ -891,6 +1111,7 @@ main(int argc, char *argv[])
 		rc = run_pg(t, val);
 	free(val);
 	buf_free(&tmp);
+	buf_free(&tmp2);
 	free((char *)secret);
 	config_free(&c);
 	return rc;
