@@ -141,6 +141,14 @@ active() {	# active MARK : how many queries holding MARK the server runs
 active_is() { [ "$(active "$1")" = "$2" ]; }	# polled by wait_for
 ok "  and pg_stat_activity no longer shows it" \
     wait_for 30 active_is xspool_t0470_sleepy 0
+# the sleep itself runs in a FETCH of xspool-sql's cursor, whose text
+# does not hold the mark: no backend may still be in pg_sleep
+sleeping() {
+	$PSQL -d postgres -c "SELECT count(*) FROM pg_stat_activity
+	    WHERE wait_event = 'PgSleep'"
+}
+sleeping_is() { [ "$(sleeping)" = "$1" ]; }
+ok "  nor any backend still in pg_sleep" wait_for 30 sleeping_is 0
 ok "  the server logged the cancel" \
     grep -q 'canceling statement due to' "$T/pg.err"
 
