@@ -1009,16 +1009,77 @@ fmt_int64(char *b, int64_t x)
 	return k;
 }
 
+/* fmt_short_double - d as the loop of out_double would write it, for
+ * the common numbers, 0 when it cannot say (b is then unchanged): d is
+ * m / 10^k exactly as strtod would read it, m < 10^15 a whole number
+ * and 1e-4 <= |d|.  Such a decimal has at most 15 significant digits,
+ * so it is what "%.15g" prints (DBL_DIG): no snprintf, no strtod, which
+ * were a third of a SQLite export of a REAL column. */
+static size_t
+fmt_short_double(char *b, double d)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8 };
+	char r[24];
+	double a = fabs(d), m;
+	uint64_t u;
+	size_t n = 0, k, i = 0, j;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (k = 0; k < sizeof(p10) / sizeof(p10[0]); k++) {
+		m = a * p10[k];
+		if (m >= 1e15)
+			return 0;
+		if (m == floor(m) && m / p10[k] == a)
+			break;
+	}
+	if (k == sizeof(p10) / sizeof(p10[0]))
+		return 0;
+	u = (uint64_t)m;
+	while (k > 0 && u % 10 == 0) {	/* %g keeps no trailing zero */
+		u /= 10;
+		k--;
+	}
+	do
+		r[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (d < 0)
+		b[i++] = '-';
+	if (n <= k) {			/* 0.00ddd */
+		b[i++] = '0';
+		b[i++] = '.';
+		for (j = n; j < k; j++)
+			b[i++] = '0';
+		while (n > 0)
+			b[i++] = r[--n];
+		return i;
+	}
+	while (n > k)
+		b[i++] = r[--n];
+	b[i++] = '.';
+	if (k == 0)
+		b[i++] = '0';		/* out_double's ".0" */
+	while (n > 0)
+		b[i++] = r[--n];
+	return i;
+}
+
 /* out_double - the shortest %g that reads back the same */
 static void
 out_double(double d)
 {
 	char b[40];
+	size_t n;
 	int p;
 
 	if (!isfinite(d)) {
 		val_text(isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity",
 		    isnan(d) ? 3 : d > 0 ? 8 : 9);
+		return;
+	}
+	if ((n = fmt_short_double(b, d)) > 0) {
+		val_plain(b, n);
 		return;
 	}
 	for (p = 15; p <= 17; p++) {
@@ -1135,7 +1196,8 @@ run_sqlite(const struct xtype *t, const char **val)
 	const char **names = NULL;
 	int rc = EXIT_FAIL, e, ncols = 0, i;
 
-	e = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	e = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);	/* one thread: no lock per call */
 	if (e != SQLITE_OK) {
 		say("cannot open the database %s (retryable, the attempt is"
 		    " retried): %s", path, db ? sqlite3_errmsg(db) :
