@@ -722,7 +722,9 @@ pg_columns(const PGresult *r, struct col **colsp, const char ***namesp,
 
 #define CURSOR		"xspool_rows"
 #define FETCH_MAX	10000		/* rows in one FETCH */
-#define FETCH_BYTES	(2 << 20)	/* output one FETCH aims at */
+#define FETCH_BYTES	(256 << 10)	/* output one FETCH aims at (the
+					 * best of 64 KiB, 256 KiB, 2 MiB: a
+					 * batch in flight fits the socket) */
 
 /* pg_cursor - DECLARE a cursor for the query, under a savepoint: 1 done,
  * 0 refused (rolled back to the savepoint: the query can run as it is),
