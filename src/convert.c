@@ -170,6 +170,8 @@ header_done(struct conv *c)
 		put(&b, ":", 1);
 		col->jlen = b.len;
 		col->jkey = buf_steal(&b);
+		col->plain = !(classify((const unsigned char *)col->name,
+		    col->len) & K_JESC);
 		if (c->fmt == FMT_CSV) {
 			if (i > 0)
 				put(c->out, ",", 1);

@@ -35,6 +35,10 @@ struct col {
 	int64_t		 seen;		/* JSONL: record that last set it */
 	int		 intmp;		/* JSONL: value is in tmp, not line */
 	size_t		 off, vlen;	/* JSONL: the value */
+	int		 plain;		/* JSONL: the name needs no escape
+					 * in a key (the fast path) */
+	int		 fstr, fesc;	/* JSONL fast path: the value is a
+					 * string, holding an escape */
 };
 
 struct conv {

@@ -174,7 +174,11 @@ export_run(const struct config *c, const struct xtype *t, struct job *j,
 		job_add_error(j, err);
 		goto done;
 	}
-	if ((x.conv = conv_new(t->emits, j->format, t->columns,
+	/* xspool-sql writes CSV itself when CSV is asked for: its header
+	 * is there even with no row (the JSON Lines of an empty result
+	 * name no column), and nothing is parsed twice */
+	if ((x.conv = conv_new(t->database != NULL && j->format == FMT_CSV ?
+	    EMITS_CSV : t->emits, j->format, t->columns,
 	    t->ncolumns)) == NULL) {
 		job_add_error(j, "cannot set up the conversion");
 		goto done;

@@ -560,6 +560,12 @@ fail:
 }
 
 int
+json_string_valid(const char *s, size_t n)
+{
+	return check_string(s, 0, n, NULL, 0) == 0;
+}
+
+int
 json_parse(struct jdoc *d, const char *text, size_t len, char *err,
     size_t errlen)
 {

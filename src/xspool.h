@@ -396,6 +396,9 @@ void	 json_escape(struct buf *, const char *s, size_t n);
 void	 json_quote_lossy(struct buf *, const char *s, size_t n);
 /* Checks one JSON number / literal primitive strictly (RFC 8259). */
 int	 json_primitive_valid(const char *s, size_t n);
+/* 1 when s[0..n) is the inside of a JSON string json_parse accepts (its
+ * escapes, no raw control character, well-formed UTF-8), else 0. */
+int	 json_string_valid(const char *s, size_t n);
 
 /* ---------------------------------------------------------------- job.c */
 enum state {

@@ -2,7 +2,10 @@
 # t0460-sql-sqlite - a [type] with database = sqlite:FILE through the real
 # daemon: every storage class and declared type in JSON and CSV against
 # tests/golden/sql-sqlite.{json,csv} (NULLs, non-ASCII, a blob as base64);
-# a parameter holding SQL is data; the connection is read-only and one
+# an empty result as CSV is its header row (JSON: []), a lone column's
+# quoting, the CSV xspool-sql writes itself is what the JSON Lines
+# converted would be; a parameter holding SQL is data; the connection is
+# read-only and one
 # statement only; a missing file is a retryable error; the type's timeout
 # stops a runaway query; typed params refuse a missing, unknown or
 # ill-typed parameter at submission over the CLI (exit 2), REST (400) and
@@ -44,6 +47,11 @@ database = sqlite:$DB
 query = SELECT id, name, amount, price, paid, born, seen, data, note, big, id * 2 AS twice FROM every WHERE id >= :min AND (:name IS NULL OR name = :name) ORDER BY id
 params = min:int, name?
 formats = JSON,CSV
+
+[type Lone]
+database = sqlite:$DB
+query = SELECT note FROM every WHERE id >= :min ORDER BY id
+params = min:int
 
 [type Typed]
 command = $TOP/etc/exporters/patients
@@ -92,6 +100,25 @@ ok "every column type as JSON" run Every JSON -P min=0
 ok "  is the golden JSON" diff -u "$G/sql-sqlite.json" out.json
 ok "every column type as CSV" run Every CSV -P min=0
 ok "  is the golden CSV" diff -u "$G/sql-sqlite.csv" out.csv
+
+# no row: the columns are known from the prepared statement
+ok "an empty result as CSV" run Every CSV -P min=99
+is "$(od -An -c out.csv | tr -s ' ')" \
+    "$(head -n 1 "$G/sql-sqlite.csv" | od -An -c | tr -s ' ')" \
+    "  is the header row alone"
+ok "an empty result as JSON" run Every JSON -P min=99
+is "$(cat out.json)" "[]" "  is []"
+ok "one column as CSV" run Lone CSV -P min=0
+is "$(od -An -c out.csv | tr -s ' ')" "$(printf 'note\r\n"a ""quoted"", comma"\r\n"line\nbreak"\r\n""\r\n' |
+    od -An -c | tr -s ' ')" "  quoted where needed, the empty cell as \"\""
+# CSV jobs read xspool-sql's own CSV: the same bytes as its JSON Lines
+# through the converter
+ok "xspool-sql's CSV" sh -c "XSPOOL_FORMAT=CSV XSPOOL_PARAM_min=0 \
+    '$BIN/xspool-sql' -c '$CONF' -t Every > direct.csv"
+ok "  is its JSON Lines converted to CSV" sh -c "XSPOOL_PARAM_min=0 \
+    '$BIN/xspool-sql' -c '$CONF' -t Every |
+    '$BIN/helpers/xconvert' jsonl CSV | cmp - direct.csv"
+ok "  and the golden CSV" cmp "$G/sql-sqlite.csv" direct.csv
 
 ok "a parameter holding SQL is bound as data" \
     run Every JSON -P min=0 -P "name='; DROP TABLE every; --"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # t0470-sql-postgres - a [type] with database = postgresql://... against a
 # real PostgreSQL server started here (tests/pg-lib.sh): every column type
-# in JSON and CSV against tests/golden/sql-pg.{json,csv}; parameters bound
+# in JSON and CSV against tests/golden/sql-pg.{json,csv}; an empty result
+# as CSV is its header row (JSON: []), and xspool-sql's own CSV is its
+# JSON Lines converted; parameters bound
 # by the server (SQL in a value is data); a read-only transaction; a query
 # past the type's timeout is cancelled on the server, and so is one whose
 # exporter gets SIGTERM (pg_stat_activity); a server that is down gives a
@@ -109,6 +111,19 @@ ok "every column type as JSON" run Every JSON -P min=0
 ok "  is the golden JSON" diff -u "$G/sql-pg.json" out.json
 ok "every column type as CSV" run Every CSV -P min=0
 ok "  is the golden CSV" diff -u "$G/sql-pg.csv" out.csv
+# no row: the columns come with the (empty) result
+ok "an empty result as CSV" run Every CSV -P min=99
+is "$(od -An -c out.csv | tr -s ' ')" \
+    "$(head -n 1 "$G/sql-pg.csv" | od -An -c | tr -s ' ')" \
+    "  is the header row alone"
+ok "an empty result as JSON" run Every JSON -P min=99
+is "$(cat out.json)" "[]" "  is []"
+ok "xspool-sql's CSV" sh -c "XSPOOL_FORMAT=CSV XSPOOL_PARAM_min=0 \
+    '$BIN/xspool-sql' -c '$CONF' -t Every > direct.csv"
+ok "  is its JSON Lines converted to CSV" sh -c "XSPOOL_PARAM_min=0 \
+    '$BIN/xspool-sql' -c '$CONF' -t Every |
+    '$BIN/helpers/xconvert' jsonl CSV | cmp - direct.csv"
+ok "  and the golden CSV" cmp "$G/sql-pg.csv" direct.csv
 ok "SQL in a parameter is bound as data" \
     run Every JSON -P min=0 -P "txt='; DROP TABLE every; --"
 is "$(jq -r '.[].id' out.json | tr '\n' ' ')" "3 " "  it matches its one row"
@@ -126,6 +141,14 @@ active() {	# active MARK : how many queries holding MARK the server runs
 active_is() { [ "$(active "$1")" = "$2" ]; }	# polled by wait_for
 ok "  and pg_stat_activity no longer shows it" \
     wait_for 30 active_is xspool_t0470_sleepy 0
+# the sleep itself runs in a FETCH of xspool-sql's cursor, whose text
+# does not hold the mark: no backend may still be in pg_sleep
+sleeping() {
+	$PSQL -d postgres -c "SELECT count(*) FROM pg_stat_activity
+	    WHERE wait_event = 'PgSleep'"
+}
+sleeping_is() { [ "$(sleeping)" = "$1" ]; }
+ok "  nor any backend still in pg_sleep" wait_for 30 sleeping_is 0
 ok "  the server logged the cancel" \
     grep -q 'canceling statement due to' "$T/pg.err"
 

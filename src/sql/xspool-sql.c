@@ -1,10 +1,14 @@
 /* xspool-sql.c - the SQL exporter: runs a [type]'s query on PostgreSQL
  * (libpq) or SQLite, read-only, the request's parameters bound by the
  * database itself, and writes its rows on stdout as JSON Lines typed from
- * the columns' own types.  xspoold runs it as "xspool-sql -c CONFIG -t
- * TYPE" (the exporter protocol, XSPOOL_PARAM_* in the environment), so
- * no credential is ever on a command line. */
+ * the columns' own types; with XSPOOL_FORMAT=CSV as CSV instead, a
+ * header row first (even with no row), each cell the text the daemon's
+ * JSON Lines to CSV conversion would give (export.c reads such a type's
+ * CSV jobs as CSV).  xspoold runs it as "xspool-sql -c CONFIG -t TYPE"
+ * (the exporter protocol, XSPOOL_PARAM_* in the environment), so no
+ * credential is ever on a command line. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -58,7 +62,10 @@ static volatile sig_atomic_t stopping;
 static PGcancel *volatile pg_cancel;
 static char obuf[OUT_SIZE];
 static size_t olen;
-static struct buf tmp;			/* one value that needs work */
+static uint64_t out_total;		/* bytes written, for FETCH sizes */
+static struct buf tmp, tmp2;		/* one value that needs work */
+static int csv;				/* XSPOOL_FORMAT=CSV: CSV rows */
+static int alone;			/* CSV: one column only */
 
 /* say - one line on stderr (it becomes the job's error), a password in
  * it masked; newlines from the database's messages folded */
@@ -130,6 +137,7 @@ out_flush(void)
 static void
 out(const void *p, size_t n)
 {
+	out_total += n;
 	if (n > sizeof(obuf) - olen) {
 		out_flush();
 		if (n > sizeof(obuf)) {
@@ -146,11 +154,9 @@ out(const void *p, size_t n)
 	olen += n;
 }
 
-static void
-outs(const char *s)
-{
-	out(s, strlen(s));
-}
+static void val_text(const char *, size_t);
+static void val_plain(const char *, size_t);
+static void cell(const char *, size_t);
 
 /* out_jstr - s as a JSON string; text that is not UTF-8 (SQLite does not
  * check) has its bad bytes replaced, as the daemon's own messages do */
@@ -163,7 +169,19 @@ out_jstr(const char *s, size_t n)
 	int high = 0;
 	char e[6];
 
-	for (i = 0; i < n && !high; i++)
+	/* the common case: nothing to escape, ASCII, room in the buffer */
+	for (i = 0; i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
+	    p[i] != '\\'; i++)
+		;
+	if (i == n && n + 2 <= sizeof(obuf) - olen) {
+		obuf[olen] = '"';
+		memcpy(obuf + olen + 1, s, n);
+		obuf[olen + n + 1] = '"';
+		olen += n + 2;
+		out_total += n + 2;
+		return;
+	}
+	for (; i < n && !high; i++)
 		high = p[i] >= 0x80;
 	if (high && !utf8_valid(s, n)) {
 		buf_reset(&tmp);
@@ -196,7 +214,8 @@ out_jstr(const char *s, size_t n)
 	out("\"", 1);
 }
 
-/* out_base64 - bytes as a base64 JSON string (RFC 4648, padded) */
+/* out_base64 - bytes as a base64 JSON string (RFC 4648, padded), or
+ * its CSV cell; p may be in tmp, not in tmp2 */
 static void
 out_base64(const unsigned char *p, size_t n)
 {
@@ -205,27 +224,32 @@ out_base64(const unsigned char *p, size_t n)
 	char q[4];
 	size_t i;
 
-	out("\"", 1);
+	buf_reset(&tmp2);
+	buf_addc(&tmp2, '"');
 	for (i = 0; i + 3 <= n; i += 3) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
 		q[2] = b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
 		q[3] = b64[p[i + 2] & 63];
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	}
 	if (n - i == 1) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[(p[i] & 3) << 4];
 		q[2] = q[3] = '=';
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	} else if (n - i == 2) {
 		q[0] = b64[p[i] >> 2];
 		q[1] = b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
 		q[2] = b64[(p[i + 1] & 15) << 2];
 		q[3] = '=';
-		out(q, 4);
+		buf_add(&tmp2, q, 4);
 	}
-	out("\"", 1);
+	buf_addc(&tmp2, '"');
+	if (csv)
+		cell(tmp2.p + 1, tmp2.len - 2);
+	else
+		out(tmp2.p, tmp2.len);
 }
 
 /* out_json - a JSON value as it is, on one line: a line break can only
@@ -277,7 +301,7 @@ out_time(const char *s, size_t n, int zoned)
 	char b[80];
 
 	if (n < 19 || n >= sizeof(b) - 4 || s[10] != ' ' || s[4] != '-') {
-		out_jstr(s, n);
+		val_text(s, n);
 		return;
 	}
 	memcpy(b, s, n);
@@ -291,7 +315,176 @@ out_time(const char *s, size_t n, int zoned)
 			n += 3;
 		}
 	}
-	out_jstr(b, n);
+	val_text(b, n);
+}
+
+/*
+ * CSV (XSPOOL_FORMAT=CSV): the bytes convert.c would make of the JSON
+ * Lines above, so that CSV exports are the same either way: a string's
+ * text unescaped (bad UTF-8 as U+FFFD), a number or boolean as its JSON
+ * text, NULL an empty cell; a cell quoted only when it holds ',', '"',
+ * CR or LF (the '"' doubled), or when it is the only, empty, cell of
+ * its row; CRLF line ends.
+ */
+
+/* cell - s as a CSV field */
+static void
+cell(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const char *q;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+			break;
+	if (i == n) {
+		if (n == 0 && alone)
+			out("\"\"", 2);
+		else
+			out(s, n);
+		return;
+	}
+	out("\"", 1);
+	while ((q = memchr(s, '"', n)) != NULL) {
+		out(s, (size_t)(q - s) + 1);
+		out("\"", 1);
+		n -= (size_t)(q - s) + 1;
+		s = q + 1;
+	}
+	out(s, n);
+	out("\"", 1);
+}
+
+/* cell_text - text as a CSV field, bad UTF-8 replaced as out_jstr does */
+static void
+cell_text(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n && p[i] < 0x80; i++)
+		;
+	if (i < n && !utf8_valid(s, n)) {
+		buf_reset(&tmp2);
+		json_quote_lossy(&tmp2, s, n);
+		buf_reset(&tmp);
+		(void)json_unescape(&tmp, tmp2.p + 1, tmp2.len - 2);
+		cell(tmp.p, tmp.len);
+		return;
+	}
+	cell(s, n);
+}
+
+/* cell_json - a JSON value's cell: a string unescaped, null empty,
+ * anything else its text (line breaks as out_json makes them) */
+static void
+cell_json(const char *s, size_t n)
+{
+	const char *nl;
+
+	while (n > 0 && strchr(" \t\r\n", s[0]) != NULL)
+		s++, n--;
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		n--;
+	if (n == 4 && memcmp(s, "null", 4) == 0) {
+		cell("", 0);
+		return;
+	}
+	buf_reset(&tmp);
+	if (n >= 2 && s[0] == '"') {
+		if (json_unescape(&tmp, s + 1, n - 2) == -1) {
+			buf_reset(&tmp);
+			buf_add(&tmp, s, n);
+		}
+		cell(tmp.p ? tmp.p : "", tmp.len);
+		return;
+	}
+	while ((nl = memchr(s, '\n', n)) != NULL ||
+	    (nl = memchr(s, '\r', n)) != NULL) {
+		buf_add(&tmp, s, (size_t)(nl - s));
+		buf_addc(&tmp, ' ');
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	buf_add(&tmp, s, n);
+	cell(tmp.p ? tmp.p : "", tmp.len);
+}
+
+/* val_text, val_plain, val_null - a value as a JSON string, as JSON
+ * text as it is (a number, true, false), NULL; or their CSV cells */
+static void
+val_text(const char *s, size_t n)
+{
+	if (csv)
+		cell_text(s, n);
+	else
+		out_jstr(s, n);
+}
+
+static void
+val_plain(const char *s, size_t n)
+{
+	if (csv)
+		cell(s, n);
+	else
+		out(s, n);
+}
+
+static void
+val_null(void)
+{
+	if (csv)
+		cell("", 0);
+	else
+		out("null", 4);
+}
+
+/* val_begin - what goes before column i's value */
+static inline void
+val_begin(const struct col *cols, int i)
+{
+	if (!csv)
+		out(cols[i].key, cols[i].keylen);
+	else if (i > 0)
+		out(",", 1);
+}
+
+/* row_end - the end of a row of ncols values */
+static void
+row_end(int ncols)
+{
+	if (csv)
+		out("\r\n", 2);
+	else
+		out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+}
+
+/* header - CSV: the columns' names, first, whether or not rows follow */
+static int
+header(const char *const *names, int ncols)
+{
+	int i;
+
+	if (!csv)
+		return 0;
+	if (ncols == 0) {
+		say("the query has no columns: a CSV export needs one");
+		return -1;
+	}
+	alone = ncols == 1;
+	for (i = 0; i < ncols; i++) {
+		if (names[i][0] == '\0') {
+			say("column %d has no name: give it one (AS) for a"
+			    " CSV export", i + 1);
+			return -1;
+		}
+		if (i > 0)
+			out(",", 1);
+		cell(names[i], strlen(names[i]));
+	}
+	out("\r\n", 2);
+	return 0;
 }
 
 /* cols_make - the JSON key of column i, refused when named twice */
@@ -437,29 +630,32 @@ pg_bytea(const char *s, size_t n)
 }
 
 static void
-pg_row(const PGresult *r, const struct col *cols, int ncols)
+pg_row(const PGresult *r, int row, const struct col *cols, int ncols)
 {
 	const char *v;
 	size_t n;
 	int i;
 
 	for (i = 0; i < ncols; i++) {
-		out(cols[i].key, cols[i].keylen);
-		if (PQgetisnull(r, 0, i)) {
-			out("null", 4);
+		val_begin(cols, i);
+		n = (size_t)PQgetlength(r, row, i);
+		if (n == 0 && PQgetisnull(r, row, i)) {
+			val_null();
 			continue;
 		}
-		v = PQgetvalue(r, 0, i);
-		n = (size_t)PQgetlength(r, 0, i);
+		v = PQgetvalue(r, row, i);
 		switch (cols[i].kind) {
 		case KD_NUMBER:
-			if (json_number(v, n))
-				out(v, n);
+			if (csv || json_number(v, n))
+				val_plain(v, n);
 			else
 				out_jstr(v, n);	/* NaN, Infinity */
 			break;
 		case KD_BOOL:
-			outs(v[0] == 't' ? "true" : "false");
+			if (v[0] == 't')
+				val_plain("true", 4);
+			else
+				val_plain("false", 5);
 			break;
 		case KD_TIMESTAMP:
 		case KD_TIMEZONED:
@@ -469,13 +665,16 @@ pg_row(const PGresult *r, const struct col *cols, int ncols)
 			pg_bytea(v, n);
 			break;
 		case KD_JSON:
-			out_json(v, n);	/* the server checked it */
+			if (csv)
+				cell_json(v, n);
+			else
+				out_json(v, n);	/* the server checked it */
 			break;
 		default:
-			out_jstr(v, n);
+			val_text(v, n);
 		}
 	}
-	out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+	row_end(ncols);
 }
 
 /* pg_fail - the server's error, one line; 57014 is a cancel */
@@ -499,6 +698,135 @@ pg_fail(PGconn *c, const PGresult *r, const char *what)
 	return EXIT_FAIL;
 }
 
+/* pg_columns - the columns of result r, the CSV header written; 0 or
+ * -1 (said) */
+static int
+pg_columns(const PGresult *r, struct col **colsp, const char ***namesp,
+    int *ncolsp)
+{
+	struct col *cols;
+	const char **names;
+	int i, n = PQnfields(r);
+
+	*colsp = cols = xcalloc((size_t)n + 1, sizeof(*cols));
+	*namesp = names = xcalloc((size_t)n + 1, sizeof(*names));
+	*ncolsp = n;
+	for (i = 0; i < n; i++) {
+		names[i] = PQfname(r, i);
+		if (cols_make(cols, (size_t)i, names[i]) == -1)
+			return -1;
+		cols[i].kind = pg_kind(PQftype(r, i));
+	}
+	return header(names, n);
+}
+
+#define CURSOR		"xspool_rows"
+#define FETCH_MAX	10000		/* rows in one FETCH */
+#define FETCH_BYTES	(256 << 10)	/* output one FETCH aims at (the
+					 * best of 64 KiB, 256 KiB, 2 MiB: a
+					 * batch in flight fits the socket) */
+
+/* pg_cursor - DECLARE a cursor for the query, under a savepoint: 1 done,
+ * 0 refused (rolled back to the savepoint: the query can run as it is),
+ * -1 failed (*rp the result saying why, or NULL) */
+static int
+pg_cursor(PGconn *c, const struct bound *b, const Oid *pt,
+    const char *const *pv, PGresult **rp)
+{
+	struct buf q;
+	int ok;
+
+	*rp = PQexec(c, "SAVEPOINT xspool_cursor");
+	if (PQresultStatus(*rp) != PGRES_COMMAND_OK)
+		return -1;
+	PQclear(*rp);
+	buf_init(&q);
+	buf_adds(&q, "DECLARE " CURSOR " NO SCROLL CURSOR FOR ");
+	buf_adds(&q, b->q.p);
+	*rp = PQexecParams(c, q.p, b->n, pt, pv, NULL, NULL, 0);
+	buf_free(&q);
+	ok = PQresultStatus(*rp) == PGRES_COMMAND_OK;
+	if (!ok && (stopping || PQstatus(c) != CONNECTION_OK))
+		return -1;
+	PQclear(*rp);
+	*rp = NULL;
+	if (ok)
+		return 1;
+	*rp = PQexec(c, "ROLLBACK TO SAVEPOINT xspool_cursor");
+	if (PQresultStatus(*rp) != PGRES_COMMAND_OK)
+		return -1;
+	PQclear(*rp);
+	*rp = NULL;
+	return 0;
+}
+
+/* pg_fetch - the cursor's rows onto the output: FETCH in pipeline mode,
+ * the next batch asked for before this one is written, so that the
+ * server works while we do.  Batches start at one row and grow (8 times
+ * at most) towards FETCH_BYTES of output, so that memory stays bounded
+ * whatever a row's size.  0, or an exit status (said); *rp is cleared
+ * by the caller */
+static int
+pg_fetch(PGconn *c, PGresult **rp, struct col **colsp, const char ***namesp,
+    int *ncolsp)
+{
+	char q[64];
+	int asked[2], nasked = 0, done = 0, next = 1, n, i, st;
+	uint64_t before;
+
+	if (!PQenterPipelineMode(c))
+		return pg_fail(c, NULL, "query");
+	while (!done || nasked > 0) {
+		while (!done && nasked < 2) {
+			snprintf(q, sizeof(q), "FETCH FORWARD %d FROM " CURSOR,
+			    next);
+			if (!PQsendQueryParams(c, q, 0, NULL, NULL, NULL,
+			    NULL, 0) || !PQpipelineSync(c))
+				return pg_fail(c, NULL, "query");
+			asked[nasked++] = next;
+		}
+		if ((*rp = PQgetResult(c)) == NULL)
+			return pg_fail(c, NULL, "query");
+		st = PQresultStatus(*rp);
+		if (st != PGRES_TUPLES_OK)
+			return pg_fail(c, *rp, "query");
+		if (*ncolsp < 0 &&
+		    pg_columns(*rp, colsp, namesp, ncolsp) == -1)
+			return EXIT_FAIL;
+		n = PQntuples(*rp);
+		before = out_total;
+		for (i = 0; i < n; i++)
+			pg_row(*rp, i, *colsp, *ncolsp);
+		if (n < asked[0])
+			done = 1;	/* the cursor is at its end */
+		else if (n > 0) {
+			uint64_t per = (out_total - before) / (uint64_t)n + 1;
+			uint64_t want = FETCH_BYTES / per;
+
+			next = want > (uint64_t)n * 8 ? n * 8 :
+			    want < 1 ? 1 : (int)want;
+			if (next > FETCH_MAX)
+				next = FETCH_MAX;
+		}
+		PQclear(*rp);
+		/* this FETCH's end, then its sync point */
+		if ((*rp = PQgetResult(c)) != NULL)
+			return pg_fail(c, *rp, "query");
+		if ((*rp = PQgetResult(c)) == NULL ||
+		    PQresultStatus(*rp) != PGRES_PIPELINE_SYNC)
+			return pg_fail(c, *rp, "query");
+		PQclear(*rp);
+		*rp = NULL;
+		asked[0] = asked[1];
+		nasked--;
+		if (stopping)	/* said as a cancel */
+			return pg_fail(c, NULL, "query");
+	}
+	if (!PQexitPipelineMode(c))
+		return pg_fail(c, NULL, "query");
+	return 0;
+}
+
 static int
 run_pg(const struct xtype *t, const char **val)
 {
@@ -508,7 +836,7 @@ run_pg(const struct xtype *t, const char **val)
 	PQconninfoOption *opts, *o;
 	struct bound b;
 	struct col *cols = NULL;
-	const char **pv = NULL;
+	const char **pv = NULL, **names = NULL;
 	Oid *pt = NULL;
 	PGconn *c = NULL;
 	PGresult *r = NULL;
@@ -573,6 +901,19 @@ run_pg(const struct xtype *t, const char **val)
 	r = NULL;
 	if (stopping)
 		goto out;
+	/* a cursor, fetched in batches two at a time (pipeline mode):
+	 * single-row mode costs libpq a result per row, 40 % of this
+	 * program's time; a query DECLARE refuses (not a SELECT, say)
+	 * runs as it is, in single-row mode */
+	switch (pg_cursor(c, &b, pt, pv, &r)) {
+	case 1:
+		if ((rc = pg_fetch(c, &r, &cols, &names, &ncols)) != 0)
+			goto out;
+		goto done;
+	case -1:
+		rc = pg_fail(c, r, "query");
+		goto out;
+	}
 	if (!PQsendQueryParams(c, b.q.p, b.n, pt, pv, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(c)) {
 		rc = pg_fail(c, NULL, "query");
@@ -584,21 +925,16 @@ run_pg(const struct xtype *t, const char **val)
 			rc = pg_fail(c, r, "query");
 			goto out;
 		}
-		if (ncols < 0) {
-			ncols = PQnfields(r);
-			cols = xcalloc((size_t)ncols + 1, sizeof(*cols));
-			for (i = 0; i < ncols; i++) {
-				if (cols_make(cols, (size_t)i,
-				    PQfname(r, i)) == -1)
-					goto out;
-				cols[i].kind = pg_kind(PQftype(r, i));
-			}
-		}
+		/* the first result describes the columns, with or
+		 * without a row: the CSV header is written from it */
+		if (ncols < 0 && pg_columns(r, &cols, &names, &ncols) == -1)
+			goto out;
 		if (st == PGRES_SINGLE_TUPLE)
-			pg_row(r, cols, ncols);
+			pg_row(r, 0, cols, ncols);
 		PQclear(r);
 		r = NULL;
 	}
+done:
 	out_flush();
 	rc = stopping ? EXIT_FAIL : 0;
 	if (stopping)
@@ -618,6 +954,7 @@ out:
 	for (i = 0; cols && i < ncols; i++)
 		free(cols[i].key);
 	free(cols);
+	free(names);
 	free(pv);
 	free(pt);
 	free(b.pos);
@@ -655,16 +992,96 @@ sq_kind(const char *decl)
 	return KD_STRING;
 }
 
+/* fmt_int64 - x in decimal at b (>= 21 bytes), its length; what
+ * snprintf("%lld") writes, without its format parsing per cell */
+static size_t
+fmt_int64(char *b, int64_t x)
+{
+	char r[24];
+	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
+	size_t n = 0, k = 0;
+
+	do
+		r[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (x < 0)
+		b[k++] = '-';
+	while (n > 0)
+		b[k++] = r[--n];
+	return k;
+}
+
+/* fmt_short_double - d as the loop of out_double would write it, for
+ * the common numbers, 0 when it cannot say (b is then unchanged): d is
+ * m / 10^k exactly as strtod would read it, m < 10^15 a whole number
+ * and 1e-4 <= |d|.  Such a decimal has at most 15 significant digits,
+ * so it is what "%.15g" prints (DBL_DIG): no snprintf, no strtod, which
+ * were a third of a SQLite export of a REAL column. */
+static size_t
+fmt_short_double(char *b, double d)
+{
+	static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8 };
+	char r[24];
+	double a = fabs(d), m;
+	uint64_t u;
+	size_t n = 0, k, i = 0, j;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (k = 0; k < sizeof(p10) / sizeof(p10[0]); k++) {
+		m = a * p10[k];
+		if (m >= 1e15)
+			return 0;
+		if (m == floor(m) && m / p10[k] == a)
+			break;
+	}
+	if (k == sizeof(p10) / sizeof(p10[0]))
+		return 0;
+	u = (uint64_t)m;
+	while (k > 0 && u % 10 == 0) {	/* %g keeps no trailing zero */
+		u /= 10;
+		k--;
+	}
+	do
+		r[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (d < 0)
+		b[i++] = '-';
+	if (n <= k) {			/* 0.00ddd */
+		b[i++] = '0';
+		b[i++] = '.';
+		for (j = n; j < k; j++)
+			b[i++] = '0';
+		while (n > 0)
+			b[i++] = r[--n];
+		return i;
+	}
+	while (n > k)
+		b[i++] = r[--n];
+	b[i++] = '.';
+	if (k == 0)
+		b[i++] = '0';		/* out_double's ".0" */
+	while (n > 0)
+		b[i++] = r[--n];
+	return i;
+}
+
 /* out_double - the shortest %g that reads back the same */
 static void
 out_double(double d)
 {
 	char b[40];
+	size_t n;
 	int p;
 
 	if (!isfinite(d)) {
-		outs(isnan(d) ? "\"NaN\"" : d > 0 ? "\"Infinity\"" :
-		    "\"-Infinity\"");
+		val_text(isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity",
+		    isnan(d) ? 3 : d > 0 ? 8 : 9);
+		return;
+	}
+	if ((n = fmt_short_double(b, d)) > 0) {
+		val_plain(b, n);
 		return;
 	}
 	for (p = 15; p <= 17; p++) {
@@ -674,7 +1091,7 @@ out_double(double d)
 	}
 	if (strpbrk(b, ".eEn") == NULL)
 		strcat(b, ".0");
-	outs(b);
+	val_plain(b, strlen(b));
 }
 
 static void
@@ -685,21 +1102,19 @@ sq_row(sqlite3_stmt *s, const struct col *cols, int ncols)
 	int i;
 
 	for (i = 0; i < ncols; i++) {
-		out(cols[i].key, cols[i].keylen);
+		val_begin(cols, i);
 		switch (sqlite3_column_type(s, i)) {
 		case SQLITE_NULL:
-			out("null", 4);
+			val_null();
 			break;
 		case SQLITE_INTEGER: {
 			char b[32];
 			sqlite3_int64 x = sqlite3_column_int64(s, i);
 
 			if (cols[i].kind == KD_BOOL && (x == 0 || x == 1))
-				outs(x ? "true" : "false");
-			else {
-				snprintf(b, sizeof(b), "%lld", (long long)x);
-				outs(b);
-			}
+				val_plain(x ? "true" : "false", x ? 4 : 5);
+			else
+				val_plain(b, fmt_int64(b, x));
 			break;
 		}
 		case SQLITE_FLOAT:
@@ -714,21 +1129,26 @@ sq_row(sqlite3_stmt *s, const struct col *cols, int ncols)
 			v = (const char *)sqlite3_column_text(s, i);
 			n = (size_t)sqlite3_column_bytes(s, i);
 			if (cols[i].kind == KD_NUMBER && json_number(v, n))
-				out(v, n);
+				val_plain(v, n);
 			else if (cols[i].kind == KD_TIMESTAMP)
 				out_time(v, n, 0);
-			else if (cols[i].kind == KD_JSON && json_ok(v, n))
-				out_json(v, n);
-			else if (cols[i].kind == KD_BOOL &&
+			else if (cols[i].kind == KD_JSON && json_ok(v, n)) {
+				if (csv)
+					cell_json(v, n);
+				else
+					out_json(v, n);
+			} else if (cols[i].kind == KD_BOOL &&
 			    (strcasecmp(v, "true") == 0 ||
-			    strcasecmp(v, "false") == 0))
-				outs(v[0] == 't' || v[0] == 'T' ? "true" :
-				    "false");
-			else
-				out_jstr(v, n);
+			    strcasecmp(v, "false") == 0)) {
+				if (v[0] == 't' || v[0] == 'T')
+					val_plain("true", 4);
+				else
+					val_plain("false", 5);
+			} else
+				val_text(v, n);
 		}
 	}
-	out(ncols ? "}\n" : "{}\n", ncols ? 2 : 3);
+	row_end(ncols);
 }
 
 /* sq_bind - every parameter of the statement is a declared :name */
@@ -775,9 +1195,11 @@ run_sqlite(const struct xtype *t, const char **val)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct col *cols = NULL;
+	const char **names = NULL;
 	int rc = EXIT_FAIL, e, ncols = 0, i;
 
-	e = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	e = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL);	/* one thread: no lock per call */
 	if (e != SQLITE_OK) {
 		say("cannot open the database %s (retryable, the attempt is"
 		    " retried): %s", path, db ? sqlite3_errmsg(db) :
@@ -808,14 +1230,17 @@ run_sqlite(const struct xtype *t, const char **val)
 		goto out;
 	ncols = sqlite3_column_count(s);
 	cols = xcalloc((size_t)ncols + 1, sizeof(*cols));
+	names = xcalloc((size_t)ncols + 1, sizeof(*names));
 	for (i = 0; i < ncols; i++) {
-		if (cols_make(cols, (size_t)i,
-		    sqlite3_column_name(s, i)) == -1) {
+		names[i] = sqlite3_column_name(s, i);
+		if (cols_make(cols, (size_t)i, names[i]) == -1) {
 			ncols = i;
 			goto out;
 		}
 		cols[i].kind = sq_kind(sqlite3_column_decltype(s, i));
 	}
+	if (header(names, ncols) == -1)
+		goto out;
 	while ((e = sqlite3_step(s)) == SQLITE_ROW)
 		sq_row(s, cols, ncols);
 	if (e != SQLITE_DONE) {
@@ -836,6 +1261,7 @@ out:
 	for (i = 0; cols && i < ncols; i++)
 		free(cols[i].key);
 	free(cols);
+	free(names);
 	return rc;
 }
 
@@ -854,7 +1280,7 @@ main(int argc, char *argv[])
 	struct config c;
 	struct sigaction sa;
 	const struct xtype *t;
-	const char *conf = NULL, **val;
+	const char *conf = NULL, **val, *fmt;
 	char err[ERRLEN];
 	int ch, rc;
 
@@ -881,7 +1307,15 @@ main(int argc, char *argv[])
 		config_free(&c);
 		return EXIT_USAGE;
 	}
+	/* a FETCH's result is freed and the next one as large allocated:
+	 * kept in the heap rather than mapped and unmapped (page faults
+	 * were a tenth of a PostgreSQL export) */
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	buf_init(&tmp);
+	buf_init(&tmp2);
+	csv = (fmt = getenv("XSPOOL_FORMAT")) != NULL &&
+	    strcmp(fmt, "CSV") == 0;
 	val = xcalloc(t->nparams + 1, sizeof(*val));
 	if (load_params(t, val) == -1)
 		rc = EXIT_USAGE;
@@ -891,6 +1325,7 @@ main(int argc, char *argv[])
 		rc = run_pg(t, val);
 	free(val);
 	buf_free(&tmp);
+	buf_free(&tmp2);
 	free((char *)secret);
 	config_free(&c);
 	return rc;

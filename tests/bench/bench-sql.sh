@@ -2,9 +2,11 @@
 # bench-sql.sh [ROWS] - the SQL exporter on a ROWS-row table (default 10
 # million) on PostgreSQL (a server started here, tests/pg-lib.sh) and
 # SQLite: xspool-sql alone (typed JSON Lines), and piped through the
-# daemon's converter to CSV and to JSON (what an export does before the
-# zip), side by side with psql \copy ... TO STDOUT CSV and sqlite3 -csv on
-# the same rows.  Rows/s, MB/s of the output, peak RSS; a Markdown table.
+# daemon's converter to CSV and to JSON as an export does before the zip
+# (CSV: xspool-sql writes CSV itself, XSPOOL_FORMAT=CSV, and the daemon
+# reads it as CSV; JSON: its JSON Lines converted), side by side with psql
+# \copy ... TO STDOUT CSV and sqlite3 -csv on the same rows.  Rows/s,
+# MB/s of the output, peak RSS; a Markdown table.
 ROWS=${1:-${ROWS:-10000000}}
 . "$(dirname "$0")/../lib.sh"	# T, bg, wait_for (tests/lib.sh)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -70,11 +72,11 @@ row() {	# row NAME LABEL [BASELINE]
 
 run pgcopy "$PSQL -d bench -c \"\\copy ($SEL) TO STDOUT CSV\""
 run pgjsonl "$X PG"
-run pgcsv "$X PG | $CV jsonl CSV"
+run pgcsv "XSPOOL_FORMAT=CSV $X PG | $CV csv CSV"
 run pgjson "$X PG | $CV jsonl JSON"
 run litecsv "sqlite3 -csv '$T/bench.db' '$SEL'"
 run litejsonl "$X Lite"
-run liteconv "$X Lite | $CV jsonl CSV"
+run liteconv "XSPOOL_FORMAT=CSV $X Lite | $CV csv CSV"
 run litejson "$X Lite | $CV jsonl JSON"
 
 {

@@ -361,6 +361,63 @@ typed(void)
 	buf_free(&r.out);
 }
 
+/* jsonl_fast - records after the first take the one-pass path when they
+ * are flat and in the header's order, the general one otherwise: the
+ * same bytes and errors either way */
+static void
+jsonl_fast(void)
+{
+	static const char in[] =
+	    "{\"a\":1,\"b\":\"x\"}\n"
+	    "{\"a\":2,\"b\":\"\\u00e9\\/\\\"q\\\"\"}\n"
+	    "{ \"a\" : 3 , \"b\" : \"s p\" }\r\n"
+	    "{\"b\":\"r\",\"a\":4}\n"
+	    "{\"a\":5}\n"
+	    "{\"a\":6,\"b\":null}\n"
+	    "{\"a\":-1.5e3,\"b\":\"c,d\"}\n";
+	static const struct { const char *in, *err; } bad[] = {
+	    { "{\"a\":2,\"b\":\"x\x01\"}", "record 2, line 2: invalid JSON: "
+	      "raw control character 0x01 in a string at byte 13" },
+	    { "{\"a\":tru,\"b\":\"x\"}", "record 2, line 2: invalid JSON: "
+	      "invalid literal or number 'tru' at byte 5" },
+	    { "{\"a\":1,\"b\":\"x\",\"a\":2}",
+	      "record 2, line 2: duplicate field \"a\"" },
+	    { "{\"a\":1,\"b\":\"\xc3\"}", "record 2, line 2: invalid JSON: "
+	      "invalid UTF-8 in a string at byte 12" },
+	    { "{\"a\":1,\"b\":\"\\x\"}", "record 2, line 2: invalid JSON: "
+	      "invalid escape in a string at byte 12" },
+	    { "{\"a\":1,\"b\":\"x\"} x", "record 2, line 2: invalid JSON: "
+	      "unexpected 'x' at byte 16" },
+	};
+	struct conv_outcome r;
+	struct buf b;
+	size_t i;
+
+	ok(same_any_chunking(EMITS_JSONL, FMT_JSON, NULL, 0, in,
+	    sizeof(in) - 1, &r), "fast path to JSON: same in every chunking");
+	is_str(r.out.p, "[\n{\"a\":1,\"b\":\"x\"},\n"
+	    "{\"a\":2,\"b\":\"\xc3\xa9/\\\"q\\\"\"},\n"
+	    "{\"a\":3,\"b\":\"s p\"},\n{\"b\":\"r\",\"a\":4},\n{\"a\":5},\n"
+	    "{\"a\":6,\"b\":null},\n{\"a\":-1.5e3,\"b\":\"c,d\"}\n]\n",
+	    "  escapes normalised, blanks dropped, another order kept");
+	buf_free(&r.out);
+	ok(same_any_chunking(EMITS_JSONL, FMT_CSV, NULL, 0, in,
+	    sizeof(in) - 1, &r), "fast path to CSV: same in every chunking");
+	is_str(r.out.p, "a,b\r\n1,x\r\n2,\"\xc3\xa9/\"\"q\"\"\"\r\n3,s p\r\n"
+	    "4,r\r\n5,\r\n6,\r\n-1.5e3,\"c,d\"\r\n",
+	    "  in the header's order, null and missing empty");
+	buf_free(&r.out);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_init(&b);
+		buf_addf(&b, "{\"a\":1,\"b\":\"x\"}\n%s\n", bad[i].in);
+		conv_run(EMITS_JSONL, FMT_JSON, NULL, 0, b.p, b.len, 0, &r);
+		is_str(r.err, bad[i].err, "record 2 refused as json_parse "
+		    "does (%zu)", i);
+		buf_free(&r.out);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -371,5 +428,6 @@ main(void)
 	errors();
 	bom();
 	typed();
+	jsonl_fast();
 	return done_testing();
 }
