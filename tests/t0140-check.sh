@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 cli_setup
+# "fresh" must stay fresh on a loaded machine: a drop younger than
+# drop_grace, a heartbeat younger than lease (mkconf's 2 s and 10 s)
+sed -i -e 's/^drop_grace = .*/drop_grace = 10m/' -e 's/^lease = .*/lease = 10m/' "$CONF"
 
 findings() { $X check > "$T/check"; echo $?; }
 clean() {	# clean DESCRIPTION : check exits 0 again
@@ -35,7 +38,7 @@ rm "$SPOOL/nodes/n9"; clean "two states (processing/NODE)"
 # written: only flagged after drop_grace)
 printf '{"type": ' > "$SPOOL/queued/half.job"
 clean "a fresh half-written drop"
-touch -d '1 minute ago' "$SPOOL/queued/half.job"
+touch -d '1 hour ago' "$SPOOL/queued/half.job"
 is "$(findings)" 1 "an old unparseable drop: exit 1"
 ok "names it" grep -q "unreadable job: queued/half.job" "$T/check"
 mv "$SPOOL/queued/half.job" "$SPOOL/completed/half.job"

@@ -42,6 +42,8 @@ receiver() {
 	wait_for 10 test -e "$T/$1.log"
 }
 has() { grep -qF -- "$2" "$T/$1.log"; }
+# readies NAME N : N READY=1 lines have come (counted anew at each poll)
+readies() { [ "$(grep -c '^READY=1' "$T/$1.log")" = "$2" ]; }
 
 receiver rd "$T/notify.sock"
 NOTIFY_SOCKET=$T/notify.sock bg d xspoold -f -c "$CONF"
@@ -51,7 +53,7 @@ is "$(head -n 1 "$T/rd.log")" "READY=1 spool=yes port=no" \
 kill -HUP "$(pid_of d)"
 ok "SIGHUP: RELOADING=1 with MONOTONIC_USEC" \
     wait_for 10 grep -Eq '^RELOADING=1\|MONOTONIC_USEC=[0-9]+$' "$T/rd.log"
-ok "...then READY=1 again" wait_for 10 test "$(grep -c '^READY=1' "$T/rd.log")" = 2
+ok "...then READY=1 again" wait_for 10 readies rd 2
 J=$(xspool -c "$CONF" submit Env)
 ok "an exporter ran ($J)" wait_for 20 test -s "$T/env.txt"
 nok "...without NOTIFY_SOCKET in its environment" grep -q NOTIFY_SOCKET \
@@ -69,7 +71,7 @@ is "$(head -n 1 "$T/rh.log")" "READY=1 spool=yes port=yes" \
     "...first, once it listens (port file written)"
 kill -HUP "$(pid_of h)"
 ok "SIGHUP: RELOADING=1, then READY=1" \
-    wait_for 10 test "$(grep -c '^READY=1' "$T/rh.log")" = 2
+    wait_for 10 readies rh 2
 has rh "RELOADING=1|MONOTONIC_USEC="
 is "$?" 0 "...RELOADING=1 came with MONOTONIC_USEC"
 stop h
