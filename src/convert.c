@@ -464,6 +464,14 @@ conv_finish(struct conv *c, struct buf *out, char *err, size_t errlen)
 	return c->failed ? report(c, err, errlen) : 0;
 }
 
+void
+conv_csv_field(struct buf *b, const char *s, size_t n, int alone)
+{
+	if (!(conv_kind[','] & K_CQUOTE))
+		kind_init();	/* no converter made the table yet */
+	put_cfield(b, s, n, classify((const unsigned char *)s, n), alone);
+}
+
 int64_t
 conv_records(const struct conv *c)
 {

@@ -920,6 +920,10 @@ int	 conv_feed(struct conv *, const char *in, size_t n, struct buf *out,
 int	 conv_finish(struct conv *, struct buf *out, char *err, size_t errlen);
 int64_t	 conv_records(const struct conv *);
 void	 conv_free(struct conv *);
+/* s appended to b as the converter writes a CSV field: quoted only when
+ * it holds ',', '"', CR or LF (the '"' doubled), or when it is empty and
+ * alone (the only field of its row).  For writers of the same CSV. */
+void	 conv_csv_field(struct buf *b, const char *s, size_t n, int alone);
 
 /* ---------------------------------------------------------------- runner.c */
 /* One exporter process: no shell, own process group, stdin /dev/null,

@@ -64,6 +64,7 @@ static char obuf[OUT_SIZE];
 static size_t olen;
 static uint64_t out_total;		/* bytes written, for FETCH sizes */
 static struct buf tmp, tmp2;		/* one value that needs work */
+static struct buf cellb;		/* one CSV cell */
 static int csv;				/* XSPOOL_FORMAT=CSV: CSV rows */
 static int alone;			/* CSV: one column only */
 
@@ -327,33 +328,14 @@ out_time(const char *s, size_t n, int zoned)
  * its row; CRLF line ends.
  */
 
-/* cell - s as a CSV field */
+/* cell - s as a CSV field, quoted as the converter quotes */
 static void
 cell(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const char *q;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
-			break;
-	if (i == n) {
-		if (n == 0 && alone)
-			out("\"\"", 2);
-		else
-			out(s, n);
-		return;
-	}
-	out("\"", 1);
-	while ((q = memchr(s, '"', n)) != NULL) {
-		out(s, (size_t)(q - s) + 1);
-		out("\"", 1);
-		n -= (size_t)(q - s) + 1;
-		s = q + 1;
-	}
-	out(s, n);
-	out("\"", 1);
+	buf_reset(&cellb);
+	conv_csv_field(&cellb, s, n, alone);
+	if (cellb.len > 0)
+		out(cellb.p, cellb.len);
 }
 
 /* cell_text - text as a CSV field, bad UTF-8 replaced as out_jstr does */
@@ -1326,6 +1308,7 @@ main(int argc, char *argv[])
 	free(val);
 	buf_free(&tmp);
 	buf_free(&tmp2);
+	buf_free(&cellb);
 	free((char *)secret);
 	config_free(&c);
 	return rc;
