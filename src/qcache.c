@@ -151,9 +151,6 @@ count(struct qcache *qc, const struct qitem *q, int delta)
 {
 	struct qcount **pp, *c;
 
-	if (delta < 0)
-		depart(qc, q);
-
 	if (q->client == NULL) {
 		qc->nnone += delta;
 		return;
@@ -172,6 +169,14 @@ count(struct qcache *qc, const struct qitem *q, int delta)
 		free(c);
 		qc->nclients--;
 	}
+}
+
+/* leave - q is leaving byorder: counted out and remembered */
+static void
+leave(struct qcache *qc, const struct qitem *q)
+{
+	count(qc, q, -1);
+	depart(qc, q);
 }
 
 static void
@@ -333,7 +338,7 @@ qcache_merge(struct qcache *qc, struct qitem **add, size_t nadd)
 	v = xreallocarray(NULL, room, sizeof(*v));
 	for (i = 0; i < qc->n || k < nadd; ) {
 		if (i < qc->n && !qc->byorder[i]->mark) {
-			count(qc, qc->byorder[i], -1);
+			leave(qc, qc->byorder[i]);
 			qitem_free(qc->byorder[i++]);
 			continue;
 		}
@@ -473,7 +478,7 @@ qcache_remove(struct qcache *qc, const char *id)
 		memmove(&qc->byorder[i], &qc->byorder[i + 1],
 		    (qc->n - i - 1) * sizeof(*qc->byorder));
 		qc->n--;
-		count(qc, q, -1);
+		leave(qc, q);
 	}
 	qc->gen++;
 	qitem_free(q);
