@@ -37,6 +37,11 @@ ok "a runs a long job" wait_for 10 is_in live1 processing/nodea
 NO_FAKE_STAT=1 FAKE_UTIME=1; export NO_FAKE_STAT FAKE_UTIME
 bg b faketime -f +10m xspoold -f -c "$CONF" -n nodeb
 ok "node b (+10 min) starts" wait_for 10 grep -q 'started: node' "$T/b.err"
+# faketime runs xspoold as its child: stop and clean up the daemon
+# itself, not faketime (which left it running when killed)
+PID_b=$(pgrep -P "$(pid_of b)" -x xspoold)
+_pids="$_pids $PID_b"
+ok "node b's daemon is found under faketime" test -n "$PID_b"
 sleep 3
 is "$(field late1 'j["attempts"]')" 1 "node b did not retry the failed job before its time"
 is "$(where late1)" failed "it waits in failed/"
